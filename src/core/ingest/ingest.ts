@@ -1,0 +1,193 @@
+import { writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { DatasetContract } from '../contracts/dataset-contract.js';
+import { datasetContracts, findDataset } from '../contracts/datasets.js';
+import { DuckDBSession, sqlString } from '../duckdb.js';
+import { errorMessage, InputFileError } from '../errors.js';
+import type { Lake, LakeObject } from '../lake/lake.js';
+import { loadRawInput } from './read-input.js';
+import { validationSql } from './validate-sql.js';
+
+export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested';
+
+export interface FileReport {
+  readonly key: string;
+  readonly dataset: string;
+  readonly etag: string;
+  readonly landed_at: string;
+  readonly outcome: FileOutcome;
+  readonly rows_in?: number;
+  readonly rows_loaded?: number;
+  readonly rows_rejected?: number;
+  /** Where the typed rows, the rejected rows or the refused file went. */
+  readonly staging_key?: string;
+  readonly rejects_key?: string;
+  readonly quarantine_key?: string;
+  readonly error?: string;
+}
+
+/** Where everything derived from one inbox object goes; the fingerprint makes a changed file a new input. */
+export function ingestKeys(object: LakeObject) {
+  const path = object.key.replace(/^inbox\//, '');
+  const slash = path.indexOf('/');
+  const dataset = slash > 0 ? path.slice(0, slash) : '_unknown';
+  const rest = slash > 0 ? path.slice(slash + 1) : path;
+  const id = `${rest}@${object.etag.replaceAll('"', '').slice(0, 12)}`;
+  return {
+    dataset,
+    staging: `staging/${dataset}/${id}.parquet`,
+    rejects: `rejects/${dataset}/${id}.parquet`,
+    quarantine: `quarantine/${dataset}/${id}`,
+    quarantineReport: `quarantine/${dataset}/${id}.error.json`,
+  };
+}
+
+/** Inbox objects that are data files: not folder markers, not hidden files. */
+export function isInboxFile(object: LakeObject): boolean {
+  const name = object.key.split('/').at(-1) ?? '';
+  return object.key.startsWith('inbox/') && name !== '' && !name.startsWith('.');
+}
+
+export interface IngestContext {
+  readonly lake: Lake;
+  readonly db: DuckDBSession;
+  /** Scratch folder for downloads and outputs. */
+  readonly workDir: string;
+  readonly runId: string;
+}
+
+/** Ingests every inbox file not ingested before (by key and content fingerprint). */
+export async function ingestInbox(
+  context: IngestContext,
+  onFile: (report: FileReport, index: number, total: number) => void = () => {},
+): Promise<FileReport[]> {
+  const { lake } = context;
+  const inbox = (await lake.list('inbox/')).filter(isInboxFile);
+  const done = new Set([...(await lake.list('staging/')), ...(await lake.list('quarantine/'))].map((o) => o.key));
+  const reports: FileReport[] = [];
+  for (const [index, object] of inbox.entries()) {
+    const keys = ingestKeys(object);
+    const report =
+      done.has(keys.staging) || done.has(keys.quarantineReport)
+        ? { ...describe(object, keys.dataset), outcome: 'already_ingested' as const }
+        : await ingestObject(context, object);
+    reports.push(report);
+    onFile(report, index, inbox.length);
+  }
+  return reports;
+}
+
+/**
+ * Loads one inbox object: good rows to staging, bad rows to rejects (with reason
+ * and line), or the whole file to quarantine with a JSON report. Staging is
+ * written last, so its presence means the file was fully handled.
+ */
+export async function ingestObject(context: IngestContext, object: LakeObject): Promise<FileReport> {
+  const { lake, db, workDir } = context;
+  const keys = ingestKeys(object);
+  const contract = findDataset(keys.dataset);
+  const localPath = join(workDir, 'ingest', `${Date.now()}-${basename(object.key)}`);
+  await lake.download(object.key, localPath);
+  try {
+    if (!contract) {
+      const known = datasetContracts.map((d) => d.name).join(', ');
+      throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under inbox/<dataset>/, one of ${known}`);
+    }
+    const counts = await stageFile(db, contract, localPath, object, `${localPath}.staged.parquet`, `${localPath}.rejects.parquet`);
+    if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
+    await lake.upload(`${localPath}.staged.parquet`, keys.staging);
+    return {
+      ...describe(object, keys.dataset),
+      outcome: 'loaded',
+      ...counts,
+      staging_key: keys.staging,
+      rejects_key: counts.rows_rejected > 0 ? keys.rejects : undefined,
+    };
+  } catch (error) {
+    if (!(error instanceof InputFileError)) throw error;
+    const report = {
+      ...describe(object, keys.dataset),
+      outcome: 'quarantined' as const,
+      quarantine_key: keys.quarantine,
+      error: error.message,
+    };
+    const reportPath = `${localPath}.error.json`;
+    await writeFile(
+      reportPath,
+      `${JSON.stringify({ ...report, line: error.line ?? null, size: object.size, run_id: context.runId }, null, 2)}\n`,
+    );
+    await lake.upload(localPath, keys.quarantine);
+    await lake.upload(reportPath, keys.quarantineReport);
+    return report;
+  } finally {
+    await db.run('drop table if exists raw_input; drop table if exists checked_input');
+  }
+}
+
+function describe(object: LakeObject, dataset: string) {
+  return { key: object.key, dataset, etag: object.etag, landed_at: object.lastModified.toISOString() };
+}
+
+async function stageFile(
+  db: DuckDBSession,
+  contract: DatasetContract,
+  localPath: string,
+  object: LakeObject,
+  stagingPath: string,
+  rejectsPath: string,
+) {
+  const { columns, rows } = await loadRawInput(db, localPath, object.key);
+  const { sourceColumns, extraColumns } = matchColumns(contract, columns);
+
+  await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns)}`);
+  const source = `${sqlString(object.key)} as _source_key`;
+  const landed = `cast(${sqlString(object.lastModified.toISOString())} as timestamptz) at time zone 'UTC' as _landed_at`;
+  await db.run(`
+    copy (
+        select * exclude (__line, __reason), ${source}, __line as _source_line, ${landed}
+        from checked_input where __reason is null order by __line
+    ) to ${sqlString(stagingPath)} (format parquet, compression zstd)`);
+  await db.run(`
+    copy (
+        select raw_input.* exclude (__line), ${source}, raw_input.__line as _source_line,
+               checked_input.__reason as _reject_reason
+        from raw_input inner join checked_input on raw_input.__line = checked_input.__line
+        where checked_input.__reason is not null order by raw_input.__line
+    ) to ${sqlString(rejectsPath)} (format parquet, compression zstd)`);
+  const [count] = await db.rows(
+    'select count(*) filter (where __reason is null) as loaded, count(*) filter (where __reason is not null) as rejected from checked_input',
+  );
+  const rowsLoaded = Number(count?.loaded);
+  const rowsRejected = Number(count?.rejected);
+  if (rowsLoaded + rowsRejected !== rows) {
+    throw new Error(`row count mismatch in ${object.key}: ${rows} read, ${rowsLoaded} loaded + ${rowsRejected} rejected`);
+  }
+  return { rows_in: rows, rows_loaded: rowsLoaded, rows_rejected: rowsRejected };
+}
+
+/** Matches the file's columns to the contract by trimmed, case-insensitive name. */
+function matchColumns(contract: DatasetContract, columns: readonly string[]) {
+  const byName = new Map<string, string[]>();
+  for (const column of columns) {
+    const name = column.trim().toLowerCase();
+    byName.set(name, [...(byName.get(name) ?? []), column]);
+  }
+  const sourceColumns = new Map<string, string>();
+  for (const column of contract.columns) {
+    const matches = byName.get(column.name) ?? [];
+    if (matches.length > 1) throw new InputFileError(`columns ${matches.map((m) => `'${m}'`).join(' and ')} both name ${column.name}`);
+    if (matches[0] !== undefined) sourceColumns.set(column.name, matches[0]);
+  }
+  const missing = contract.columns.filter((c) => c.required && !sourceColumns.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new InputFileError(
+      `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${columns.join(', ')})`,
+      1,
+    );
+  }
+  const used = new Set(sourceColumns.values());
+  const reserved = new Set(['_source_key', '_source_line', '_landed_at']);
+  const extraColumns = columns.filter((c) => !used.has(c) && !reserved.has(c.trim().toLowerCase()));
+  return { sourceColumns, extraColumns };
+}
+

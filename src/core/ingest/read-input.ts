@@ -1,0 +1,194 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
+import { errorMessage, InputFileError } from '../errors.js';
+
+export type InputFormat = 'csv' | 'ndjson' | 'parquet';
+
+const FORMATS: Record<string, InputFormat> = {
+  csv: 'csv',
+  tsv: 'csv',
+  txt: 'csv',
+  psv: 'csv',
+  jsonl: 'ndjson',
+  ndjson: 'ndjson',
+  parquet: 'parquet',
+  pq: 'parquet',
+};
+
+export interface InputKind {
+  readonly format: InputFormat;
+  readonly gzip: boolean;
+}
+
+/** The format of a file from its name: `.csv`, `.tsv`, `.jsonl`, `.ndjson`, `.parquet`, each optionally `.gz` (not parquet). */
+export function inputKind(fileName: string): InputKind {
+  const parts = fileName.toLowerCase().split('.');
+  const gzip = parts.at(-1) === 'gz';
+  const extension = parts.at(gzip ? -2 : -1) ?? '';
+  const format = parts.length > 1 ? FORMATS[extension] : undefined;
+  if (!format || (gzip && format === 'parquet')) {
+    throw new InputFileError(
+      `unsupported file type '${fileName}': expected .csv/.tsv/.txt/.psv, .jsonl/.ndjson (each optionally .gz) or .parquet`,
+    );
+  }
+  return { format, gzip };
+}
+
+/**
+ * Loads a file into the temp table `raw_input`: every column as VARCHAR under its
+ * original name, plus `__line`, the line (CSV, NDJSON) or row number (Parquet) it came from.
+ * Gzip is inflated to disk first: that proves the archive is whole (a truncated .gz
+ * can end on a line break and look valid) and lets DuckDB read the CSV in parallel.
+ * Throws InputFileError when the file cannot be loaded as a whole.
+ */
+export async function loadRawInput(
+  db: DuckDBSession,
+  localPath: string,
+  fileName: string,
+): Promise<{ columns: string[]; rows: number }> {
+  const kind = inputKind(fileName);
+  let path = localPath;
+  if (kind.gzip) {
+    path = `${localPath}.inflated`;
+    try {
+      await pipeline(createReadStream(localPath), createGunzip(), createWriteStream(path));
+    } catch (error) {
+      throw new InputFileError(`cannot decompress gzip file: ${errorMessage(error)}`, undefined, { cause: error });
+    }
+  }
+  if ((await stat(path)).size === 0) throw new InputFileError('file is empty');
+
+  await db.run('drop table if exists raw_input');
+  try {
+    if (kind.format === 'csv') await loadCsv(db, path);
+    else if (kind.format === 'ndjson') await loadNdjson(db, path);
+    else await loadParquet(db, path);
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    throw parseError(error, [path, localPath], fileName, kind.format);
+  }
+  const columns = (await db.rows("select column_name from (describe raw_input) where column_name <> '__line'")).map(
+    (row) => String(row.column_name),
+  );
+  const rows = Number(await db.scalar('select count(*) from raw_input'));
+  if (rows === 0) throw new InputFileError('file has no data rows');
+  return { columns, rows };
+}
+
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+async function loadCsv(db: DuckDBSession, path: string): Promise<void> {
+  const headerLine = await readFirstLine(path);
+  const delimiter = detectDelimiter(headerLine);
+  const names = splitHeader(headerLine, delimiter).map((name, index) => name.trim() || `column${index + 1}`);
+  const duplicate = names.find((name, index) => names.findIndex((n) => n.toLowerCase() === name.toLowerCase()) !== index);
+  if (duplicate) throw new InputFileError(`header names column '${duplicate}' twice`, 1);
+  const columns = names.map((name) => `${sqlString(name)}: 'VARCHAR'`).join(', ');
+  // The sniffer is off on purpose: on a malformed file it guesses another dialect
+  // and reads garbage. We parse strictly with the header's own delimiter instead.
+  await db.run(`
+    create temp table raw_input as
+    select * exclude (ordinality), ordinality + 1 as __line
+    from read_csv(${sqlString(path)}, auto_detect = false, header = true, delim = ${sqlString(delimiter)},
+                  quote = '"', escape = '"', strict_mode = true, columns = {${columns}})
+    with ordinality`);
+}
+
+async function loadNdjson(db: DuckDBSession, path: string): Promise<void> {
+  await db.run(`
+    create temp table raw_json as
+    select json, ordinality as __line from read_ndjson_objects(${sqlString(path)}) with ordinality`);
+  try {
+    const notObject = await db.rows(
+      "select __line from raw_json where json_type(json) <> 'OBJECT' order by __line limit 1",
+    );
+    if (notObject[0]) throw new InputFileError('line is not a JSON object', Number(notObject[0].__line));
+    const keys = (
+      await db.rows('select distinct unnest(json_keys(json)) as key from raw_json order by key')
+    ).map((row) => String(row.key));
+    const columns = keys.map((key) => `json ->> ${sqlString(key)} as ${sqlIdent(key)}`);
+    await db.run(`create temp table raw_input as select ${[...columns, '__line'].join(', ')} from raw_json`);
+  } finally {
+    await db.run('drop table if exists raw_json');
+  }
+}
+
+async function loadParquet(db: DuckDBSession, path: string): Promise<void> {
+  const described = await db.rows(`describe select * from read_parquet(${sqlString(path)})`);
+  const columns = described.map((row) => {
+    const name = String(row.column_name);
+    return `cast(${sqlIdent(name)} as varchar) as ${sqlIdent(name)}`;
+  });
+  await db.run(`
+    create temp table raw_input as
+    select ${[...columns, 'ordinality as __line'].join(', ')}
+    from read_parquet(${sqlString(path)}) with ordinality`);
+}
+
+function parseError(error: unknown, localPaths: string[], fileName: string, format: InputFormat): InputFileError {
+  // Name the file as the user knows it, not by its scratch copy.
+  let message = localPaths
+    .reduce((text, path) => text.replaceAll(path, fileName), errorMessage(error))
+    .replace(/^Invalid Input Error: /, '');
+  let line: number | undefined;
+  const csvLine = /CSV Error on Line: (\d+)/.exec(message);
+  const jsonLine = /in line (\d+)/.exec(message);
+  if (csvLine) line = Number(csvLine[1]);
+  else if (jsonLine && format === 'ndjson') {
+    // DuckDB 1.5 reports a malformed NDJSON line as the one after it.
+    line = Number(jsonLine[1]) - 1;
+    message = message.replace(jsonLine[0], `in line ${line}`);
+  }
+  const firstLines = message.split('\n').slice(0, 3).join(' ').replace(/\s+/g, ' ').trim();
+  return new InputFileError(`cannot parse file: ${firstLines}`, line, { cause: error });
+}
+
+async function readFirstLine(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 16);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const end = text.search(/\r?\n/);
+    if (end < 0 && bytesRead === buffer.length) throw new InputFileError('header line is longer than 64 KiB', 1);
+    return end < 0 ? text : text.slice(0, end);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The candidate delimiter that splits the header line into the most fields (quotes respected). */
+export function detectDelimiter(headerLine: string): string {
+  let best: string = ',';
+  let bestCount = 1;
+  for (const delimiter of DELIMITERS) {
+    const count = splitHeader(headerLine, delimiter).length;
+    if (count > bestCount) [best, bestCount] = [delimiter, count];
+  }
+  return best;
+}
+
+function splitHeader(line: string, delimiter: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quoted) {
+      if (char === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === delimiter) {
+      fields.push(field);
+      field = '';
+    } else field += char;
+  }
+  fields.push(field);
+  return fields;
+}

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ModelError } from '../errors.js';
+
+/** The only column types a published table may have: each reads correctly in Athena (metrics.md, Conventions). */
+export const OutputType = z.enum(['BIGINT', 'DOUBLE', 'DECIMAL(18,2)', 'DATE', 'TIMESTAMP', 'VARCHAR', 'BOOLEAN']);
+export type OutputType = z.infer<typeof OutputType>;
+
+const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lowercase snake_case');
+
+const ColumnTest = z.union([
+  z.literal('not_null'),
+  z.literal('unique'),
+  z.object({ accepted_range: z.object({ min: z.number().optional(), max: z.number().optional() }) }).strict(),
+  z.object({ accepted_values: z.array(z.string()).min(1) }).strict(),
+  z.object({ relationships: z.object({ to: Identifier, field: Identifier }) }).strict(),
+]);
+export type ColumnTest = z.infer<typeof ColumnTest>;
+
+const OutputColumn = z
+  .object({
+    name: Identifier,
+    type: OutputType,
+    description: z.string().min(1),
+    tests: z.array(ColumnTest).default([]),
+  })
+  .strict();
+export type OutputColumn = z.infer<typeof OutputColumn>;
+
+const ModelVersionDeclaration = z
+  .object({
+    version: z.number().int().positive(),
+    description: z.string().optional(),
+    grain: z.array(Identifier).min(1),
+    /** Input datasets that must hold data for this version to be built. */
+    requires: z.array(Identifier).default([]),
+    /** Tables of other model versions this SQL reads, pinned by version (e.g. retention_monthly_v1). */
+    depends_on: z.array(Identifier).default([]),
+    /** false: built and tested for other models, not written to metrics/. */
+    publish: z.boolean().default(true),
+    columns: z.array(OutputColumn).min(1),
+    /** Row-level rules: a SQL boolean every row must satisfy (NULL fails). */
+    tests: z.array(z.object({ name: Identifier, expect: z.string().min(1) }).strict()).default([]),
+  })
+  .strict();
+
+export const ModelDeclaration = z
+  .object({
+    model: Identifier,
+    description: z.string().min(1),
+    versions: z.array(ModelVersionDeclaration).min(1),
+  })
+  .strict();
+export type ModelDeclaration = z.infer<typeof ModelDeclaration>;
+
+/** One buildable version of a model: its SQL, its declared contract and its fingerprint. */
+export interface ModelVersion {
+  readonly model: string;
+  readonly version: number;
+  /** The DuckDB table it is built into, and the name other models read it by: `<model>_v<N>`. */
+  readonly table: string;
+  readonly description: string;
+  readonly grain: readonly string[];
+  readonly requires: readonly string[];
+  readonly dependsOn: readonly string[];
+  readonly publish: boolean;
+  readonly columns: readonly OutputColumn[];
+  readonly tests: readonly { name: string; expect: string }[];
+  readonly sql: string;
+  /** sha256 of the SQL and the version's declaration: any change of either changes it. */
+  readonly fingerprint: string;
+  readonly sqlPath: string;
+}
+
+/** Reads every `<dir>/<model>/<model>.yml` with its `v<N>.sql` files. */
+export function loadModels(modelsDir: string): ModelVersion[] {
+  const versions: ModelVersion[] = [];
+  for (const entry of readdirSync(modelsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const declarationPath = join(modelsDir, entry.name, `${entry.name}.yml`);
+    if (!existsSync(declarationPath)) throw new ModelError(entry.name, `missing declaration ${declarationPath}`);
+    versions.push(...loadModel(declarationPath, entry.name));
+  }
+  return versions.sort((a, b) => a.table.localeCompare(b.table));
+}
+
+function loadModel(declarationPath: string, folderName: string): ModelVersion[] {
+  const parsed = ModelDeclaration.safeParse(parseYaml(readFileSync(declarationPath, 'utf8')));
+  if (!parsed.success) {
+    throw new ModelError(folderName, `invalid declaration ${declarationPath}: ${z.prettifyError(parsed.error)}`);
+  }
+  const declaration = parsed.data;
+  if (declaration.model !== folderName) {
+    throw new ModelError(folderName, `declaration names model '${declaration.model}' but lives in folder '${folderName}'`);
+  }
+  return declaration.versions.map((version) => {
+    const sqlPath = join(declarationPath, '..', `v${version.version}.sql`);
+    if (!existsSync(sqlPath)) throw new ModelError(declaration.model, `missing SQL for version ${version.version}: ${sqlPath}`);
+    const sql = readFileSync(sqlPath, 'utf8');
+    const columnNames = version.columns.map((c) => c.name);
+    for (const key of version.grain) {
+      if (!columnNames.includes(key)) throw new ModelError(declaration.model, `grain column ${key} is not declared`);
+    }
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify({ model: declaration.model, description: declaration.description, ...version }))
+      .update('\n')
+      .update(sql)
+      .digest('hex');
+    return {
+      model: declaration.model,
+      version: version.version,
+      table: `${declaration.model}_v${version.version}`,
+      description: [declaration.description, version.description].filter(Boolean).join(' '),
+      grain: version.grain,
+      requires: version.requires,
+      dependsOn: version.depends_on,
+      publish: version.publish,
+      columns: version.columns,
+      tests: version.tests,
+      sql,
+      fingerprint,
+      sqlPath,
+    };
+  });
+}
+
+/** Orders model versions so that each comes after everything it depends on. */
+export function dependencyOrder(models: readonly ModelVersion[]): ModelVersion[] {
+  const byTable = new Map(models.map((m) => [m.table, m]));
+  const ordered: ModelVersion[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (model: ModelVersion, path: string[]) => {
+    if (state.get(model.table) === 'done') return;
+    if (state.get(model.table) === 'visiting') {
+      throw new ModelError(model.model, `dependency cycle: ${[...path, model.table].join(' -> ')}`);
+    }
+    state.set(model.table, 'visiting');
+    for (const dependency of model.dependsOn) {
+      const target = byTable.get(dependency);
+      if (!target) throw new ModelError(model.model, `depends on unknown model table '${dependency}'`);
+      visit(target, [...path, model.table]);
+    }
+    state.set(model.table, 'done');
+    ordered.push(model);
+  };
+  for (const model of models) visit(model, []);
+  return ordered;
+}

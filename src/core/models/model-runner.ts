@@ -1,0 +1,142 @@
+import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
+import { errorMessage, ModelError } from '../errors.js';
+import type { ColumnTest, ModelVersion, OutputType } from './model-declaration.js';
+
+export interface DataTestResult {
+  readonly name: string;
+  readonly failures: number;
+  readonly passed: boolean;
+}
+
+export interface BuiltModel {
+  readonly model: ModelVersion;
+  readonly rows: number;
+  readonly tests: DataTestResult[];
+  readonly durationMs: number;
+}
+
+/** Source type families a declared output type may be cast from without changing meaning. */
+const CASTABLE_FROM: Record<OutputType, RegExp> = {
+  BIGINT: /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|"NULL")$/,
+  DOUBLE: /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|"NULL")$/,
+  'DECIMAL(18,2)': /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|"NULL")$/,
+  DATE: /^(DATE|"NULL")$/,
+  TIMESTAMP: /^(TIMESTAMP.*|"NULL")$/,
+  VARCHAR: /^(VARCHAR|"NULL")$/,
+  BOOLEAN: /^(BOOLEAN|"NULL")$/,
+};
+
+/**
+ * Builds one model version into its table: runs the SQL, checks the result has exactly
+ * the declared columns with compatible types, casts each to its declared type, then runs
+ * the data tests. Throws ModelError if the SQL fails or the contract is broken; failing
+ * data tests are returned (the caller decides that nothing is published).
+ */
+export async function buildModel(db: DuckDBSession, model: ModelVersion): Promise<BuiltModel> {
+  const started = performance.now();
+  const raw = sqlIdent(`${model.table}__uncast`);
+  try {
+    await db.run(`create or replace temp table ${raw} as\n${model.sql}`);
+  } catch (error) {
+    throw new ModelError(model.table, `SQL failed (${model.sqlPath}): ${errorMessage(error)}`, { cause: error });
+  }
+  try {
+    const produced = await db.rows(`select column_name, column_type from (describe ${raw})`);
+    checkContract(model, produced.map((row) => ({ name: String(row.column_name), type: String(row.column_type) })));
+    const casts = model.columns.map((c) => `cast(${sqlIdent(c.name)} as ${c.type}) as ${sqlIdent(c.name)}`);
+    const order = model.grain.map(sqlIdent).join(', ');
+    try {
+      await db.run(`create or replace table ${sqlIdent(model.table)} as select ${casts.join(', ')} from ${raw} order by ${order}`);
+    } catch (error) {
+      throw new ModelError(model.table, `output does not cast to its declared types: ${errorMessage(error)}`, { cause: error });
+    }
+  } finally {
+    await db.run(`drop table if exists ${raw}`);
+  }
+  const rows = Number(await db.scalar(`select count(*) from ${sqlIdent(model.table)}`));
+  const tests: DataTestResult[] = [];
+  for (const test of dataTests(model)) {
+    const failures = Number(await db.scalar(test.sql));
+    tests.push({ name: test.name, failures, passed: failures === 0 });
+  }
+  return { model, rows, tests, durationMs: Math.round(performance.now() - started) };
+}
+
+function checkContract(model: ModelVersion, produced: { name: string; type: string }[]): void {
+  const declared = model.columns.map((c) => c.name);
+  const names = produced.map((c) => c.name);
+  const missing = declared.filter((name) => !names.includes(name));
+  const extra = names.filter((name) => !declared.includes(name));
+  if (missing.length || extra.length) {
+    throw new ModelError(
+      model.table,
+      `output columns differ from the declaration: ${[
+        missing.length ? `missing ${missing.join(', ')}` : '',
+        extra.length ? `undeclared ${extra.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ')}`,
+    );
+  }
+  for (const column of model.columns) {
+    const actual = produced.find((c) => c.name === column.name)!.type;
+    if (!CASTABLE_FROM[column.type].test(actual)) {
+      throw new ModelError(model.table, `column ${column.name} is ${actual}, which does not fit its declared type ${column.type}`);
+    }
+  }
+}
+
+/** Every data test of a model version as a query that counts the rows breaking it. */
+export function dataTests(model: ModelVersion): { name: string; sql: string }[] {
+  const table = sqlIdent(model.table);
+  const grain = model.grain.map(sqlIdent).join(', ');
+  const tests = [
+    {
+      name: `grain_unique(${model.grain.join(', ')})`,
+      sql: `select count(*) from (select ${grain} from ${table} group by ${grain} having count(*) > 1)`,
+    },
+    ...model.grain.map((key) => ({
+      name: `not_null(${key})`,
+      sql: `select count(*) from ${table} where ${sqlIdent(key)} is null`,
+    })),
+  ];
+  for (const column of model.columns) {
+    for (const test of column.tests) tests.push(columnTest(table, column.name, test));
+  }
+  for (const test of model.tests) {
+    tests.push({ name: test.name, sql: `select count(*) from ${table} where (${test.expect}) is not true` });
+  }
+  return tests;
+}
+
+function columnTest(table: string, columnName: string, test: ColumnTest): { name: string; sql: string } {
+  const column = sqlIdent(columnName);
+  if (test === 'not_null') return { name: `not_null(${columnName})`, sql: `select count(*) from ${table} where ${column} is null` };
+  if (test === 'unique') {
+    return {
+      name: `unique(${columnName})`,
+      sql: `select count(*) from (select ${column} from ${table} where ${column} is not null group by ${column} having count(*) > 1)`,
+    };
+  }
+  if ('accepted_range' in test) {
+    const { min, max } = test.accepted_range;
+    const outside = [min !== undefined ? `${column} < ${min}` : '', max !== undefined ? `${column} > ${max}` : '']
+      .filter(Boolean)
+      .join(' or ');
+    return {
+      name: `accepted_range(${columnName}, ${min ?? '-inf'}..${max ?? 'inf'})`,
+      sql: `select count(*) from ${table} where ${outside || 'false'}`,
+    };
+  }
+  if ('accepted_values' in test) {
+    return {
+      name: `accepted_values(${columnName})`,
+      sql: `select count(*) from ${table} where ${column} not in (${test.accepted_values.map(sqlString).join(', ')})`,
+    };
+  }
+  const { to, field } = test.relationships;
+  return {
+    name: `relationships(${columnName} -> ${to}.${field})`,
+    sql: `select count(*) from ${table} where ${column} is not null and ${column} not in (select ${sqlIdent(field)} from ${sqlIdent(to)})`,
+  };
+}

@@ -1,0 +1,58 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
+import { LoyaltyLakeError } from '../errors.js';
+import type { Lake } from '../lake/lake.js';
+import type { ModelVersion, OutputType } from '../models/model-declaration.js';
+
+/** The Parquet encoding Athena reads correctly for each declared type (checked on every file before upload). */
+const PARQUET_ENCODING: Record<OutputType, { type: string; converted: string | null }> = {
+  BIGINT: { type: 'INT64', converted: 'INT_64' },
+  DOUBLE: { type: 'DOUBLE', converted: null },
+  'DECIMAL(18,2)': { type: 'INT64', converted: 'DECIMAL' },
+  DATE: { type: 'INT32', converted: 'DATE' },
+  TIMESTAMP: { type: 'INT64', converted: 'TIMESTAMP_MICROS' },
+  VARCHAR: { type: 'BYTE_ARRAY', converted: 'UTF8' },
+  BOOLEAN: { type: 'BOOLEAN', converted: null },
+};
+
+export interface PublishedTable {
+  readonly metricsKey: string;
+  readonly historyKey: string;
+}
+
+export function publishedKeys(model: ModelVersion, asOf: string): PublishedTable {
+  return {
+    metricsKey: `metrics/${model.model}/v${model.version}/data.parquet`,
+    historyKey: `history/${model.model}/v${model.version}/as_of=${asOf}/data.parquet`,
+  };
+}
+
+/** Writes a built model table to one local ZSTD Parquet file and checks its column encodings. */
+export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, workDir: string): Promise<string> {
+  const path = join(workDir, 'publish', model.model, `v${model.version}.parquet`);
+  await mkdir(join(workDir, 'publish', model.model), { recursive: true });
+  await db.run(`copy ${sqlIdent(model.table)} to ${sqlString(path)} (format parquet, compression zstd)`);
+  const schema = await db.rows(
+    `select name, type, converted_type from parquet_schema(${sqlString(path)}) where name <> 'duckdb_schema'`,
+  );
+  for (const column of model.columns) {
+    const written = schema.find((row) => row.name === column.name);
+    const expected = PARQUET_ENCODING[column.type];
+    if (!written || written.type !== expected.type || (written.converted_type ?? null) !== expected.converted) {
+      throw new LoyaltyLakeError(
+        `${model.table}.${column.name}: Parquet encoding ${written?.type}/${written?.converted_type} is not the Athena-safe ${expected.type}/${expected.converted}`,
+      );
+    }
+  }
+  return path;
+}
+
+/** Replaces each table with one atomic write, then stores its snapshot for the as-of date. */
+export async function uploadTables(
+  lake: Lake,
+  tables: readonly { localPath: string; keys: PublishedTable }[],
+): Promise<void> {
+  for (const table of tables) await lake.upload(table.localPath, table.keys.metricsKey);
+  for (const table of tables) await lake.upload(table.localPath, table.keys.historyKey);
+}

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { DatasetContract } from '../contracts/dataset-contract.js';
+import { datasetContracts } from '../contracts/datasets.js';
+import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
+import type { Lake } from '../lake/lake.js';
+import { STAGED_TYPE } from '../ingest/validate-sql.js';
+
+export interface StagedDataset {
+  readonly dataset: string;
+  readonly files: string[];
+  /** Rows over all staging files, before primary-key de-duplication. */
+  readonly rows: number;
+  /** Rows the models see: one per primary key, from the most recently landed file. */
+  readonly rowsCurrent: number;
+}
+
+/**
+ * Downloads every staging file and defines the view `stg_<dataset>` over them:
+ * the contract's columns, one row per primary key — the row from the most recently
+ * landed file wins (ties: the later key, then the later line). A dataset with no
+ * files gets an empty view of the same shape, so models still compile.
+ */
+export async function stageInputs(lake: Lake, db: DuckDBSession, workDir: string): Promise<StagedDataset[]> {
+  const staged: StagedDataset[] = [];
+  for (const contract of datasetContracts) {
+    const objects = await lake.list(`staging/${contract.name}/`);
+    const files = objects.filter((o) => o.key.endsWith('.parquet')).map((o) => o.key);
+    const localPaths: string[] = [];
+    for (const key of files) {
+      const localPath = join(workDir, key);
+      await lake.download(key, localPath);
+      localPaths.push(localPath);
+    }
+    const view = sqlIdent(`stg_${contract.name}`);
+    const columns = contract.columns.map((c) => sqlIdent(c.name)).join(', ');
+    if (localPaths.length === 0) {
+      await db.run(`create or replace view ${view} as select ${emptyColumns(contract)} where false`);
+      staged.push({ dataset: contract.name, files, rows: 0, rowsCurrent: 0 });
+      continue;
+    }
+    const all = `read_parquet([${localPaths.map(sqlString).join(', ')}], union_by_name = true)`;
+    await db.run(`
+      create or replace table ${sqlIdent(`stg_${contract.name}_current`)} as
+      select ${columns}
+      from ${all}
+      qualify row_number() over (
+          partition by ${contract.primaryKey.map(sqlIdent).join(', ')}
+          order by _landed_at desc, _source_key desc, _source_line desc
+      ) = 1`);
+    await db.run(`create or replace view ${view} as select * from ${sqlIdent(`stg_${contract.name}_current`)}`);
+    const rows = Number(await db.scalar(`select count(*) from ${all}`));
+    const rowsCurrent = Number(await db.scalar(`select count(*) from ${view}`));
+    staged.push({ dataset: contract.name, files, rows, rowsCurrent });
+  }
+  return staged;
+}
+
+function emptyColumns(contract: DatasetContract): string {
+  return contract.columns.map((c) => `cast(null as ${STAGED_TYPE[c.type]}) as ${sqlIdent(c.name)}`).join(', ');
+}
