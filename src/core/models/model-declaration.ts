@@ -104,6 +104,13 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
     for (const key of version.grain) {
       if (!columnNames.includes(key)) throw new ModelError(declaration.model, `grain column ${key} is not declared`);
     }
+    for (const column of version.columns) {
+      for (const test of column.tests) {
+        if (typeof test === 'object' && 'relationships' in test && !version.depends_on.includes(test.relationships.to)) {
+          throw new ModelError(declaration.model, `${column.name} relates to ${test.relationships.to}, which is not in depends_on`);
+        }
+      }
+    }
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({ model: declaration.model, description: declaration.description, ...version }))
       .update('\n')
