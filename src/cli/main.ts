@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { errorMessage } from '../core/errors.js';
+import { openLake } from '../core/lake/open-lake.js';
+import { runPipeline } from '../core/pipeline/run-pipeline.js';
+import { printRunReport } from './run-report.js';
+import { writeDemoInbox } from './demo-data.js';
+
+const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
+
+Usage:
+  loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N]
+  loyaltylake demo [--lake <dir>]     writes a sample inbox (default ./demo-lake) and runs on it
+
+Options:
+  --lake                a local folder laid out as a lake (inbox/, staging/, metrics/, …)
+  --as-of               last date counted (default: date of the latest completed order)
+  --churn-window-days   days without an order after which a customer counts as churned (default 90)
+  --memory-limit        DuckDB memory limit, e.g. 2GB (default: DuckDB's, 80% of RAM)
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  try {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        lake: { type: 'string' },
+        'as-of': { type: 'string' },
+        'churn-window-days': { type: 'string' },
+        'memory-limit': { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    if (values.help || command === undefined || command === 'help' || command === '--help') {
+      process.stdout.write(USAGE);
+      return;
+    }
+    if (command !== 'run' && command !== 'demo') throw new Error(`unknown command '${command}'\n\n${USAGE}`);
+    const location = values.lake ?? (command === 'demo' ? 'demo-lake' : undefined);
+    if (!location) throw new Error(`run needs --lake <dir>\n\n${USAGE}`);
+    const lake = openLake(location);
+    if (command === 'demo') {
+      const demo = await writeDemoInbox(location, { seed: values.seed ? Number(values.seed) : undefined });
+      console.log(`demo: wrote ${demo.files} files (${demo.orders.toLocaleString('en-US')} order rows, ${demo.customers.toLocaleString('en-US')} customers) to ${location}/inbox/`);
+    }
+    const churn = values['churn-window-days'];
+    const started = performance.now();
+    const manifest = await runPipeline({
+      lake,
+      asOf: values['as-of'],
+      churnWindowDays: churn === undefined ? undefined : Number(churn),
+      memoryLimit: values['memory-limit'],
+      onProgress: (line) => console.log(`  ${line}`),
+    });
+    await printRunReport(lake, manifest, performance.now() - started);
+    if (manifest.status !== 'succeeded') process.exitCode = 1;
+  } catch (error) {
+    console.error(`loyaltylake: ${errorMessage(error)}`);
+    process.exitCode = 2;
+  }
+}

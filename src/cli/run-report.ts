@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBSession, sqlString } from '../core/duckdb.js';
+import type { Lake } from '../core/lake/lake.js';
+import type { RunManifest } from '../core/pipeline/run-manifest.js';
+
+const count = (n: number) => n.toLocaleString('en-US');
+const percent = (rate: unknown) => (rate === null || rate === undefined ? '   –' : `${Math.round(Number(rate) * 100)}%`.padStart(4));
+
+/** Prints what a run did, then (if it published) a compact retention triangle and the latest KPIs. */
+export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedMs: number): Promise<void> {
+  const { ingest } = manifest;
+  const built = manifest.models.filter((m) => m.status === 'built');
+  const skipped = manifest.models.filter((m) => m.status === 'skipped');
+  const ok = manifest.status === 'succeeded';
+  console.log('');
+  console.log(
+    `${ok ? 'OK' : 'FAILED'}  run ${manifest.run_id} in ${(elapsedMs / 1000).toFixed(1)} s` +
+      (manifest.as_of ? ` — as of ${manifest.as_of} (${manifest.as_of_source === 'option' ? '--as-of' : 'latest completed order'}), churn window ${manifest.churn_window_days} days` : ''),
+  );
+  console.log(
+    `  files   ${ingest.files_loaded} loaded, ${ingest.files_quarantined} quarantined, ${ingest.files_already_ingested} already ingested` +
+      `; rows ${count(ingest.rows_in)} in = ${count(ingest.rows_loaded)} loaded + ${count(ingest.rows_rejected)} rejected`,
+  );
+  for (const file of ingest.files.filter((f) => f.outcome === 'quarantined')) {
+    console.log(`  refused ${file.key}: ${file.error}\n          report: ${lake.uri}/${file.quarantine_key}.error.json`);
+  }
+  if (ingest.rows_rejected > 0) console.log(`  rejects ${lake.uri}/rejects/ (each row with its reason and source line)`);
+  for (const input of manifest.inputs.filter((i) => i.files.length > 0)) {
+    console.log(`  input   ${input.dataset}: ${count(input.rowsCurrent)} rows current (${count(input.rows)} staged in ${input.files.length} files)`);
+  }
+  console.log(
+    `  models  ${built.length} built${skipped.length ? `, ${skipped.length} skipped (${skipped.map((m) => `${m.model} v${m.version}: ${m.skipped_because}`).join('; ')})` : ''}` +
+      `; data tests ${manifest.tests.passed} passed, ${manifest.tests.failed} failed`,
+  );
+  if (!ok) {
+    console.log(`  error   ${manifest.error}`);
+    console.log(`  nothing was published; the previous tables are unchanged. Manifest: ${lake.uri}/_runs/${manifest.run_id}.json`);
+    return;
+  }
+  console.log(`  tables  ${lake.uri}/metrics/<model>/v<N>/data.parquet (${built.filter((m) => m.published_to).length} tables)`);
+  console.log(`  run     ${lake.uri}/_runs/${manifest.run_id}.json`);
+  await printTables(lake, manifest);
+}
+
+async function printTables(lake: Lake, manifest: RunManifest): Promise<void> {
+  const published = (model: string) => manifest.models.find((m) => m.model === model && m.version === 1)?.published_to;
+  const retentionKey = published('cohort_retention');
+  const kpiKey = published('loyalty_kpis_monthly');
+  if (!retentionKey || !kpiKey) return;
+  const scratch = await mkdtemp(join(tmpdir(), 'loyaltylake-report-'));
+  const db = await DuckDBSession.open({ workDir: scratch, threads: 1 });
+  try {
+    await lake.download(retentionKey, join(scratch, 'retention.parquet'));
+    await lake.download(kpiKey, join(scratch, 'kpis.parquet'));
+    const retention = await db.rows(`
+      select strftime(cohort_month, '%Y-%m') as cohort, cohort_size, period_number, retention_rate
+      from read_parquet(${sqlString(join(scratch, 'retention.parquet'))})
+      where cohort_month >= (select max(cohort_month) from read_parquet(${sqlString(join(scratch, 'retention.parquet'))})) - interval 7 month
+        and period_number <= 6
+      order by cohort_month, period_number`);
+    console.log('\nRetention: share of each cohort active k months after its first order (last 8 cohorts)');
+    console.log(`cohort     size ${[0, 1, 2, 3, 4, 5, 6].map((k) => `  k${k}`.padStart(4)).join(' ')}`);
+    for (const cohort of [...new Set(retention.map((r) => String(r.cohort)))]) {
+      const rows = retention.filter((r) => r.cohort === cohort);
+      const cells = [0, 1, 2, 3, 4, 5, 6].map((k) => percent(rows.find((r) => Number(r.period_number) === k)?.retention_rate));
+      console.log(`${cohort} ${count(Number(rows[0]!.cohort_size)).padStart(7)} ${cells.join(' ')}`);
+    }
+    const kpis = await db.rows(`
+      select strftime(month, '%Y-%m') as month, is_partial_period, active_customers, new_customers, orders, revenue,
+             avg_order_value, repeat_purchase_rate_12m, avg_monthly_churn_12m, clv_formula
+      from read_parquet(${sqlString(join(scratch, 'kpis.parquet'))}) order by month desc limit 3`);
+    console.log('\nKPIs for the latest months (12m = trailing 12 months; * = partial month)');
+    for (const k of kpis.reverse()) {
+      console.log(
+        `${k.month}${k.is_partial_period ? '*' : ' '} active ${count(Number(k.active_customers))}  new ${count(Number(k.new_customers))}` +
+          `  orders ${count(Number(k.orders))}  revenue ${Number(k.revenue).toFixed(2)}  AOV ${k.avg_order_value ?? '–'}` +
+          `  repeat rate 12m ${percent(k.repeat_purchase_rate_12m).trim()}  churn 12m ${percent(k.avg_monthly_churn_12m).trim()}/month  CLV ${k.clv_formula ?? '–'}`,
+      );
+    }
+  } finally {
+    db.closeSync();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
