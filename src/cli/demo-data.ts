@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
+const gzipAsync = promisify(gzip);
+
 export interface DemoOptions {
   readonly seed?: number;
   /** @default 30000 */
@@ -116,7 +118,10 @@ const iso = (time: number): string => new Date(time).toISOString().slice(0, 19);
 const isoDate = (time: number): string => new Date(time).toISOString().slice(0, 10);
 const euros = (cents: number): string => (cents / 100).toFixed(2);
 
-/** Mostly `…Z`; some with an offset (same instant), some without a zone, some date-only when that cannot move it before `notBefore`. */
+/**
+ * Mostly `…Z`; some with an offset (same instant), some without a zone (read as UTC),
+ * and some date-only, but only when midnight is not before `notBefore`.
+ */
 function timestampText(time: number, notBefore: number, random: Random): string {
   const style = random();
   if (style < 0.86) return `${iso(time)}Z`;
@@ -150,13 +155,23 @@ interface OrderRow {
   status: string;
 }
 
-const ORDER_COLUMNS = ['order_id', 'customer_id', 'ordered_at', 'amount', 'refunded_amount', 'currency', 'status'] as const;
+const ORDER_COLUMNS = [
+  'order_id',
+  'customer_id',
+  'ordered_at',
+  'amount',
+  'refunded_amount',
+  'currency',
+  'status',
+] as const;
 
 /** The days of the history and the demand multiplier of each. */
 interface Calendar {
   readonly firstDay: number;
   readonly seasons: readonly number[];
 }
+
+const customerId = (index: number): string => `C${String(index + 1).padStart(6, '0')}`;
 
 function generateCustomers(count: number, calendar: Calendar, random: Random): Customer[] {
   const { firstDay, seasons } = calendar;
@@ -175,14 +190,12 @@ function generateCustomers(count: number, calendar: Calendar, random: Random): C
     return {
       id: customerId(index),
       createdAt,
-      createdAtText: timestampText(createdAt, createdAt, random),
+      createdAtText: timestampText(createdAt, Number.NEGATIVE_INFINITY, random),
       channel,
       referredBy: referrer >= 0 ? customerId(referrer) : '',
     };
   });
 }
-
-const customerId = (index: number): string => `C${String(index + 1).padStart(6, '0')}`;
 
 interface GeneratedOrder {
   readonly customer: Customer;
@@ -343,11 +356,78 @@ function customersCsv(customers: readonly Customer[]): string {
 /** An export from another tool: `total` where `amount` belongs, so the whole file is rejected. */
 function brokenExportCsv(rows: readonly OrderRow[]): string {
   const lines = ['order_id,customer_id,ordered_at,total,currency,status'];
-  for (const row of rows) lines.push([row.order_id, row.customer_id, row.ordered_at, row.amount, 'EUR', row.status].join(','));
+  for (const row of rows) {
+    lines.push([row.order_id, row.customer_id, row.ordered_at, row.amount, 'EUR', row.status].join(','));
+  }
   return lines.join('\n') + '\n';
 }
 
 const COMMA: CsvStyle = { delimiter: ',', lineEnd: '\n', noRefund: '0.00' };
+
+interface OrderFile {
+  readonly path: string;
+  readonly rows: readonly OrderRow[];
+  /** Rendered text; gzipped when the path ends in `.gz`. */
+  readonly render: (rows: readonly OrderRow[]) => string;
+}
+
+/**
+ * One export per calendar year, a different format each: tab-separated for the oldest,
+ * comma CSV, then a spreadsheet-style semicolon/CRLF CSV gzipped, and the last year as
+ * NDJSON (January–June) plus CSV (July on). Then the re-export of the last two months.
+ */
+function planOrderFiles(
+  rows: readonly OrderRow[],
+  endDay: number,
+  reexportStart: number,
+  random: Random,
+): OrderFile[] {
+  const end = new Date(endDay);
+  const endYear = end.getUTCFullYear();
+  const between = (from: number, to: number): OrderRow[] => rows.filter((row) => row.at >= from && row.at < to);
+  const inYear = (year: number): OrderRow[] => between(Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1));
+
+  const files: OrderFile[] = [];
+  for (let year = endYear - HISTORY_YEARS; year < endYear - 2; year++) {
+    const render = (r: readonly OrderRow[]): string => ordersCsv(r, { ...COMMA, delimiter: '\t' });
+    files.push({ path: `${year}/orders-${year}.tsv`, rows: inYear(year), render });
+  }
+  const [twoYearsAgo, lastYear] = [endYear - 2, endYear - 1];
+  files.push(
+    {
+      path: `${twoYearsAgo}/orders-${twoYearsAgo}.csv`,
+      rows: inYear(twoYearsAgo),
+      render: (r) => ordersCsv(r, { ...COMMA, noRefund: '' }),
+    },
+    {
+      path: `${lastYear}/orders-${lastYear}.csv.gz`,
+      rows: inYear(lastYear),
+      render: (r) => ordersCsv(r, { delimiter: ';', lineEnd: '\r\n', noRefund: '' }),
+    },
+  );
+  const midYear = Date.UTC(endYear, 6, 1);
+  files.push(
+    {
+      path: `${endYear}/orders-${endYear}-h1.jsonl`,
+      rows: between(Date.UTC(endYear, 0, 1), midYear),
+      render: ordersNdjson,
+    },
+    {
+      path: `${endYear}/orders-${endYear}-h2.csv`,
+      rows: between(midYear, endDay + DAY_MS),
+      render: (r) => ordersCsv(r, COMMA),
+    },
+  );
+
+  const from = new Date(reexportStart);
+  const month = (date: Date): string => String(date.getUTCMonth() + 1).padStart(2, '0');
+  files.push({
+    path: `${endYear}/reexport-${from.getUTCFullYear()}-${month(from)}-${month(end)}.csv`,
+    rows: reexportRows(between(reexportStart, endDay + DAY_MS), random),
+    render: (r) => ordersCsv(r, COMMA),
+  });
+  return files.map((file) => ({ ...file, path: `orders/${file.path}` }));
+}
 
 /**
  * Writes a seeded sample inbox under `<lakeDir>/inbox/`: customers and about three years
@@ -360,56 +440,26 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
   const endDay = parseEndDate(options.endDate ?? '2026-10-31');
   const end = new Date(endDay);
   const endYear = end.getUTCFullYear();
-  const endTime = endDay + DAY_MS - 1000;
   const firstDay = Date.UTC(endYear - HISTORY_YEARS, end.getUTCMonth(), end.getUTCDate() + 1);
   const days = Math.round((endDay - firstDay) / DAY_MS) + 1;
-  const calendar: Calendar = { firstDay, seasons: Array.from({ length: days }, (_, day) => daySeason(firstDay + day * DAY_MS)) };
+  const seasons = Array.from({ length: days }, (_, day) => daySeason(firstDay + day * DAY_MS));
+  const calendar: Calendar = { firstDay, seasons };
 
   const customers = generateCustomers(customerCount, calendar, random);
-  const rows = orderRows(generateOrderHistory(customers, calendar, endTime, random), random);
+  const rows = orderRows(generateOrderHistory(customers, calendar, endDay + DAY_MS - 1000, random), random);
   const reexportStart = Date.UTC(endYear, end.getUTCMonth() - 1, 1);
   addDefects(rows, reexportStart, random);
+  const orderFiles = planOrderFiles(rows, endDay, reexportStart, random);
 
-  const files = new Map<string, string | Buffer>();
-  files.set('customers/customers.csv', customersCsv(customers));
-  let orderCount = 0;
-  const addOrders = (path: string, fileRows: readonly OrderRow[], render: (r: readonly OrderRow[]) => string): void => {
-    if (fileRows.length === 0) return;
-    files.set(path, render(fileRows));
-    orderCount += fileRows.length;
-  };
-  const inYear = (year: number, from = Date.UTC(year, 0, 1), to = Date.UTC(year + 1, 0, 1)): OrderRow[] =>
-    rows.filter((row) => row.at >= from && row.at < to);
-
-  const gzipped: { path: string; rows: OrderRow[] }[] = [];
-  for (let year = endYear - HISTORY_YEARS; year <= endYear; year++) {
-    const folder = `orders/${year}`;
-    if (year === endYear) {
-      const midYear = Date.UTC(year, 6, 1);
-      addOrders(`${folder}/orders-${year}-h1.jsonl`, inYear(year, undefined, midYear), ordersNdjson);
-      addOrders(`${folder}/orders-${year}-h2.csv`, inYear(year, midYear), (r) => ordersCsv(r, COMMA));
-    } else if (year === endYear - 1) {
-      gzipped.push({ path: `${folder}/orders-${year}.csv.gz`, rows: inYear(year) });
-    } else if (year === endYear - 2) {
-      addOrders(`${folder}/orders-${year}.csv`, inYear(year), (r) => ordersCsv(r, { ...COMMA, noRefund: '' }));
-    } else {
-      addOrders(`${folder}/orders-${year}.tsv`, inYear(year), (r) => ordersCsv(r, { ...COMMA, delimiter: '\t' }));
-    }
-  }
-  // Spreadsheet-style export: semicolons and CRLF.
-  for (const { path, rows: fileRows } of gzipped) {
+  const files = new Map<string, string | Buffer>([['customers/customers.csv', customersCsv(customers)]]);
+  let orderCount = 0; // the broken export's rows are not counted: the pipeline refuses that file whole
+  for (const { path, rows: fileRows, render } of orderFiles) {
     if (fileRows.length === 0) continue;
-    const csv = ordersCsv(fileRows, { delimiter: ';', lineEnd: '\r\n', noRefund: '' });
-    files.set(path, await promisify(gzip)(csv));
+    const text = render(fileRows);
+    files.set(path, path.endsWith('.gz') ? await gzipAsync(text) : text);
     orderCount += fileRows.length;
   }
-
-  const reexportFrom = new Date(reexportStart);
-  const month = (date: Date): string => String(date.getUTCMonth() + 1).padStart(2, '0');
-  const reexportPath = `orders/${endYear}/reexport-${reexportFrom.getUTCFullYear()}-${month(reexportFrom)}-${month(end)}.csv`;
-  addOrders(reexportPath, reexportRows(inYear(endYear, reexportStart, endTime + 1), random), (r) => ordersCsv(r, COMMA));
-
-  const brokenSample = inYear(endYear).slice(0, 5);
+  const brokenSample = rows.filter((row) => row.at >= Date.UTC(endYear, 0, 1)).slice(0, 5);
   if (brokenSample.length > 0) files.set(`orders/${endYear}/orders-broken-export.csv`, brokenExportCsv(brokenSample));
 
   const inbox = join(lakeDir, 'inbox');
@@ -421,9 +471,10 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
     await writeFile(target, content);
   }
   // The pipeline resolves duplicate order_ids by landing time (file mtime): the re-export must win.
-  if (files.has(reexportPath)) {
+  const reexport = orderFiles.at(-1);
+  if (reexport && files.has(reexport.path)) {
     const landsLast = new Date(Date.now() + 5_000);
-    await utimes(join(inbox, reexportPath), landsLast, landsLast);
+    await utimes(join(inbox, reexport.path), landsLast, landsLast);
   }
 
   return { files: files.size, orders: orderCount, customers: customers.length };
