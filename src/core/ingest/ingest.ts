@@ -136,33 +136,39 @@ async function stageFile(
   stagingPath: string,
   rejectsPath: string,
 ) {
-  const { columns, rows } = await loadRawInput(db, localPath, object.key);
+  const columns = await loadRawInput(db, localPath, object.key);
   const { sourceColumns, extraColumns } = matchColumns(contract, columns);
-
   await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns)}`);
+  const [count] = await db.rows(`
+    select count(*) as rows_in,
+           count(*) filter (where __reason is null) as loaded,
+           count(*) filter (where __reason is not null) as rejected
+    from checked_input`);
+  const counts = { rows_in: Number(count?.rows_in), rows_loaded: Number(count?.loaded), rows_rejected: Number(count?.rejected) };
+  if (counts.rows_in === 0) throw new InputFileError('file has no data rows');
+  if (counts.rows_loaded + counts.rows_rejected !== counts.rows_in) {
+    throw new Error(`row count mismatch in ${object.key}: ${JSON.stringify(counts)}`);
+  }
+
   const source = `${sqlString(object.key)} as _source_key`;
   const landed = `cast(${sqlString(object.lastModified.toISOString())} as timestamptz) at time zone 'UTC' as _landed_at`;
   await db.run(`
     copy (
         select * exclude (__line, __reason), ${source}, __line as _source_line, ${landed}
-        from checked_input where __reason is null order by __line
+        from checked_input where __reason is null
     ) to ${sqlString(stagingPath)} (format parquet, compression zstd)`);
-  await db.run(`
-    copy (
-        select raw_input.* exclude (__line), ${source}, raw_input.__line as _source_line,
-               checked_input.__reason as _reject_reason
-        from raw_input inner join checked_input on raw_input.__line = checked_input.__line
-        where checked_input.__reason is not null order by raw_input.__line
-    ) to ${sqlString(rejectsPath)} (format parquet, compression zstd)`);
-  const [count] = await db.rows(
-    'select count(*) filter (where __reason is null) as loaded, count(*) filter (where __reason is not null) as rejected from checked_input',
-  );
-  const rowsLoaded = Number(count?.loaded);
-  const rowsRejected = Number(count?.rejected);
-  if (rowsLoaded + rowsRejected !== rows) {
-    throw new Error(`row count mismatch in ${object.key}: ${rows} read, ${rowsLoaded} loaded + ${rowsRejected} rejected`);
+  if (counts.rows_rejected > 0) {
+    await db.run(`
+      copy (
+          select raw_input.* exclude (__line), ${source}, raw_input.__line as _source_line,
+                 checked_input.__reason as _reject_reason
+          from raw_input
+          inner join checked_input on raw_input.__line = checked_input.__line
+          where checked_input.__reason is not null
+          order by raw_input.__line
+      ) to ${sqlString(rejectsPath)} (format parquet, compression zstd)`);
   }
-  return { rows_in: rows, rows_loaded: rowsLoaded, rows_rejected: rowsRejected };
+  return counts;
 }
 
 /** Matches the file's columns to the contract by trimmed, case-insensitive name. */

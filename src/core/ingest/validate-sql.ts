@@ -23,41 +23,34 @@ export function validationSql(
   sourceColumns: ReadonlyMap<string, string>,
   extraColumns: readonly string[],
 ): string {
-  const typedColumns: string[] = [];
-  const reasons: string[] = [];
-  for (const column of contract.columns) {
-    const source = sourceColumns.get(column.name);
-    const text = source ? `nullif(trim(${sqlIdent(source)}), '')` : 'cast(null as varchar)';
-    const parsed = parseExpression(column, text);
-    const typed = column.default === undefined ? parsed : `coalesce(${parsed}, cast(${column.default} as ${STAGED_TYPE[column.type]}))`;
-    typedColumns.push(`${typed} as ${sqlIdent(column.name)}`);
-
-    const shown = `left(${text}, 60)`;
-    if (column.required) reasons.push(`case when ${text} is null then ${sqlString(`${column.name} is missing`)} end`);
-    const invalid =
-      column.type === 'enum'
-        ? `${sqlString(`${column.name} must be one of ${column.values!.join(', ')}, got '`)} || ${shown} || ''''`
-        : `${sqlString(`${column.name} is not a valid ${column.type}: '`)} || ${shown} || ''''`;
-    reasons.push(`case when ${text} is not null and ${parsed} is null then ${invalid} end`);
-    if (column.min !== undefined) {
-      reasons.push(
-        `case when ${parsed} < ${column.min} then ${sqlString(`${column.name} must be ≥ ${column.min}, got `)} || ${text} end`,
-      );
-    }
-    if (column.max !== undefined) {
-      reasons.push(
-        `case when ${parsed} > ${column.max} then ${sqlString(`${column.name} must be ≤ ${column.max}, got `)} || ${text} end`,
-      );
-    }
-  }
-  const extras = extraColumns.map((name) => sqlIdent(name));
+  // Three layers, so that each value is trimmed once and parsed once: __text_<c>
+  // (trimmed, '' becomes NULL), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
+  const text = (c: InputColumn) => sqlIdent(`__text_${c.name}`);
+  const parsed = (c: InputColumn) => sqlIdent(`__parsed_${c.name}`);
+  const texts = contract.columns.map((c) => {
+    const source = sourceColumns.get(c.name);
+    return `${source ? `nullif(trim(${sqlIdent(source)}), '')` : 'cast(null as varchar)'} as ${text(c)}`;
+  });
+  const parses = contract.columns.map((c) => `${parseExpression(c, text(c))} as ${parsed(c)}`);
+  const typed = contract.columns.map((c) => {
+    const value = c.default === undefined ? parsed(c) : `coalesce(${parsed(c)}, cast(${c.default} as ${STAGED_TYPE[c.type]}))`;
+    return `${value} as ${sqlIdent(c.name)}`;
+  });
+  const reasons = contract.columns.flatMap((c) => columnReasons(c, text(c), parsed(c)));
   const rowReasons = contract.rowChecks.map((check) => `case when not (${check.sql}) then ${sqlString(check.reason)} end`);
+  const extras = extraColumns.map(sqlIdent);
   return `
-    with typed as (
+    with texts as (
+        select ${[...texts, ...extras, '__line'].join(', ')} from raw_input
+    ),
+    parsed as (
+        select *, ${parses.join(', ')} from texts
+    ),
+    typed as (
         select
-            ${[...typedColumns, ...extras, '__line'].join(',\n            ')},
+            ${[...typed, ...extras, '__line'].join(',\n            ')},
             nullif(concat_ws('; ', ${reasons.join(', ')}), '') as __column_reason
-        from raw_input
+        from parsed
     )
     select
         * exclude (__column_reason),
@@ -65,13 +58,28 @@ export function validationSql(
     from typed`;
 }
 
+/** One CASE per rule of a column, each giving the reason text when the rule is broken. */
+function columnReasons(column: InputColumn, text: string, parsed: string): string[] {
+  const got = (message: string) => `${sqlString(message)} || left(${text}, 60)`;
+  const quotedGot = (message: string) => `${got(`${message}'`)} || ${sqlString("'")}`;
+  const invalid =
+    column.type === 'enum'
+      ? quotedGot(`${column.name} must be one of ${column.values!.join(', ')}, got `)
+      : quotedGot(`${column.name} is not a valid ${column.type}: `);
+  const reasons = [`case when ${text} is not null and ${parsed} is null then ${invalid} end`];
+  if (column.required) reasons.unshift(`case when ${text} is null then ${sqlString(`${column.name} is missing`)} end`);
+  if (column.min !== undefined) reasons.push(`case when ${parsed} < ${column.min} then ${got(`${column.name} must be ≥ ${column.min}, got `)} end`);
+  if (column.max !== undefined) reasons.push(`case when ${parsed} > ${column.max} then ${got(`${column.name} must be ≤ ${column.max}, got `)} end`);
+  return reasons;
+}
+
 function parseExpression(column: InputColumn, text: string): string {
   switch (column.type) {
     case 'string':
       return text;
     case 'timestamp':
-      // ISO 8601; '-0500' and ' -05:00' offsets are normalised to '-05:00' first.
-      return `(try_cast(regexp_replace(${text}, '(\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)\\s*([+-]\\d{2}):?(\\d{2})$', '\\1\\2:\\3') as timestamptz) at time zone 'UTC')`;
+      // ISO 8601; if that fails, '-0500' and ' -05:00' offsets are normalised to '-05:00' and tried again.
+      return `(coalesce(try_cast(${text} as timestamptz), try_cast(regexp_replace(${text}, '(\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)\\s*([+-]\\d{2}):?(\\d{2})$', '\\1\\2:\\3') as timestamptz)) at time zone 'UTC')`;
     case 'decimal':
       return `try_cast(${text} as decimal(18,2))`;
     case 'integer':
