@@ -66,25 +66,89 @@ new_customer_counts as (
     group by first_month
 ),
 
-customer_trailing_12m as (
+-- A customer counts in the trailing window of month m (the 12 months ending with m) while
+-- m is within 11 months after one of their active months. Rather than expanding every
+-- active month into 12 rows, each customer's coverage is cut into disjoint month intervals
+-- and counted with +1 where an interval starts and -1 after it ends (a running sum below).
+customer_months_with_previous as (
     select
-        months.month,
-        customer_months.customer_id,
-        sum(customer_months.orders) as orders
-    from months
-    inner join customer_months
-        on customer_months.order_month > months.month - interval 12 month
-        and customer_months.order_month <= months.month
-    group by months.month, customer_months.customer_id
+        customer_id,
+        order_month,
+        orders,
+        lag(order_month) over (partition by customer_id order by order_month) as previous_order_month
+    from customer_months
+),
+
+-- In the window: months [order_month, order_month + 11], minus what the previous active month already covered.
+-- Repeat (>= 2 orders in the window): from order_month until the window loses this month (if it has >= 2 orders)
+-- or the previous active month (if that is within 11 months).
+customer_coverage as (
+    select
+        customer_id,
+        order_month,
+        greatest(order_month, coalesce(previous_order_month + interval 12 month, order_month)) as in_window_from,
+        order_month + interval 11 month as in_window_until,
+        case
+            when orders >= 2 then order_month + interval 11 month
+            when previous_order_month + interval 11 month >= order_month then previous_order_month + interval 11 month
+        end as repeat_until
+    from customer_months_with_previous
+),
+
+customer_repeat_coverage as (
+    select
+        customer_id,
+        greatest(
+            order_month,
+            coalesce(
+                max(repeat_until) over (
+                    partition by customer_id order by order_month rows between unbounded preceding and 1 preceding
+                ) + interval 1 month,
+                order_month
+            )
+        ) as repeat_from,
+        repeat_until
+    from customer_coverage
+    where repeat_until is not null
+),
+
+coverage_changes as (
+    select cast(in_window_from as date) as month, 1 as customers_change, 0 as repeat_customers_change
+    from customer_coverage
+    union all
+    select cast(in_window_until + interval 1 month as date), -1, 0
+    from customer_coverage
+    union all
+    select cast(repeat_from as date), 0, 1
+    from customer_repeat_coverage
+    where repeat_from <= repeat_until
+    union all
+    select cast(repeat_until + interval 1 month as date), 0, -1
+    from customer_repeat_coverage
+    where repeat_from <= repeat_until
+),
+
+coverage_changes_per_month as (
+    select
+        month,
+        sum(customers_change) as customers_change,
+        sum(repeat_customers_change) as repeat_customers_change
+    from coverage_changes
+    group by month
 ),
 
 trailing_12m_totals as (
     select
-        customer_trailing_12m.month,
-        count(*) as customers_12m,
-        count(*) filter (where customer_trailing_12m.orders >= 2) as repeat_customers_12m
-    from customer_trailing_12m
-    group by customer_trailing_12m.month
+        months.month,
+        sum(coalesce(coverage_changes_per_month.customers_change, 0)) over (
+            order by months.month rows between unbounded preceding and current row
+        ) as customers_12m,
+        sum(coalesce(coverage_changes_per_month.repeat_customers_change, 0)) over (
+            order by months.month rows between unbounded preceding and current row
+        ) as repeat_customers_12m
+    from months
+    left join coverage_changes_per_month
+        on months.month = coverage_changes_per_month.month
 ),
 
 trailing_12m_sums as (
