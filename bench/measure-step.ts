@@ -22,7 +22,12 @@ if (step === 'baseline') {
 } else {
   const manifest = await runPipeline({ lake: new LocalLake(lakeDir), memoryLimit, scratchDir: join(lakeDir, '..') });
   if (manifest.status !== 'succeeded') throw new Error(`pipeline failed: ${manifest.error}`);
-  detail = { timings_ms: manifest.timings_ms, rows_loaded: manifest.ingest.rows_loaded, tests_passed: manifest.tests.passed };
+  detail = {
+    timings_ms: manifest.timings_ms,
+    model_ms: Object.fromEntries(manifest.models.map((m) => [`${m.model}_v${m.version}`, m.duration_ms])),
+    rows_loaded: manifest.ingest.rows_loaded,
+    tests_passed: manifest.tests.passed,
+  };
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(JSON.stringify({ step, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, detail }));
