@@ -1,11 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DatasetContract } from '../contracts/dataset-contract.js';
 import { datasetContracts, findDataset } from '../contracts/datasets.js';
 import { DuckDBSession, sqlString } from '../duckdb.js';
 import { errorMessage, InputFileError } from '../errors.js';
 import type { Lake, LakeObject } from '../lake/lake.js';
-import { loadRawInput } from './read-input.js';
+import { openRawInput } from './read-input.js';
 import { validationSql } from './validate-sql.js';
 
 export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested';
@@ -86,7 +87,8 @@ export async function ingestObject(context: IngestContext, object: LakeObject): 
   const { lake, db, workDir } = context;
   const keys = ingestKeys(object);
   const contract = findDataset(keys.dataset);
-  const localPath = join(workDir, 'ingest', `${Date.now()}-${basename(object.key)}`);
+  const fileDir = join(workDir, 'ingest', randomUUID());
+  const localPath = join(fileDir, basename(object.key));
   await lake.download(object.key, localPath);
   try {
     if (!contract) {
@@ -120,7 +122,8 @@ export async function ingestObject(context: IngestContext, object: LakeObject): 
     await lake.upload(reportPath, keys.quarantineReport);
     return report;
   } finally {
-    await db.run('drop table if exists raw_input; drop table if exists checked_input');
+    await db.run('drop view if exists raw_input; drop table if exists checked_input');
+    await rm(fileDir, { recursive: true, force: true });
   }
 }
 
@@ -136,9 +139,14 @@ async function stageFile(
   stagingPath: string,
   rejectsPath: string,
 ) {
-  const columns = await loadRawInput(db, localPath, object.key);
-  const { sourceColumns, extraColumns } = matchColumns(contract, columns);
-  await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns)}`);
+  const input = await openRawInput(db, localPath, object.key);
+  const { sourceColumns, extraColumns } = matchColumns(contract, input.columns);
+  try {
+    // The one pass over the whole file: parse errors surface here.
+    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns)}`);
+  } catch (error) {
+    throw input.fileError(error);
+  }
   const [count] = await db.rows(`
     select count(*) as rows_in,
            count(*) filter (where __reason is null) as loaded,
@@ -158,6 +166,7 @@ async function stageFile(
         from checked_input where __reason is null
     ) to ${sqlString(stagingPath)} (format parquet, compression zstd)`);
   if (counts.rows_rejected > 0) {
+    // Rejects keep the values as written, so the file is read again (not when all rows are good).
     await db.run(`
       copy (
           select raw_input.* exclude (__line), ${source}, raw_input.__line as _source_line,
