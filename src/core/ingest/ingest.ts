@@ -67,11 +67,7 @@ export async function ingestInbox(
   const done = new Set([...(await lake.list('staging/')), ...(await lake.list('quarantine/'))].map((o) => o.key));
   const reports: FileReport[] = [];
   for (const [index, object] of inbox.entries()) {
-    const keys = ingestKeys(object);
-    const report =
-      done.has(keys.staging) || done.has(keys.quarantineReport)
-        ? { ...describe(object, keys.dataset), outcome: 'already_ingested' as const }
-        : await ingestObject(context, object);
+    const report = isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object);
     reports.push(report);
     onFile(report, index, inbox.length);
   }
@@ -79,11 +75,47 @@ export async function ingestInbox(
 }
 
 /**
+ * Ingests the inbox object at `key` unless it was ingested before; undefined when
+ * there is no such object (any more) or it is not an inbox data file.
+ */
+export async function ingestKey(
+  context: IngestContext,
+  key: string,
+  options: IngestOptions = {},
+): Promise<FileReport | undefined> {
+  const object = (await context.lake.list(key)).find((o) => o.key === key);
+  if (!object || !isInboxFile(object)) return undefined;
+  const keys = ingestKeys(object);
+  const done = new Set(
+    [...(await context.lake.list(keys.staging)), ...(await context.lake.list(keys.quarantineReport))].map((o) => o.key),
+  );
+  return isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object, options);
+}
+
+export interface IngestOptions {
+  /** Quarantine the file on any error, not only on bad input: the caller will not try again. */
+  readonly lastAttempt?: boolean;
+}
+
+function isIngested(object: LakeObject, done: ReadonlySet<string>): boolean {
+  const keys = ingestKeys(object);
+  return done.has(keys.staging) || done.has(keys.quarantineReport);
+}
+
+function alreadyIngested(object: LakeObject): FileReport {
+  return { ...describe(object, ingestKeys(object).dataset), outcome: 'already_ingested' };
+}
+
+/**
  * Loads one inbox object: good rows to staging, bad rows to rejects (with reason
  * and line), or the whole file to quarantine with a JSON report. Staging is
  * written last, so its presence means the file was fully handled.
  */
-export async function ingestObject(context: IngestContext, object: LakeObject): Promise<FileReport> {
+export async function ingestObject(
+  context: IngestContext,
+  object: LakeObject,
+  options: IngestOptions = {},
+): Promise<FileReport> {
   const { lake, db, workDir } = context;
   const keys = ingestKeys(object);
   const contract = findDataset(keys.dataset);
@@ -106,25 +138,40 @@ export async function ingestObject(context: IngestContext, object: LakeObject): 
       rejects_key: counts.rows_rejected > 0 ? keys.rejects : undefined,
     };
   } catch (error) {
-    if (!(error instanceof InputFileError)) throw error;
-    const report = {
-      ...describe(object, keys.dataset),
-      outcome: 'quarantined' as const,
-      quarantine_key: keys.quarantine,
-      error: error.message,
-    };
-    const reportPath = `${localPath}.error.json`;
-    await writeFile(
-      reportPath,
-      `${JSON.stringify({ ...report, line: error.line ?? null, size: object.size, run_id: context.runId }, null, 2)}\n`,
-    );
-    await lake.upload(localPath, keys.quarantine);
-    await lake.upload(reportPath, keys.quarantineReport);
-    return report;
+    if (error instanceof InputFileError) return await quarantine(context, object, localPath, error);
+    if (!options.lastAttempt) throw error;
+    const reason = new InputFileError(`could not be loaded, giving up after repeated attempts: ${errorMessage(error)}`);
+    return await quarantine(context, object, localPath, reason);
   } finally {
     await db.run('drop view if exists raw_input; drop table if exists checked_input');
     await rm(fileDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Refuses a whole file: a copy goes to quarantine/ with a JSON report beside it naming
+ * the problem. Also the way out for a file that keeps failing for another reason, so a
+ * poison file is parked instead of retried forever.
+ */
+export async function quarantine(
+  context: IngestContext,
+  object: LakeObject,
+  localPath: string,
+  error: InputFileError,
+): Promise<FileReport> {
+  const keys = ingestKeys(object);
+  const report = {
+    ...describe(object, keys.dataset),
+    outcome: 'quarantined' as const,
+    quarantine_key: keys.quarantine,
+    error: error.message,
+  };
+  const reportPath = `${localPath}.error.json`;
+  const details = { ...report, line: error.line ?? null, size: object.size, run_id: context.runId };
+  await writeFile(reportPath, `${JSON.stringify(details, null, 2)}\n`);
+  await context.lake.upload(localPath, keys.quarantine);
+  await context.lake.upload(reportPath, keys.quarantineReport);
+  return report;
 }
 
 function describe(object: LakeObject, dataset: string) {

@@ -17,6 +17,8 @@ export const DEFAULT_CHURN_WINDOW_DAYS = 90;
 
 export interface PipelineOptions {
   readonly lake: Lake;
+  /** @default - a new id from the start time and a random suffix */
+  readonly runId?: string;
   /** Last date counted, YYYY-MM-DD. @default - the date of the latest completed order */
   readonly asOf?: string;
   /** @default 90 */
@@ -28,6 +30,8 @@ export interface PipelineOptions {
   readonly threads?: number;
   /** Folder for the run's scratch space. @default - the OS temp folder */
   readonly scratchDir?: string;
+  /** Ingest new inbox files first. false: only build from staging (the ingest Lambda loads files). @default true */
+  readonly ingest?: boolean;
   /** Called with a line of progress for each step. */
   readonly onProgress?: (message: string) => void;
 }
@@ -43,7 +47,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   const churnWindowDays = options.churnWindowDays ?? DEFAULT_CHURN_WINDOW_DAYS;
   const started = new Date();
   const manifest: RunManifest = {
-    run_id: `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`,
+    run_id: options.runId ?? newRunId(started),
     status: 'running',
     lake: lake.uri,
     started_at: started.toISOString(),
@@ -70,7 +74,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     db = await DuckDBSession.open({ workDir: scratch, memoryLimit: options.memoryLimit, threads: options.threads });
     const session = db;
 
-    const files = await timed('ingest', () =>
+    const files = options.ingest === false ? [] : await timed('ingest', () =>
       ingestInbox({ lake, db: session, workDir: scratch, runId: manifest.run_id }, (file, index, total) => {
         if (file.outcome === 'already_ingested') return;
         const counts =
@@ -124,6 +128,10 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     }
   }
   return manifest;
+}
+
+export function newRunId(at = new Date()): string {
+  return `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 async function buildModels(

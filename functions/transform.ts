@@ -1,0 +1,47 @@
+// Transform Lambda: on a schedule (and never two at once: reserved concurrency 1), builds
+// every model from staging and publishes — only when something changed since the last
+// successful run, so a burst of dropped files leads to one run. A failed run throws, so
+// Lambda counts the error; the next tick sees the failed manifest and runs again.
+import { z } from 'zod';
+import { LoyaltyLakeError } from '../src/core/errors.js';
+import { S3Lake } from '../src/core/lake/s3-lake.js';
+import { newRunId, runPipeline } from '../src/core/pipeline/run-pipeline.js';
+import { transformNeeded } from '../src/core/pipeline/transform-plan.js';
+import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace } from './common/lambda-runtime.js';
+
+/** A scheduled EventBridge event, or a manual invocation with `{ "force": true }` to run regardless. */
+const TransformRequest = z.object({ force: z.boolean().default(false) }).loose();
+
+export async function handler(event: unknown): Promise<Record<string, unknown>> {
+  const env = readEnvironment();
+  const { force } = TransformRequest.parse(event ?? {});
+  await cleanScratch(env.SCRATCH_DIR);
+  const lake = new S3Lake(env.LAKE_URI);
+  const plan = await transformNeeded(lake);
+  if (!plan.needed && !force) {
+    log('info', 'transform skipped', { reason: plan.reason });
+    return { status: 'skipped', reason: plan.reason };
+  }
+  const stagedBytes = (await lake.list('staging/')).reduce((total, o) => total + o.size, 0);
+  await requireScratchSpace(env.SCRATCH_DIR, stagedBytes * 4, 'the staging data with room for DuckDB to spill');
+
+  const runId = newRunId();
+  log('info', 'transform started', { run_id: runId, reason: force ? 'forced' : plan.reason });
+  const manifest = await runPipeline({
+    lake,
+    runId,
+    ingest: false,
+    churnWindowDays: env.CHURN_WINDOW_DAYS,
+    scratchDir: env.SCRATCH_DIR,
+    ...duckdbSettings(env),
+    onProgress: (message) => log('info', message, { run_id: runId }),
+  });
+  const summary = { run_id: runId, status: manifest.status, as_of: manifest.as_of, tests: manifest.tests, timings_ms: manifest.timings_ms };
+  if (manifest.status !== 'succeeded') {
+    const hint = /out of memory/i.test(manifest.error ?? '') ? ' (DuckDB ran out of memory: raise the function memory size)' : '';
+    log('error', 'transform failed, nothing published', { ...summary, error: manifest.error });
+    throw new LoyaltyLakeError(`run ${runId} failed: ${manifest.error}${hint}`);
+  }
+  log('info', 'transform published', summary);
+  return summary;
+}

@@ -1,0 +1,101 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { ConfigError } from '../errors.js';
+import type { Lake, LakeObject } from './lake.js';
+
+/** Files at least this big are uploaded in parts (S3 allows single PUTs up to 5 GB, but parts retry cheaper). */
+const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
+const PART_SIZE = 16 * 1024 * 1024;
+
+/** Parses `s3://bucket[/prefix]`. */
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri);
+  if (!match) throw new ConfigError(`not an S3 lake URI: '${uri}' (expected s3://bucket or s3://bucket/prefix)`);
+  const prefix = (match[2] ?? '').replace(/\/+$/, '');
+  return { bucket: match[1]!, prefix: prefix ? `${prefix}/` : '' };
+}
+
+/**
+ * Creates an S3 client from the environment (credentials, region, AWS_ENDPOINT_URL_S3).
+ * A custom endpoint (MinIO, s3rver, LocalStack) gets path-style addressing. Checksums
+ * only when required: some S3-compatible servers store aws-chunked framing verbatim.
+ */
+export function s3ClientFromEnvironment(): S3Client {
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  return new S3Client({
+    forcePathStyle: endpoint !== undefined,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+/**
+ * A lake in an S3 bucket (optionally under a prefix). Every write is a single PUT or a
+ * multipart upload completed as one object, so readers see the old object or the new one.
+ */
+export class S3Lake implements Lake {
+  readonly bucket: string;
+  readonly prefix: string;
+
+  constructor(
+    uri: string,
+    private readonly client: S3Client = s3ClientFromEnvironment(),
+  ) {
+    ({ bucket: this.bucket, prefix: this.prefix } = parseS3Uri(uri));
+  }
+
+  get uri(): string {
+    return `s3://${this.bucket}${this.prefix ? `/${this.prefix.slice(0, -1)}` : ''}`;
+  }
+
+  async list(prefix: string): Promise<LakeObject[]> {
+    const objects: LakeObject[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken }),
+      );
+      for (const item of page.Contents ?? []) {
+        if (!item.Key || item.Key.endsWith('/')) continue;
+        objects.push({
+          key: item.Key.slice(this.prefix.length),
+          size: item.Size ?? 0,
+          lastModified: item.LastModified ?? new Date(0),
+          etag: (item.ETag ?? '').replaceAll('"', ''),
+        });
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async download(key: string, localPath: string): Promise<void> {
+    await mkdir(dirname(localPath), { recursive: true });
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    if (!(response.Body instanceof Readable)) throw new Error(`s3://${this.bucket}/${this.prefix + key}: no body`);
+    await pipeline(response.Body, createWriteStream(localPath));
+  }
+
+  async upload(localPath: string, key: string): Promise<void> {
+    const { size } = await stat(localPath);
+    const target = { Bucket: this.bucket, Key: this.prefix + key };
+    if (size < MULTIPART_THRESHOLD) {
+      // A Buffer body: its length is known, so no chunked encoding is needed.
+      await this.client.send(new PutObjectCommand({ ...target, Body: await readFile(localPath) }));
+      return;
+    }
+    const upload = new Upload({
+      client: this.client,
+      params: { ...target, Body: createReadStream(localPath) },
+      partSize: PART_SIZE,
+      queueSize: 4,
+      leavePartsOnError: false,
+    });
+    await upload.done();
+  }
+}
