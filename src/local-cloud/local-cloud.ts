@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
+import type { Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { encodeS3EventKey, type S3EventRecord, type SqsEvent } from '../../functions/common/events.js';
+import { decodeS3EventKey, encodeS3EventKey, type S3EventRecord, type SqsEvent } from '../../functions/common/events.js';
 import { S3Lake } from '../core/lake/s3-lake.js';
 
 /**
@@ -15,6 +16,7 @@ import { S3Lake } from '../core/lake/s3-lake.js';
  */
 export class LocalCloud {
   private readonly pending: S3EventRecord[] = [];
+  private stopOn?: (key: string) => boolean;
 
   private constructor(
     private server: S3rver,
@@ -30,6 +32,10 @@ export class LocalCloud {
     // S3rver is a Koa app, an EventEmitter, though its type declarations do not say so.
     (server as unknown as EventEmitter).on('event', (event: { Records: S3EventRecord[] }) => {
       for (const record of event.Records) {
+        if (this.stopOn?.(record.s3.object.key)) {
+          this.stopOn = undefined;
+          void this.kill(server);
+        }
         // s3rver puts the raw key in its events; real S3 URL-encodes it.
         this.pending.push({ ...record, s3: { ...record.s3, object: { ...record.s3.object, key: encodeS3EventKey(record.s3.object.key) } } });
       }
@@ -79,9 +85,14 @@ export class LocalCloud {
     }
   }
 
-  /** The S3 events since the last call, as the SQS event the ingest Lambda would receive (one record per message). */
-  takeEvents(): SqsEvent {
-    const records = this.pending.splice(0).filter((r) => r.eventName.startsWith('ObjectCreated:'));
+  /**
+   * The S3 events since the last call, as the SQS event the ingest Lambda would receive (one
+   * record per message). Like the stack's notification, only objects created under an inbox/.
+   */
+  takeEvents(notify = (key: string) => /(^|\/)inbox\//.test(key)): SqsEvent {
+    const records = this.pending
+      .splice(0)
+      .filter((r) => r.eventName.startsWith('ObjectCreated:') && notify(decodeS3EventKey(r.s3.object.key)));
     return {
       Records: records.map((record) => ({
         messageId: randomUUID(),
@@ -91,9 +102,21 @@ export class LocalCloud {
     };
   }
 
+  /** Stops the server (keeping its data) right after it stores the first object whose key matches: a fault at that point. */
+  stopAfterWriting(matches: (key: string) => boolean): void {
+    this.stopOn = matches;
+  }
+
   /** Stops the server (as in a fault test) without deleting its data. */
   async stopServer(): Promise<void> {
     await this.server.close();
+  }
+
+  /** Stops accepting requests at once, dropping kept-alive connections too (close() alone lets them go on). */
+  private async kill(server: S3rver): Promise<void> {
+    const closing = server.close();
+    (server as unknown as { httpServer: Server }).httpServer.closeAllConnections();
+    await closing;
   }
 
   /** Starts the server again on the same port, with the data it had. */
