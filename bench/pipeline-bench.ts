@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureColdStart } from './cold-start.js';
 import { generateOrders } from './generate-orders.js';
 
 const { values } = parseArgs({
@@ -36,6 +37,12 @@ try {
   console.log(`baseline (DuckDB CSV → Parquet): ${baseline.seconds.toFixed(1)} s, ${rows(baseline.seconds)} rows/s, peak RSS ${Math.round(baseline.peakRssMb)} MB`);
   console.log(`pipeline (ingest + models + publish): ${pipeline.seconds.toFixed(1)} s, ${rows(pipeline.seconds)} rows/s, peak RSS ${Math.round(pipeline.peakRssMb)} MB`);
   console.log(`pipeline / baseline: ${(pipeline.seconds / baseline.seconds).toFixed(2)}×   steps: ${JSON.stringify(pipeline.detail)}`);
+  const coldStarts = await measureColdStart();
+  const range = (values: number[]) => `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))} ms`;
+  console.log(
+    `ingest Lambda cold start (new process → first event handled, local S3): ${range(coldStarts.map((c) => c.firstEventMs))}` +
+      ` (module imports: ${range(coldStarts.map((c) => c.importMs))})`,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -19,7 +19,8 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
     `${ok ? 'OK' : 'FAILED'}  run ${manifest.run_id} in ${(elapsedMs / 1000).toFixed(1)} s` +
       (manifest.as_of ? ` — as of ${manifest.as_of} (${manifest.as_of_source === 'option' ? '--as-of' : 'latest completed order'}), churn window ${manifest.churn_window_days} days` : ''),
   );
-  console.log(
+  if (ingest.files.length === 0 && ingest.files_already_ingested === 0) console.log('  files   none ingested by this run');
+  else console.log(
     `  files   ${ingest.files_loaded} loaded, ${ingest.files_quarantined} quarantined, ${ingest.files_already_ingested} already ingested` +
       `; rows ${count(ingest.rows_in)} in = ${count(ingest.rows_loaded)} loaded + ${count(ingest.rows_rejected)} rejected`,
   );
