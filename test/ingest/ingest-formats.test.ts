@@ -101,6 +101,40 @@ describe('ingest formats', () => {
     expect(await stagedOrders(dir)).toEqual(expectedOrders);
   });
 
+  it('converts every ISO 8601 offset to UTC, takes no offset as UTC, and rejects named zones without disturbing later rows', async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    put(
+      'inbox/orders/times.csv',
+      csv(
+        'order_id,customer_id,ordered_at,amount',
+        'o1,c1,2024-01-31 23:30:00 Asia/Tokyo,1', // a named zone is not ISO 8601: rejected
+        'o2,c1,2024-03-01,1', // date alone: midnight UTC
+        'o3,c1,2024-03-01 00:30:00,1', // no offset: UTC
+        'o4,c1,2024-03-01T10:00:00Z,1',
+        'o5,c1,2024-03-01T10:00:00+02,1', // 10:00 at +02 is 08:00 UTC
+        'o6,c1,2024-03-01T10:00:00.123456-05:30,1', // 10:00 at −05:30 is 15:30 UTC
+        'o7,c1,2024-03-01T10:00+0530,1', // 10:00 at +05:30 is 04:30 UTC
+        'o8,c1,2024-03-01 10:00:00 -0500,1',
+        'o9,c1,2024-03-01T25:00:00Z,1', // no such hour
+      ),
+    );
+
+    // Act
+    await ingest(lake);
+
+    // Assess
+    expect((await stagedOrders(dir)).map((o) => [o.order_id, o.ordered_at])).toEqual([
+      ['o2', '2024-03-01 00:00:00'],
+      ['o3', '2024-03-01 00:30:00'],
+      ['o4', '2024-03-01 10:00:00'],
+      ['o5', '2024-03-01 08:00:00'],
+      ['o6', '2024-03-01 15:30:00.123456'],
+      ['o7', '2024-03-01 04:30:00'],
+      ['o8', '2024-03-01 15:00:00'],
+    ]);
+  });
+
   it('keeps extra columns in staging, with the source file, line and landing time', async () => {
     // Prepare
     const { dir, lake, put } = tempLake();

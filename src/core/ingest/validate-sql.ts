@@ -78,8 +78,7 @@ function parseExpression(column: InputColumn, text: string): string {
     case 'string':
       return text;
     case 'timestamp':
-      // ISO 8601; if that fails, '-0500' and ' -05:00' offsets are normalised to '-05:00' and tried again.
-      return `(coalesce(try_cast(${text} as timestamptz), try_cast(regexp_replace(${text}, '(\\d{2}:\\d{2}(?::\\d{2}(?:\\.\\d+)?)?)\\s*([+-]\\d{2}):?(\\d{2})$', '\\1\\2:\\3') as timestamptz)) at time zone 'UTC')`;
+      return timestampExpression(text);
     case 'decimal':
       return `try_cast(${text} as decimal(18,2))`;
     case 'integer':
@@ -91,4 +90,26 @@ function parseExpression(column: InputColumn, text: string): string {
     case 'month':
       return `coalesce(try_cast(${text} || '-01' as date), date_trunc('month', try_cast(${text} as date)))`;
   }
+}
+
+const DATE_TIME = String.raw`\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?`;
+const OFFSET = String.raw`Z|UTC|[+-]\d{2}(?::?\d{2})?`;
+
+/**
+ * ISO 8601 date or date-time to a UTC TIMESTAMP. With an offset (Z, UTC, ±hh, ±hhmm,
+ * ±hh:mm, a space before it allowed) the local time is shifted by it; without one it is
+ * UTC. Offsets are applied by arithmetic, never by a TIMESTAMPTZ cast: in DuckDB 1.5 a
+ * value with a named zone ('… Asia/Tokyo') changes how later offset-less values of the
+ * same query are read. Anything else — named zones included — is not a valid timestamp.
+ */
+function timestampExpression(text: string): string {
+  const withOffset = `regexp_extract(${text}, '^(${DATE_TIME})\\s*(${OFFSET})$', ['local', 'offset'])`;
+  const offsetMinutes = `(case when ${withOffset}.offset in ('Z', 'UTC') then 0
+      else (case when left(${withOffset}.offset, 1) = '-' then -1 else 1 end)
+          * (cast(substr(replace(${withOffset}.offset, ':', ''), 2, 2) as integer) * 60
+             + coalesce(try_cast(nullif(substr(replace(${withOffset}.offset, ':', ''), 4, 2), '') as integer), 0)) end)`;
+  return `(case
+      when regexp_full_match(${text}, '${DATE_TIME}') then try_cast(${text} as timestamp)
+      when ${withOffset}.local <> '' then try_cast(${withOffset}.local as timestamp) - to_minutes(${offsetMinutes})
+    end)`;
 }
