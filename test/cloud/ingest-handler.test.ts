@@ -97,7 +97,7 @@ describe('ingest handler', () => {
     expect(result).toEqual({ batchItemFailures: [] });
     expect(await keys('staging/')).toHaveLength(1);
     const reports = (await keys('quarantine/')).filter((key) => key.endsWith('.error.json'));
-    expect(reports.map((key) => key.replace(/@\w+\.error\.json$/, ''))).toEqual(['quarantine/invoices/somewhere.csv', 'quarantine/orders/corrupt.csv.gz']);
+    expect(reports.map((key) => key.replace(/@\w+\.error\.json$/, ''))).toEqual(['quarantine/_unknown/invoices/somewhere.csv', 'quarantine/orders/corrupt.csv.gz']);
   });
 
   it('reports only the failed message of a batch for redelivery', async () => {

@@ -85,7 +85,7 @@ describe('transform handler', () => {
     expect(after.customer_summary!.find((r) => r.customer_id === 'c1')).toMatchObject({ orders: '2', revenue: '40.00' });
   });
 
-  it('records a failed publish in the manifest, keeps the old tables, and is retried on the next tick', async () => {
+  it('puts the replaced tables back when a publish fails, records it in the manifest, and is retried on the next tick', async () => {
     // Prepare
     await dropAndIngest('first.csv', 'o1,c1,2024-01-10,10');
     expect(await transform({})).toMatchObject({ status: 'succeeded' });
@@ -106,10 +106,10 @@ describe('transform handler', () => {
     const failed = await runPipeline({ lake: failing, ingest: false, scratchDir: tempDir() });
 
     // Assess
-    expect(failed).toMatchObject({ status: 'failed', published: false, error: 'injected: connection reset' });
+    expect(failed).toMatchObject({ status: 'failed', published: false });
+    expect(failed.error).toBe('injected: connection reset (while publishing; put back the previous version of 2 tables)');
     expect(await latestManifest(lake)).toMatchObject({ run_id: failed.run_id, status: 'failed' });
-    const during = await readTables();
-    expect(during.cohort_retention).toEqual(before.cohort_retention);
+    expect(await readTables()).toEqual(before); // the first table was replaced, then put back
     const retried = await transform({});
     expect(retried).toMatchObject({ status: 'succeeded', as_of: '2024-02-10' });
   });

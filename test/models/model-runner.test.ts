@@ -74,6 +74,22 @@ describe('buildModel', () => {
     await expect(buildModel(db, model(sql, columns))).rejects.toThrow(error);
   });
 
+  it('finds a broken relationship even when the target column holds NULLs', async () => {
+    // Prepare: a target table whose key column has a NULL, as cohort_month does
+    await db.run('create table b_model_v1 as select * from (values (1), (null)) as t(id)');
+    const dir = tempDir();
+    declare(dir, 'a_model', yaml('a_model', `${ID}        tests: [{ relationships: { to: b_model_v1, field: id } }]\n`, '    depends_on: [b_model_v1]\n'), {
+      1: 'select * from (values (1), (2)) as t(id)',
+    });
+    const [model] = loadModels(dir);
+
+    // Act
+    const built = await buildModel(db, model!);
+
+    // Assess: id 2 has no match
+    expect(built.tests.find((t) => t.name.startsWith('relationships'))).toMatchObject({ failures: 1, passed: false });
+  });
+
   it('reports each failing data test with the number of rows breaking it', async () => {
     const columns = `${ID}      - name: rate\n        type: DOUBLE\n        description: r\n        tests: [not_null, accepted_range: { min: 0, max: 1 }]\n`;
     const built = await buildModel(

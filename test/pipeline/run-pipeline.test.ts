@@ -101,6 +101,25 @@ describe('runPipeline', () => {
     expect(metricsFiles(dir)).not.toEqual(before);
   });
 
+  it('rounds money averages half up to the cent, exactly', async () => {
+    // Prepare: c1 spends 1.00 + 1.01 (mean 1.005), c2 2.67 + 2.68 (mean 2.675), c3 10.00 + 10.01 (mean 10.005)
+    const { dir, lake, put } = tempLake();
+    put(
+      'inbox/orders/orders.csv',
+      csv('order_id,customer_id,ordered_at,amount', 'a,c1,2024-01-01,1.00', 'b,c1,2024-01-02,1.01', 'c,c2,2024-01-01,2.67', 'd,c2,2024-01-02,2.68', 'e,c3,2024-01-01,10.00', 'f,c3,2024-01-02,10.01'),
+    );
+
+    // Act
+    await run(lake);
+
+    // Assess
+    const summary = await readParquet(dir, 'metrics/customer_summary/v1/data.parquet', 'customer_id');
+    expect(summary.map((r) => r.avg_order_value)).toEqual(['1.01', '2.68', '10.01']);
+    // the cohort spent 27.37 over 3 customers: 9.1233… per customer
+    const [cohort] = await readParquet(dir, 'metrics/cohort_retention/v1/data.parquet');
+    expect(cohort!.cumulative_revenue_per_customer).toBe('9.12');
+  });
+
   it('fails when orders mix currencies, naming them', async () => {
     const { dir, lake, put } = tempLake();
     put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount,currency', 'o1,c1,2024-01-05,10,EUR', 'o2,c2,2024-01-20,20,USD'));

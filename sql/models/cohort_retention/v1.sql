@@ -77,11 +77,14 @@ cohort_retention as (
         cast(cohort_periods_joined_to_activity.active_customers as double)
             / cohort_periods_joined_to_activity.cohort_size as retention_rate,
         cohort_periods_joined_to_activity.revenue,
-        sum(cohort_periods_joined_to_activity.revenue) over (
-            partition by cohort_periods_joined_to_activity.cohort_month
-            order by cohort_periods_joined_to_activity.period_number
-            rows between unbounded preceding and current row
-        ) / cohort_periods_joined_to_activity.cohort_size as cumulative_revenue_per_customer,
+        -- in cents, so that a half cent rounds up exactly
+        round(
+            sum(cohort_periods_joined_to_activity.revenue) over (
+                partition by cohort_periods_joined_to_activity.cohort_month
+                order by cohort_periods_joined_to_activity.period_number
+                rows between unbounded preceding and current row
+            ) * 100 / cohort_periods_joined_to_activity.cohort_size
+        ) / 100 as cumulative_revenue_per_customer,
         cohort_periods_joined_to_activity.period_month = params.as_of_month
             and params.as_of_month_is_partial as is_partial_period
     from cohort_periods_joined_to_activity

@@ -59,7 +59,8 @@ customer_summary as (
         completed_orders_per_customer.last_order_at,
         coalesce(completed_orders_per_customer.orders, 0) as orders,
         coalesce(completed_orders_per_customer.revenue, 0) as revenue,
-        completed_orders_per_customer.revenue / completed_orders_per_customer.orders as avg_order_value,
+        -- in cents, so that a half cent rounds up exactly (a decimal divided by an integer is a double)
+        round(completed_orders_per_customer.revenue * 100 / completed_orders_per_customer.orders) / 100 as avg_order_value,
         date_diff(
             'day',
             cast(completed_orders_per_customer.first_order_at as date),

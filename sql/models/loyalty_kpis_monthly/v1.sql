@@ -208,7 +208,8 @@ loyalty_kpis_monthly as (
         new_customers,
         orders,
         revenue,
-        case when orders > 0 then revenue / orders end as avg_order_value,
+        -- money averages in cents, so that a half cent rounds up exactly
+        case when orders > 0 then round(revenue * 100 / orders) / 100 end as avg_order_value,
         customers_12m,
         orders_12m,
         revenue_12m,
@@ -218,7 +219,7 @@ loyalty_kpis_monthly as (
         case when customers_12m > 0
             then cast(orders_12m as double) / customers_12m
         end as purchase_frequency_12m,
-        case when orders_12m > 0 then revenue_12m / orders_12m end as avg_order_value_12m,
+        case when orders_12m > 0 then round(revenue_12m * 100 / orders_12m) / 100 end as avg_order_value_12m,
         avg_monthly_churn_12m,
         case when avg_monthly_churn_12m > 0
             then 1 / (12 * avg_monthly_churn_12m)

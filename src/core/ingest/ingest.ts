@@ -27,19 +27,25 @@ export interface FileReport {
   readonly error?: string;
 }
 
-/** Where everything derived from one inbox object goes; the fingerprint makes a changed file a new input. */
+/**
+ * Where everything derived from one inbox object goes; the fingerprint makes a changed file
+ * a new input. A file in a folder that is no dataset (yet) is quarantined under _unknown/,
+ * so that once a later version declares that dataset, the file is ingested after all.
+ */
 export function ingestKeys(object: LakeObject) {
   const path = object.key.replace(/^inbox\//, '');
   const slash = path.indexOf('/');
   const dataset = slash > 0 ? path.slice(0, slash) : '_unknown';
   const rest = slash > 0 ? path.slice(slash + 1) : path;
-  const id = `${rest}@${object.etag.replaceAll('"', '').slice(0, 12)}`;
+  const fingerprint = object.etag.replaceAll('"', '').slice(0, 12);
+  const id = `${rest}@${fingerprint}`;
+  const quarantine = findDataset(dataset) ? `quarantine/${dataset}/${id}` : `quarantine/_unknown/${path}@${fingerprint}`;
   return {
     dataset,
     staging: `staging/${dataset}/${id}.parquet`,
     rejects: `rejects/${dataset}/${id}.parquet`,
-    quarantine: `quarantine/${dataset}/${id}`,
-    quarantineReport: `quarantine/${dataset}/${id}.error.json`,
+    quarantine,
+    quarantineReport: `${quarantine}.error.json`,
   };
 }
 

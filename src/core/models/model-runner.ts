@@ -137,6 +137,6 @@ function columnTest(table: string, columnName: string, test: ColumnTest): { name
   const { to, field } = test.relationships;
   return {
     name: `relationships(${columnName} -> ${to}.${field})`,
-    sql: `select count(*) from ${table} where ${column} is not null and ${column} not in (select ${sqlIdent(field)} from ${sqlIdent(to)})`,
+    sql: `select count(*) from ${table} where ${column} is not null and not exists (select 1 from ${sqlIdent(to)} where ${sqlIdent(to)}.${sqlIdent(field)} = ${table}.${column})`,
   };
 }

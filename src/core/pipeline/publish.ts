@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
-import { LoyaltyLakeError } from '../errors.js';
+import { errorMessage, LoyaltyLakeError } from '../errors.js';
 import type { Lake } from '../lake/lake.js';
 import type { ModelVersion, OutputType } from '../models/model-declaration.js';
 
@@ -48,11 +48,42 @@ export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, 
   return path;
 }
 
-/** Replaces each table with one atomic write, then stores its snapshot for the as-of date. */
-export async function uploadTables(
+/**
+ * Replaces each table with one atomic write, then stores its snapshot for the as-of date.
+ * If any write fails, the tables already replaced get their previous version back, so the
+ * run publishes all of its tables or none (a table that did not exist before stays).
+ */
+export async function publishTables(
   lake: Lake,
   tables: readonly { localPath: string; keys: PublishedTable }[],
+  scratch: string,
 ): Promise<void> {
-  for (const table of tables) await lake.upload(table.localPath, table.keys.metricsKey);
-  for (const table of tables) await lake.upload(table.localPath, table.keys.historyKey);
+  const existing = new Set((await lake.list('metrics/')).map((o) => o.key));
+  const previous = new Map<string, string>();
+  for (const { keys } of tables) {
+    if (!existing.has(keys.metricsKey)) continue;
+    const path = join(scratch, 'previous', keys.metricsKey);
+    await lake.download(keys.metricsKey, path);
+    previous.set(keys.metricsKey, path);
+  }
+  const replaced: string[] = [];
+  try {
+    for (const table of tables) {
+      replaced.push(table.keys.metricsKey);
+      await lake.upload(table.localPath, table.keys.metricsKey);
+    }
+    for (const table of tables) await lake.upload(table.localPath, table.keys.historyKey);
+  } catch (error) {
+    throw new LoyaltyLakeError(`${errorMessage(error)} (while publishing; ${await restore(lake, replaced, previous)})`, { cause: error });
+  }
+}
+
+async function restore(lake: Lake, replaced: readonly string[], previous: ReadonlyMap<string, string>): Promise<string> {
+  const restorable = replaced.filter((key) => previous.has(key));
+  try {
+    for (const key of restorable) await lake.upload(previous.get(key)!, key);
+    return `put back the previous version of ${restorable.length} tables`;
+  } catch (error) {
+    return `could not put back the previous tables (${errorMessage(error)}); each table is still whole, old or new`;
+  }
 }

@@ -9,7 +9,7 @@ import type { Lake } from '../lake/lake.js';
 import { dependencyOrder, loadModels } from '../models/model-declaration.js';
 import { buildModel, type BuiltModel } from '../models/model-runner.js';
 import { defaultModelsDir } from '../paths.js';
-import { publishedKeys, uploadTables, writeModelParquet } from './publish.js';
+import { publishedKeys, publishTables, writeModelParquet } from './publish.js';
 import { summarizeIngest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
 import { stageInputs } from './stage-inputs.js';
 
@@ -106,7 +106,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
         const localPath = await writeModelParquet(session, model, scratch);
         tables.push({ model, localPath, keys: publishedKeys(model, asOf) });
       }
-      await uploadTables(lake, tables);
+      await publishTables(lake, tables, scratch);
       for (const table of tables) {
         const record = manifest.models.find((m) => m.model === table.model.model && m.version === table.model.version)!;
         Object.assign(record, { published_to: table.keys.metricsKey, snapshot_to: table.keys.historyKey });
