@@ -1,0 +1,35 @@
+import { App, RemovalPolicy, Stack, Validations, type AppProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { LoyaltyLake, type LoyaltyLakeProps } from './loyalty-lake.js';
+
+/**
+ * The app `cdk.json` runs: one stack with one LoyaltyLake, set from context
+ * (`npx cdk deploy -c churnWindowDays=60 -c architecture=x86_64 -c bucketName=my-bucket
+ * -c removalPolicy=destroy`), checked by cdk-nag's AWS Solutions rules on every synth.
+ */
+export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake: LoyaltyLake } {
+  const app = new App(props);
+  const context = (key: string): string | undefined => app.node.tryGetContext(key);
+  const stack = new Stack(app, context('stackName') ?? 'LoyaltyLake', {
+    description: 'loyaltylake: customer exports in, loyalty metric tables out',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  const lakeProps: LoyaltyLakeProps = {
+    churnWindowDays: context('churnWindowDays') === undefined ? undefined : Number(context('churnWindowDays')),
+    architecture: architectureFrom(context('architecture')),
+    removalPolicy: context('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : undefined,
+    bucket: context('bucketName') ? s3.Bucket.fromBucketName(stack, 'ExistingLake', context('bucketName')!) : undefined,
+  };
+  const lake = new LoyaltyLake(stack, 'LoyaltyLake', lakeProps);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, lake };
+}
+
+function architectureFrom(value: string | undefined): lambda.Architecture | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'arm64') return lambda.Architecture.ARM_64;
+  if (value === 'x86_64') return lambda.Architecture.X86_64;
+  throw new Error(`architecture must be arm64 or x86_64, got '${value}'`);
+}

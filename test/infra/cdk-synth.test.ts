@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+import { packageRoot } from '../../src/core/paths.js';
+import { tempDir } from '../helpers/temp-lake.js';
+
+function sizeOf(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((total, entry) => total + statSync(join(entry.parentPath, entry.name)).size, 0);
+}
+
+/** e_machine of an ELF file: 183 is AArch64, 62 is x86-64. */
+function elfMachine(path: string): number {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, 'r');
+  readSync(fd, header, 0, 20, 0);
+  closeSync(fd);
+  expect(header.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  return header.readUInt16LE(18);
+}
+
+// One real `npx cdk synth`, as a user runs it: bundles both functions with esbuild,
+// installs DuckDB for arm64 beside them, and runs cdk-nag. Slow (~20 s) but it is the deploy path.
+it('synthesizes with the cdk CLI, bundling each function with the arm64 DuckDB binding and the models, under 250 MB', async () => {
+  // Act
+  const out = tempDir();
+  await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '--output', out], {
+    cwd: packageRoot(),
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    maxBuffer: 1 << 26,
+  });
+
+  // Assess
+  const template = JSON.parse(readFileSync(join(out, 'LoyaltyLake.template.json'), 'utf8'));
+  const functions = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }>)
+    .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x');
+  expect(functions).toHaveLength(2);
+  for (const fn of functions) {
+    const asset = join(out, fn.Metadata!['aws:asset:path']!);
+    expect(readdirSync(asset)).toEqual(expect.arrayContaining(['index.mjs', 'node_modules', 'sql']));
+    expect(readdirSync(join(asset, 'sql/models'))).toContain('cohort_retention');
+    const binding = join(asset, 'node_modules/@duckdb/node-bindings-linux-arm64/duckdb.node');
+    expect(elfMachine(binding)).toBe(183);
+    expect(readdirSync(join(asset, 'node_modules/@duckdb'))).not.toContain('node-bindings-linux-x64');
+    expect(sizeOf(asset)).toBeLessThan(250 * 1024 * 1024);
+  }
+  const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+  };
+  for (const plugin of report.pluginReports) expect([plugin.pluginName, plugin.conclusion, plugin.violations]).toEqual([plugin.pluginName, 'success', []]);
+}, 180_000);

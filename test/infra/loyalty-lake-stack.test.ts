@@ -1,0 +1,146 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../infra/loyalty-lake-stack.js';
+import { loadModels } from '../../src/core/models/model-declaration.js';
+import { defaultModelsDir } from '../../src/core/paths.js';
+import { tempDir } from '../helpers/temp-lake.js';
+
+/** The app without bundling (the functions' code is not built): construct and template only. */
+function synthesize(context: Record<string, unknown> = {}) {
+  const { app, stack, lake } = createApp({ outdir: tempDir(), context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  return { app, stack, lake, template: Template.fromStack(stack) };
+}
+
+describe('LoyaltyLake stack', () => {
+  let template: Template;
+  beforeAll(() => {
+    process.env.CDK_VALIDATION = 'false';
+    ({ template } = synthesize());
+    delete process.env.CDK_VALIDATION;
+  });
+
+  it('keeps the lake bucket private, encrypted, TLS-only and versioned, expiring only old versions', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'lake/' }),
+      LifecycleConfiguration: {
+        Rules: [
+          { Id: 'expire-noncurrent-versions', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+          { Id: 'abort-incomplete-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('sends objects created under inbox/ to an encrypted queue with a dead-letter queue', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'inbox/' }] } }, QueueArn: Match.anyValue() },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 5 });
+  });
+
+  it('runs both functions on the newest Node runtime, arm64, and the transform single-flight on a schedule', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] }, 2);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 1,
+      EphemeralStorage: { Size: 10240 },
+      Timeout: 900,
+      Environment: { Variables: { LAKE_URI: Match.anyValue(), CHURN_WINDOW_DAYS: '90' } },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  it('grants each function only the prefixes it reads and writes', () => {
+    const statements = (fn: string) => {
+      const policies = template.findResources('AWS::IAM::Policy');
+      const [policy] = Object.entries(policies).filter(([id]) => id.includes(`${fn}ServiceRole`));
+      return JSON.stringify(policy![1].Properties.PolicyDocument.Statement);
+    };
+    const prefixesOf = (json: string, action: string) => {
+      const parsed = JSON.parse(json) as { Action: string | string[]; Resource: unknown }[];
+      const statement = parsed.find((s) => [s.Action].flat().includes(action))!;
+      return [JSON.stringify(statement.Resource).match(/\/[a-z_]+\/\*/g)].flat();
+    };
+    expect(prefixesOf(statements('Ingest'), 's3:GetObject')).toEqual(['/inbox/*', '/staging/*', '/quarantine/*']);
+    expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*']);
+    expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/_runs/*']);
+    expect(prefixesOf(statements('Transform'), 's3:PutObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*']);
+    expect(statements('Ingest')).not.toMatch(/s3:DeleteObject|"s3:\*"/);
+    expect(statements('Transform')).toMatch(/"s3:prefix":\["staging\/\*","metrics\/\*","_runs\/\*","history\/\*"\]/);
+  });
+
+  it('declares a Glue table per published model version, per model (latest) and per version history, from the declarations', () => {
+    const published = loadModels(defaultModelsDir()).filter((m) => m.publish);
+    const tables = Object.values(template.findResources('AWS::Glue::Table')).map((t) => t.Properties.TableInput);
+    expect(tables.map((t) => t.Name).sort()).toEqual(
+      published.flatMap((m) => [m.model, `${m.model}_v${m.version}`, `${m.model}_v${m.version}_history`]).sort(),
+    );
+    const cohort = tables.find((t) => t.Name === 'cohort_retention_v1');
+    expect(cohort.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(JSON.stringify(cohort.StorageDescriptor.Location)).toMatch(/\/metrics\/cohort_retention\/v1\//);
+    const history = tables.find((t) => t.Name === 'cohort_retention_v1_history');
+    expect(history.PartitionKeys[0]).toMatchObject({ Name: 'as_of', Type: 'date' });
+    expect(history.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.as_of.type': 'date', 'projection.as_of.format': 'yyyy-MM-dd' });
+  });
+
+  it('comes with an encrypted Athena workgroup, example queries and alarms', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_S3' }, OutputLocation: Match.anyValue() },
+      }),
+    });
+    template.resourceCountIs('AWS::Athena::NamedQuery', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' }, 2);
+  });
+
+  it('takes settings from context and checks them', () => {
+    process.env.CDK_VALIDATION = 'false';
+    try {
+      const { template: custom } = synthesize({ churnWindowDays: '60', architecture: 'x86_64', bucketName: 'my-existing-lake' });
+      custom.resourcePropertiesCountIs('AWS::Lambda::Function', { Architectures: ['x86_64'], Environment: { Variables: { LAKE_URI: 's3://my-existing-lake', CHURN_WINDOW_DAYS: '60' } } }, 2);
+      custom.resourceCountIs('AWS::S3::Bucket', 2); // access logs and Athena results; the lake is the user's
+      expect(() => synthesize({ architecture: 'sparc' })).toThrow(/architecture must be arm64 or x86_64, got 'sparc'/);
+      expect(() => synthesize({ churnWindowDays: '0' })).toThrow(/churnWindowDays must be a whole number of days ≥ 1, got 0/);
+    } finally {
+      delete process.env.CDK_VALIDATION;
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('reports no unacknowledged AwsSolutions finding on the stack', () => {
+    // Validation on: the app registers AwsSolutionsChecks; a finding fails synth.
+    const { app } = createApp({ outdir: tempDir(), context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('fails synth on a finding (so the check above can fail)', () => {
+    const app = new App({ outdir: tempDir() });
+    const stack = new Stack(app, 'Careless');
+    new s3.Bucket(stack, 'Open', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ACLS_ONLY });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow();
+  });
+});
