@@ -1,4 +1,4 @@
-import { App, RemovalPolicy, Stack, Validations, type AppProps } from 'aws-cdk-lib';
+import { App, CfnOutput, RemovalPolicy, Stack, Validations, type AppProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -23,6 +23,9 @@ export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake:
     bucket: context('bucketName') ? s3.Bucket.fromBucketName(stack, 'ExistingLake', context('bucketName')!) : undefined,
   };
   const lake = new LoyaltyLake(stack, 'LoyaltyLake', lakeProps);
+  new CfnOutput(stack, 'LakeBucket', { value: lake.bucket.bucketName, description: 'Drop exports under inbox/<dataset>/ here' });
+  new CfnOutput(stack, 'AthenaWorkGroup', { value: lake.athenaWorkGroup.name, description: 'Query the tables in this workgroup' });
+  new CfnOutput(stack, 'GlueDatabase', { value: lake.glueTables.database.ref, description: 'Database holding one table per model' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, lake };
 }
