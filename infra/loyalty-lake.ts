@@ -190,31 +190,27 @@ export class LoyaltyLake extends Construct {
       new athena.CfnNamedQuery(this, `Query-${name}`, { name, description, database: databaseName, queryString: query, workGroup: this.athenaWorkGroup.name });
     }
 
+    const alarmAtLeastOnce = (id: string, description: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: `loyaltylake: ${description}`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
     this.alarms = [
-      new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
-        alarmDescription: 'loyaltylake: ingest messages failed every delivery (see the dead-letter queue)',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'IngestErrorsAlarm', {
-        alarmDescription: 'loyaltylake: the ingest function failed',
-        metric: this.ingestFunction.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'TransformFailuresAlarm', {
-        alarmDescription: 'loyaltylake: a transform run failed and published nothing (see _runs/latest.json)',
-        metric: this.transformFunction.metricErrors({ period: Duration.minutes(15) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      alarmAtLeastOnce(
+        'DeadLettersAlarm',
+        'ingest messages failed every delivery (see the dead-letter queue)',
+        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      ),
+      alarmAtLeastOnce('IngestErrorsAlarm', 'the ingest function failed', this.ingestFunction.metricErrors({ period: Duration.minutes(5) })),
+      alarmAtLeastOnce(
+        'TransformFailuresAlarm',
+        'a transform run failed and published nothing (see _runs/latest.json)',
+        this.transformFunction.metricErrors({ period: Duration.minutes(15) }),
+      ),
     ];
     acknowledgeLambdaFindings(this, [this.ingestFunction, this.transformFunction]);
   }

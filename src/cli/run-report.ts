@@ -31,6 +31,9 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
   for (const input of manifest.inputs.filter((i) => i.files.length > 0)) {
     console.log(`  input   ${input.dataset}: ${count(input.rowsCurrent)} rows current (${count(input.rows)} staged in ${input.files.length} files)`);
   }
+  if (manifest.missing_datasets?.length) {
+    console.log(`  missing ${manifest.missing_datasets.join(', ')} (never dropped: their models are skipped, their scorecard columns NULL)`);
+  }
   console.log(
     `  models  ${built.length} built${skipped.length ? `, ${skipped.length} skipped (${skipped.map((m) => `${m.model} v${m.version}: ${m.skipped_because}`).join('; ')})` : ''}` +
       `; data tests ${manifest.tests.passed} passed, ${manifest.tests.failed} failed`,
@@ -80,8 +83,33 @@ async function printTables(lake: Lake, manifest: RunManifest): Promise<void> {
           `  repeat rate 12m ${percent(k.repeat_purchase_rate_12m).trim()}  churn 12m ${percent(k.avg_monthly_churn_12m).trim()}/month  CLV ${k.clv_formula ?? '–'}`,
       );
     }
+    await printPredictions(lake, manifest, db, scratch);
   } finally {
     db.closeSync();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** One line on the fitted CLV models, the backtest and the churn-risk bands, when they were published. */
+async function printPredictions(lake: Lake, manifest: RunManifest, db: DuckDBSession, scratch: string): Promise<void> {
+  const keys = ['clv_model', 'clv_backtest', 'churn_risk'].map((model) => manifest.models.find((m) => m.model === model && m.version === 1)?.published_to);
+  if (keys.some((key) => !key)) return;
+  const paths = await Promise.all(
+    keys.map(async (key, i) => {
+      const path = join(scratch, `predictive-${i}.parquet`);
+      await lake.download(key!, path);
+      return sqlString(path);
+    }),
+  );
+  const [fit] = await db.rows(`select bg_nbd_converged, gamma_gamma_converged, customers from read_parquet(${paths[0]})`);
+  const [backtest] = await db.rows(`select actual_repeat_purchases, predicted_repeat_purchases, relative_error, holdout_days from read_parquet(${paths[1]}) where frequency_group = 'all'`);
+  const bands = await db.rows(`select risk_band, count(*) as customers from read_parquet(${paths[2]}) group by risk_band order by risk_band`);
+  console.log('\nPredictive CLV (BG/NBD + Gamma-Gamma)');
+  console.log(
+    `fit ${fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? 'converged' : 'DID NOT CONVERGE — do not rely on the predictions'} on ${count(Number(fit?.customers ?? 0))} customers` +
+      (backtest
+        ? `; backtest over the last ${Math.round(Number(backtest.holdout_days) / 7)} weeks: predicted ${Math.round(Number(backtest.predicted_repeat_purchases)).toLocaleString('en-US')} repeat purchases, actual ${count(Number(backtest.actual_repeat_purchases))} (${backtest.relative_error === null ? '–' : `${(Number(backtest.relative_error) * 100).toFixed(1)}%`})`
+        : ''),
+  );
+  console.log(`churn risk: ${bands.map((b) => `${b.risk_band} ${count(Number(b.customers))}`).join(', ')}`);
 }

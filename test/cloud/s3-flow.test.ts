@@ -9,7 +9,6 @@ import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
 import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
 import { query, tempDir } from '../helpers/temp-lake.js';
 
-const PUBLISHED = ['customer_summary', 'cohort_retention', 'retention_monthly', 'loyalty_kpis_monthly'];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -44,12 +43,15 @@ describe('the cloud flow against an S3-protocol server', () => {
     expect(ingested).toEqual({ batchItemFailures: [] });
     expect(published).toMatchObject({ status: 'succeeded', as_of: local.as_of });
     const downloads = tempDir();
-    for (const model of PUBLISHED) {
-      await cloud.lake().download(`metrics/${model}/v1/data.parquet`, join(downloads, `${model}.parquet`));
-      const fromS3 = await query(`select * from read_parquet('${join(downloads, `${model}.parquet`)}') order by all`);
-      const fromFolder = await query(`select * from read_parquet('${join(localDir, `metrics/${model}/v1/data.parquet`)}') order by all`);
-      expect(fromS3.length).toBeGreaterThan(0);
-      expect(fromS3).toEqual(fromFolder);
+    const publishedKeys = (await cloud.lake().list('metrics/')).map((o) => o.key);
+    expect(publishedKeys).toEqual(filesUnder(join(localDir, 'metrics')).map((file) => relative(localDir, file)).sort());
+    expect(publishedKeys).toContain('metrics/loyalty_scorecard_monthly/v1/data.parquet');
+    for (const key of publishedKeys) {
+      await cloud.lake().download(key, join(downloads, key));
+      const fromS3 = await query(`select * from read_parquet('${join(downloads, key)}') order by all`);
+      const fromFolder = await query(`select * from read_parquet('${join(localDir, key)}') order by all`);
+      expect(fromS3.length, key).toBeGreaterThan(0);
+      expect(fromS3, key).toEqual(fromFolder);
     }
   });
 });

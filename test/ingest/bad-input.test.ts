@@ -63,7 +63,7 @@ describe('fails whole files that cannot be loaded, with a report beside a copy o
       ['invoices', 'quarantined'],
       ['_unknown', 'quarantined'],
     ]);
-    expect(first[0]!.error).toMatch(/'invoices' is not a dataset: put files under inbox\/<dataset>\/, one of customers, orders/);
+    expect(first[0]!.error).toMatch(/'invoices' is not a dataset: put files under inbox\/<dataset>\/, one of customers, orders, subscriptions, survey_responses, events, retention_costs/);
     expect(first.map((r) => r.quarantine_key?.replace(/@\w+$/, ''))).toEqual(['quarantine/_unknown/invoices/2024.csv', 'quarantine/_unknown/loose.csv']);
     expect(second.map((r) => r.outcome)).toEqual(['already_ingested', 'already_ingested']);
   });

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/core/duckdb.js';
+import { loadModels } from '../../src/core/models/model-declaration.js';
+import { defaultModelsDir } from '../../src/core/paths.js';
 import { copyOfModels } from '../helpers/models-dir.js';
 import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
@@ -11,10 +13,10 @@ const ORDERS = csv(
   'o2,c2,2024-01-20,20,EUR',
   'o3,c1,2024-02-10,30,EUR',
 );
-const PUBLISHED = ['cohort_retention', 'customer_summary', 'loyalty_kpis_monthly', 'retention_monthly'];
-
+/** Every published table of a lake, by key. */
 function metricsFiles(dir: string): Map<string, Buffer> {
-  return new Map(PUBLISHED.map((model) => [model, readFileSync(join(dir, `metrics/${model}/v1/data.parquet`))]));
+  const files = readdirSync(join(dir, 'metrics'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return new Map(files.map((entry) => [join(entry.parentPath, entry.name), readFileSync(join(entry.parentPath, entry.name))]));
 }
 
 describe('runPipeline', () => {
@@ -28,22 +30,22 @@ describe('runPipeline', () => {
 
     // Assess
     expect(manifest).toMatchObject({ status: 'succeeded', as_of: '2024-02-10', as_of_source: 'data', published: true });
-    for (const model of PUBLISHED) {
+    const declared = loadModels(defaultModelsDir());
+    const published = declared.filter((m) => m.publish && !m.requires.some((d) => d !== 'orders'));
+    expect(published.map((m) => m.model)).toEqual(expect.arrayContaining(['customer_summary', 'cohort_retention', 'retention_monthly', 'loyalty_kpis_monthly']));
+    for (const { model } of published) {
       expect(readdirSync(join(dir, `metrics/${model}/v1`))).toEqual(['data.parquet']);
       expect(readFileSync(join(dir, `history/${model}/v1/as_of=2024-02-10/data.parquet`))).toEqual(
         readFileSync(join(dir, `metrics/${model}/v1/data.parquet`)),
       );
     }
     expect(existsSync(join(dir, 'metrics/int_orders_completed'))).toBe(false); // internal model
+    expect(existsSync(join(dir, 'metrics/mrr_monthly'))).toBe(false); // no subscriptions dropped
     const written = JSON.parse(readFileSync(join(dir, `_runs/${manifest.run_id}.json`), 'utf8'));
     expect(written).toEqual(JSON.parse(readFileSync(join(dir, '_runs/latest.json'), 'utf8')));
-    expect(written.models.map((m: { model: string; fingerprint: string }) => [m.model, m.fingerprint.length])).toEqual([
-      ['int_orders_completed', 64],
-      ['customer_summary', 64],
-      ['cohort_retention', 64],
-      ['retention_monthly', 64],
-      ['loyalty_kpis_monthly', 64],
-    ]);
+    const recorded = written.models as { model: string; version: number; fingerprint: string }[];
+    expect(recorded.map((m) => `${m.model}_v${m.version}`).sort()).toEqual(declared.map((m) => m.table).sort());
+    for (const model of recorded) expect(model.fingerprint).toEqual(declared.find((d) => d.model === model.model)!.fingerprint);
     expect(written.ingest).toMatchObject({ files_loaded: 1, rows_in: 3, rows_loaded: 3, rows_rejected: 0 });
     expect(written.inputs.find((i: { dataset: string }) => i.dataset === 'orders')).toMatchObject({ rows: 3, rowsCurrent: 3 });
   });
@@ -134,7 +136,7 @@ describe('runPipeline', () => {
     put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount,status', 'o1,c1,2024-01-05,10,cancelled'));
     const manifest = await run(lake);
     expect(manifest).toMatchObject({ status: 'failed' });
-    expect(manifest.error).toMatch(/no completed orders are loaded/);
+    expect(manifest.error).toMatch(/no completed orders \(or other dated rows\) are loaded/);
   });
 
   it.each([

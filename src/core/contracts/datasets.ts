@@ -51,7 +51,63 @@ export const orders = defineDataset({
   rowChecks: [{ sql: 'refunded_amount <= amount', reason: 'refunded_amount is greater than amount' }],
 });
 
-export const datasetContracts: readonly DatasetContract[] = [customers, orders];
+export const subscriptions = defineDataset({
+  name: 'subscriptions',
+  description: 'One row per subscription, with its monthly-normalised recurring amount.',
+  primaryKey: ['subscription_id'],
+  columns: [
+    { name: 'subscription_id', type: 'string', required: true, description: 'Subscription identifier.' },
+    { name: 'customer_id', type: 'string', required: true, description: 'Customer who holds the subscription.' },
+    { name: 'mrr', type: 'decimal', required: true, min: 0, description: 'Monthly recurring revenue of the subscription.' },
+    { name: 'started_at', type: 'timestamp', required: true, description: 'When it started (UTC).' },
+    { name: 'ended_at', type: 'timestamp', description: 'When it ended (UTC); empty while active.' },
+    { name: 'plan', type: 'string', description: 'Plan name.' },
+  ],
+  rowChecks: [{ sql: 'ended_at is null or ended_at >= started_at', reason: 'ended_at is before started_at' }],
+});
+
+export const surveyResponses = defineDataset({
+  name: 'survey_responses',
+  description: 'One row per answer to an NPS, CSAT or CES question.',
+  primaryKey: ['response_id'],
+  columns: [
+    { name: 'response_id', type: 'string', required: true, description: 'Response identifier.' },
+    { name: 'customer_id', type: 'string', description: 'Customer who answered, if known.' },
+    { name: 'survey', type: 'enum', values: ['nps', 'csat', 'ces'], required: true, description: 'nps, csat or ces.' },
+    { name: 'score', type: 'integer', required: true, description: 'nps 0–10, csat 1–5, ces 1–7.' },
+    { name: 'responded_at', type: 'timestamp', required: true, description: 'When the answer was given (UTC).' },
+  ],
+  rowChecks: [
+    {
+      sql: "(survey = 'nps' and score between 0 and 10) or (survey = 'csat' and score between 1 and 5) or (survey = 'ces' and score between 1 and 7) or survey is null or score is null",
+      reason: 'score out of range for its survey (nps 0–10, csat 1–5, ces 1–7)',
+    },
+  ],
+});
+
+export const events = defineDataset({
+  name: 'events',
+  description: 'Product events (logins, page views, feature use): one row per event. No key: identical rows count once.',
+  primaryKey: [],
+  columns: [
+    { name: 'customer_id', type: 'string', required: true, description: 'Customer who did it.' },
+    { name: 'event_name', type: 'string', required: true, description: 'What happened.' },
+    { name: 'occurred_at', type: 'timestamp', required: true, description: 'When (UTC).' },
+  ],
+});
+
+export const retentionCosts = defineDataset({
+  name: 'retention_costs',
+  description: 'Money spent on keeping customers (loyalty programme, win-back campaigns), by month. No key: identical rows count once.',
+  primaryKey: [],
+  columns: [
+    { name: 'month', type: 'month', required: true, description: 'YYYY-MM, or any date in the month.' },
+    { name: 'amount', type: 'decimal', required: true, min: 0, description: 'Amount spent.' },
+    { name: 'category', type: 'string', description: 'What it was spent on.' },
+  ],
+});
+
+export const datasetContracts: readonly DatasetContract[] = [customers, orders, subscriptions, surveyResponses, events, retentionCosts];
 
 export function findDataset(name: string): DatasetContract | undefined {
   return datasetContracts.find((d) => d.name === name);

@@ -88,7 +88,8 @@ function parseExpression(column: InputColumn, text: string): string {
     case 'currency':
       return `case when regexp_full_match(upper(${text}), '[A-Z]{3}') then upper(${text}) end`;
     case 'month':
-      return `coalesce(try_cast(${text} || '-01' as date), date_trunc('month', try_cast(${text} as date)))`;
+      return `(case when regexp_full_match(${text}, '\\d{4}-\\d{2}') then try_cast(${text} || '-01' as date)
+          else cast(date_trunc('month', try_cast(${text} as date)) as date) end)`;
   }
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ModelError } from '../errors.js';
+import { TYPESCRIPT_STEPS } from './typescript-steps.js';
 
 /** The only column types a published table may have: each reads correctly in Athena (metrics.md, Conventions). */
 export const OutputType = z.enum(['BIGINT', 'DOUBLE', 'DECIMAL(18,2)', 'DATE', 'TIMESTAMP', 'VARCHAR', 'BOOLEAN']);
@@ -39,8 +40,15 @@ const ModelVersionDeclaration = z
     requires: z.array(Identifier).default([]),
     /** Tables of other model versions this SQL reads, pinned by version (e.g. retention_monthly_v1). */
     depends_on: z.array(Identifier).default([]),
+    /** Model tables read if they were built; when skipped (no input data) they read as empty. */
+    optional_depends_on: z.array(Identifier).default([]),
     /** false: built and tested for other models, not written to metrics/. */
     publish: z.boolean().default(true),
+    /** `sql` (v<N>.sql) or `typescript`: a registered step (see typescript-steps.ts) builds the table. */
+    kind: z.enum(['sql', 'typescript']).default('sql'),
+    step: Identifier.optional(),
+    /** Named values the SQL reads as {{ name }} and a step receives; part of the fingerprint. */
+    settings: z.record(Identifier, z.union([z.number(), z.string(), z.boolean()])).default({}),
     columns: z.array(OutputColumn).min(1),
     /** Row-level rules: a SQL boolean every row must satisfy (NULL fails). */
     tests: z.array(z.object({ name: Identifier, expect: z.string().min(1) }).strict()).default([]),
@@ -66,12 +74,18 @@ export interface ModelVersion {
   readonly grain: readonly string[];
   readonly requires: readonly string[];
   readonly dependsOn: readonly string[];
+  readonly optionalDependsOn: readonly string[];
   readonly publish: boolean;
   readonly columns: readonly OutputColumn[];
   readonly tests: readonly { name: string; expect: string }[];
+  readonly kind: 'sql' | 'typescript';
+  readonly step?: string;
+  readonly settings: Readonly<Record<string, number | string | boolean>>;
+  /** The SQL with its {{ settings }} filled in (empty for a TypeScript step). */
   readonly sql: string;
-  /** sha256 of the SQL and the version's declaration: any change of either changes it. */
+  /** sha256 of the SQL (or the step's code) and the version's declaration: any change of either changes it. */
   readonly fingerprint: string;
+  /** Where the model is defined: its SQL file, or its step's name. */
   readonly sqlPath: string;
 }
 
@@ -98,8 +112,17 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
   }
   return declaration.versions.map((version) => {
     const sqlPath = join(declarationPath, '..', `v${version.version}.sql`);
-    if (!existsSync(sqlPath)) throw new ModelError(declaration.model, `missing SQL for version ${version.version}: ${sqlPath}`);
-    const sql = readFileSync(sqlPath, 'utf8');
+    let code: string;
+    if (version.kind === 'typescript') {
+      const step = version.step ? TYPESCRIPT_STEPS[version.step] : undefined;
+      if (!step) {
+        throw new ModelError(declaration.model, `version ${version.version} names no known step (known: ${Object.keys(TYPESCRIPT_STEPS).join(', ')})`);
+      }
+      code = step.toString();
+    } else {
+      if (!existsSync(sqlPath)) throw new ModelError(declaration.model, `missing SQL for version ${version.version}: ${sqlPath}`);
+      code = readFileSync(sqlPath, 'utf8');
+    }
     const columnNames = version.columns.map((c) => c.name);
     for (const key of version.grain) {
       if (!columnNames.includes(key)) throw new ModelError(declaration.model, `grain column ${key} is not declared`);
@@ -114,7 +137,7 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({ model: declaration.model, description: declaration.description, ...version }))
       .update('\n')
-      .update(sql)
+      .update(code)
       .digest('hex');
     return {
       model: declaration.model,
@@ -124,13 +147,26 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
       grain: version.grain,
       requires: version.requires,
       dependsOn: version.depends_on,
+      optionalDependsOn: version.optional_depends_on,
       publish: version.publish,
       columns: version.columns,
-      tests: version.tests,
-      sql,
+      tests: version.tests.map((test) => ({ ...test, expect: fillSettings(declaration.model, test.expect, version.settings) })),
+      kind: version.kind,
+      step: version.step,
+      settings: version.settings,
+      sql: version.kind === 'sql' ? fillSettings(declaration.model, code, version.settings) : '',
       fingerprint,
-      sqlPath,
+      sqlPath: version.kind === 'sql' ? sqlPath : `step ${version.step}`,
     };
+  });
+}
+
+/** Replaces each {{ name }} in a model's SQL by its declared setting. */
+function fillSettings(model: string, sql: string, settings: Record<string, number | string | boolean>): string {
+  return sql.replace(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g, (_match, name: string) => {
+    const value = settings[name];
+    if (value === undefined) throw new ModelError(model, `its SQL uses {{ ${name} }}, which is not among its settings`);
+    return typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
   });
 }
 
@@ -145,7 +181,7 @@ export function dependencyOrder(models: readonly ModelVersion[]): ModelVersion[]
       throw new ModelError(model.model, `dependency cycle: ${[...path, model.table].join(' -> ')}`);
     }
     state.set(model.table, 'visiting');
-    for (const dependency of model.dependsOn) {
+    for (const dependency of [...model.dependsOn, ...model.optionalDependsOn]) {
       const target = byTable.get(dependency);
       if (!target) throw new ModelError(model.model, `depends on unknown model table '${dependency}'`);
       visit(target, [...path, model.table]);

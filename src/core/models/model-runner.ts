@@ -1,6 +1,7 @@
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { errorMessage, ModelError } from '../errors.js';
 import type { ColumnTest, ModelVersion, OutputType } from './model-declaration.js';
+import { TYPESCRIPT_STEPS } from './typescript-steps.js';
 
 export interface DataTestResult {
   readonly name: string;
@@ -36,9 +37,10 @@ export async function buildModel(db: DuckDBSession, model: ModelVersion): Promis
   const started = performance.now();
   const raw = sqlIdent(`${model.table}__uncast`);
   try {
-    await db.run(`create or replace temp table ${raw} as\n${model.sql}`);
+    if (model.kind === 'typescript') await TYPESCRIPT_STEPS[model.step!]!({ db, model, table: `${model.table}__uncast` });
+    else await db.run(`create or replace temp table ${raw} as\n${model.sql}`);
   } catch (error) {
-    throw new ModelError(model.table, `SQL failed (${model.sqlPath}): ${errorMessage(error)}`, { cause: error });
+    throw new ModelError(model.table, `${model.kind === 'sql' ? 'SQL' : 'step'} failed (${model.sqlPath}): ${errorMessage(error)}`, { cause: error });
   }
   try {
     const produced = await db.rows(`select column_name, column_type from (describe ${raw})`);

@@ -38,6 +38,8 @@ export interface RunManifest {
   };
   /** Every staging file the models read, per dataset. */
   inputs: StagedDataset[];
+  /** Datasets with no rows: the models that need them are skipped, their scorecard columns NULL. */
+  missing_datasets: string[];
   models: ModelRunRecord[];
   tests: { passed: number; failed: number };
   published: boolean;

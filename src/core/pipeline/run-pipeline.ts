@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBSession, sqlString } from '../duckdb.js';
+import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox } from '../ingest/ingest.js';
 import type { Lake } from '../lake/lake.js';
@@ -54,6 +54,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     churn_window_days: churnWindowDays,
     ingest: summarizeIngest([]),
     inputs: [],
+    missing_datasets: [],
     models: [],
     tests: { passed: 0, failed: 0 },
     published: false,
@@ -87,6 +88,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     manifest.ingest = summarizeIngest(files);
 
     manifest.inputs = await timed('stage', () => stageInputs(lake, session, scratch));
+    manifest.missing_datasets = manifest.inputs.filter((input) => input.rowsCurrent === 0).map((input) => input.dataset);
     await checkSingleCurrency(session);
     const asOf = options.asOf ?? (await asOfFromData(session));
     manifest.as_of = asOf;
@@ -141,6 +143,9 @@ async function buildModels(
   progress: (message: string) => void,
 ): Promise<BuiltModel[]> {
   const available = new Set(manifest.inputs.filter((d) => d.rowsCurrent > 0).map((d) => d.dataset));
+  await db.run(
+    `create or replace table available_datasets as select unnest(${sqlList([...available])}::varchar[]) as dataset`,
+  );
   const built: BuiltModel[] = [];
   for (const model of dependencyOrder(loadModels(modelsDir))) {
     const missingData = model.requires.filter((dataset) => !available.has(dataset));
@@ -150,6 +155,9 @@ async function buildModels(
       const reason = missingData.length > 0 ? `no ${missingData.join(', ')} data` : `${missingModels.join(', ')} not built`;
       manifest.models.push({ ...base, status: 'skipped', skipped_because: reason });
       progress(`model ${model.table}: skipped (${reason})`);
+      // An empty stand-in, so that models reading it optionally still run (and see no rows).
+      const columns = model.columns.map((c) => `cast(null as ${c.type}) as ${sqlIdent(c.name)}`);
+      await db.run(`create or replace table ${sqlIdent(model.table)} as select ${columns.join(', ')} where false`);
       continue;
     }
     const result = await buildModel(db, model);
@@ -168,6 +176,10 @@ async function buildModels(
     );
   }
   return built;
+}
+
+function sqlList(values: string[]): string {
+  return `[${values.map(sqlString).join(', ')}]`;
 }
 
 function validateOptions(options: PipelineOptions, churnWindowDays: number): void {
@@ -193,10 +205,23 @@ async function checkSingleCurrency(db: DuckDBSession): Promise<void> {
   }
 }
 
+/**
+ * The last date the data covers: the date of the latest completed order (metrics.md). A lake
+ * without orders (a subscription business, a survey tool) uses its latest subscription start,
+ * survey response or event instead.
+ */
 async function asOfFromData(db: DuckDBSession): Promise<string> {
-  const asOf = await db.scalar("select max(cast(ordered_at as date)) from stg_orders where status = 'completed'");
+  const asOf = await db.scalar(`
+    select coalesce(
+        (select max(cast(ordered_at as date)) from stg_orders where status = 'completed'),
+        greatest(
+            (select max(cast(started_at as date)) from stg_subscriptions),
+            (select max(cast(responded_at as date)) from stg_survey_responses),
+            (select max(cast(occurred_at as date)) from stg_events)
+        )
+    )`);
   if (asOf === null || asOf === undefined) {
-    throw new DataError('cannot tell the as-of date: no completed orders are loaded (drop orders in inbox/orders/ or pass --as-of)');
+    throw new DataError('cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in inbox/<dataset>/ or pass --as-of');
   }
   return String(asOf);
 }

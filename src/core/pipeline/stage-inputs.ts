@@ -17,8 +17,9 @@ export interface StagedDataset {
 /**
  * Downloads every staging file and defines the view `stg_<dataset>` over them:
  * the contract's columns, one row per primary key — the row from the most recently
- * landed file wins (ties: the later key, then the later line). A dataset with no
- * files gets an empty view of the same shape, so models still compile.
+ * landed file wins (ties: the later key, then the later line); for a dataset without a
+ * key, one row per distinct row. A dataset with no files gets an empty view of the same
+ * shape, so models still compile.
  */
 export async function stageInputs(lake: Lake, db: DuckDBSession, workDir: string): Promise<StagedDataset[]> {
   const staged: StagedDataset[] = [];
@@ -39,14 +40,19 @@ export async function stageInputs(lake: Lake, db: DuckDBSession, workDir: string
       continue;
     }
     const all = `read_parquet([${localPaths.map(sqlString).join(', ')}], union_by_name = true)`;
+    // One row per primary key, the latest landed winning; without a key, identical rows count once.
+    const latest =
+      contract.primaryKey.length > 0
+        ? `qualify row_number() over (
+              partition by ${contract.primaryKey.map(sqlIdent).join(', ')}
+              order by _landed_at desc, _source_key desc, _source_line desc
+          ) = 1`
+        : `group by all`;
     await db.run(`
       create or replace table ${sqlIdent(`stg_${contract.name}_current`)} as
       select ${columns}
       from ${all}
-      qualify row_number() over (
-          partition by ${contract.primaryKey.map(sqlIdent).join(', ')}
-          order by _landed_at desc, _source_key desc, _source_line desc
-      ) = 1`);
+      ${latest}`);
     await db.run(`create or replace view ${view} as select * from ${sqlIdent(`stg_${contract.name}_current`)}`);
     const rows = Number(await db.scalar(`select count(*) from ${all}`));
     const rowsCurrent = Number(await db.scalar(`select count(*) from ${view}`));

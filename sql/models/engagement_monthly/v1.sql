@@ -1,0 +1,70 @@
+with
+
+events as (
+    select
+        customer_id,
+        cast(occurred_at as date) as event_date
+    from stg_events
+    where cast(occurred_at as date) <= (select as_of_date from run_params)
+),
+
+params as (
+    select as_of_date from run_params
+),
+
+months as (
+    select
+        cast(month_series.month as date) as month,
+        date_diff('day', cast(month_series.month as date), least(last_day(cast(month_series.month as date)), params.as_of_date)) + 1
+            as days_counted,
+        last_day(cast(month_series.month as date)) > params.as_of_date as is_partial_period
+    from (select cast(date_trunc('month', min(event_date)) as date) as first_month from events) as bounds
+    cross join params
+    cross join unnest(
+        generate_series(bounds.first_month, cast(date_trunc('month', params.as_of_date) as date), interval 1 month)
+    ) as month_series (month)
+),
+
+daily_active as (
+    select
+        cast(date_trunc('month', event_date) as date) as month,
+        event_date,
+        count(distinct customer_id) as active_customers
+    from events
+    group by event_date
+),
+
+monthly_active as (
+    select
+        cast(date_trunc('month', event_date) as date) as month,
+        count(distinct customer_id) as active_customers
+    from events
+    group by cast(date_trunc('month', event_date) as date)
+),
+
+daily_totals as (
+    select
+        month,
+        sum(active_customers) as active_customer_days
+    from daily_active
+    group by month
+),
+
+engagement_monthly as (
+    select
+        months.month,
+        coalesce(monthly_active.active_customers, 0) as monthly_active_customers,
+        cast(coalesce(daily_totals.active_customer_days, 0) as double) / months.days_counted as avg_daily_active_customers,
+        months.days_counted,
+        case when monthly_active.active_customers > 0
+            then cast(daily_totals.active_customer_days as double) / months.days_counted / monthly_active.active_customers
+        end as dau_mau,
+        months.is_partial_period
+    from months
+    left join monthly_active
+        on months.month = monthly_active.month
+    left join daily_totals
+        on months.month = daily_totals.month
+)
+
+select * from engagement_monthly

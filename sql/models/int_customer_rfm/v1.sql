@@ -1,0 +1,49 @@
+with
+
+completed_orders as (
+    select
+        customer_id,
+        order_date,
+        net_value
+    from int_orders_completed_v1
+),
+
+params as (
+    select as_of_date from run_params
+),
+
+purchase_days as (
+    select
+        customer_id,
+        order_date,
+        sum(net_value) as day_value
+    from completed_orders
+    group by customer_id, order_date
+),
+
+purchase_days_with_first as (
+    select
+        customer_id,
+        order_date,
+        day_value,
+        min(order_date) over (partition by customer_id) as first_purchase_date
+    from purchase_days
+),
+
+customer_rfm as (
+    select
+        purchase_days_with_first.customer_id,
+        count(*) - 1 as frequency,
+        date_diff('day', min(purchase_days_with_first.first_purchase_date), max(purchase_days_with_first.order_date)) as recency_days,
+        date_diff('day', min(purchase_days_with_first.first_purchase_date), min(params.as_of_date)) as t_days,
+        coalesce(
+            avg(cast(purchase_days_with_first.day_value as double))
+                filter (where purchase_days_with_first.order_date > purchase_days_with_first.first_purchase_date),
+            0
+        ) as monetary_value
+    from purchase_days_with_first
+    cross join params
+    group by purchase_days_with_first.customer_id
+)
+
+select * from customer_rfm

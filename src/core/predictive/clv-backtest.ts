@@ -1,0 +1,93 @@
+import type { DuckDBSession } from '../duckdb.js';
+import type { ModelVersion } from '../models/model-declaration.js';
+import { writeTable, type ColumnValue } from '../models/write-table.js';
+import { bgNbdExpectedPurchases, fitBgNbd } from './bg-nbd.js';
+import { finiteOrNull } from './clv-steps.js';
+
+/**
+ * clv_backtest: refits BG/NBD on the data up to as-of minus the holdout window, predicts
+ * each calibration customer's repeat purchase days in the holdout, and sets them beside
+ * what happened — overall and by calibration frequency — so a user can see how far to
+ * trust the forecast on their own data.
+ */
+export async function backtestClv({ db, model, table }: { db: DuckDBSession; model: ModelVersion; table: string }): Promise<void> {
+  const holdoutDays = Number(model.settings.holdout_weeks) * 7;
+  const unitDays = Number(model.settings.time_unit_days);
+  const rows = await db.rows(`
+    with params as (
+        select as_of_date, cast(as_of_date - ${holdoutDays} as date) as calibration_end from run_params
+    ),
+    purchase_days as (
+        select distinct customer_id, order_date from int_orders_completed_v1
+    ),
+    calibration as (
+        select
+            purchase_days.customer_id,
+            count(*) - 1 as frequency,
+            date_diff('day', min(purchase_days.order_date), max(purchase_days.order_date)) as recency_days,
+            date_diff('day', min(purchase_days.order_date), min(params.calibration_end)) as t_days
+        from purchase_days
+        cross join params
+        where purchase_days.order_date <= params.calibration_end
+        group by purchase_days.customer_id
+    ),
+    holdout as (
+        select purchase_days.customer_id, count(*) as purchases
+        from purchase_days
+        cross join params
+        where purchase_days.order_date > params.calibration_end
+        group by purchase_days.customer_id
+    )
+    select calibration.frequency, calibration.recency_days, calibration.t_days,
+           count(*) as customers, sum(coalesce(holdout.purchases, 0)) as actual
+    from calibration
+    left join holdout on calibration.customer_id = holdout.customer_id
+    group by calibration.frequency, calibration.recency_days, calibration.t_days
+    order by calibration.frequency, calibration.recency_days, calibration.t_days`);
+  const [{ calibration_end: calibrationEnd } = { calibration_end: null }] = await db.rows(
+    `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
+  );
+  const histories = rows.map((row) => ({
+    frequency: Number(row.frequency),
+    recency: Number(row.recency_days) / unitDays,
+    T: Number(row.t_days) / unitDays,
+    weight: Number(row.customers),
+    actual: Number(row.actual),
+  }));
+  const fit = histories.length > 0 ? fitBgNbd(histories) : undefined;
+  const groups = new Map<string, { customers: number; actual: number; predicted: number }>();
+  for (const history of histories) {
+    const perCustomer = fit?.converged ? finiteOrNull(() => bgNbdExpectedPurchases(fit.params, holdoutDays / unitDays, history.frequency, history.recency, history.T)) : null;
+    const predicted = perCustomer === null ? NaN : history.weight * perCustomer;
+    for (const group of ['all', history.frequency >= 7 ? '7+' : String(history.frequency)]) {
+      const totals = groups.get(group) ?? { customers: 0, actual: 0, predicted: 0 };
+      groups.set(group, { customers: totals.customers + history.weight, actual: totals.actual + history.actual, predicted: totals.predicted + predicted });
+    }
+  }
+  const output: ColumnValue[][] = [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, totals]) => [
+    group,
+    totals.customers,
+    totals.actual,
+    totals.predicted,
+    totals.actual > 0 ? totals.predicted / totals.actual - 1 : null,
+    String(calibrationEnd),
+    holdoutDays,
+    fit?.converged ?? false,
+  ]);
+  await writeTable(
+    db,
+    table,
+    [
+      { name: 'frequency_group', type: 'VARCHAR' },
+      { name: 'customers', type: 'BIGINT' },
+      { name: 'actual_repeat_purchases', type: 'BIGINT' },
+      { name: 'predicted_repeat_purchases', type: 'DOUBLE' },
+      { name: 'relative_error', type: 'DOUBLE' },
+      { name: 'calibration_end', type: 'VARCHAR' },
+      { name: 'holdout_days', type: 'BIGINT' },
+      { name: 'converged', type: 'BOOLEAN' },
+    ],
+    output,
+  );
+  await db.run(`alter table "${table}" alter calibration_end type date`);
+}

@@ -1,0 +1,187 @@
+import type { DuckDBSession } from '../duckdb.js';
+import { sqlIdent } from '../duckdb.js';
+import type { ModelVersion } from '../models/model-declaration.js';
+import { writeTable } from '../models/write-table.js';
+import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams } from './bg-nbd.js';
+import { fitGammaGamma } from './gamma-gamma.js';
+
+/** Days in an average month, for horizons given in months. */
+const DAYS_PER_MONTH = 365.25 / 12;
+
+function numberSetting(model: ModelVersion, name: string): number {
+  const value = model.settings[name];
+  if (typeof value !== 'number') throw new Error(`setting ${name} must be a number, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * A prediction (never negative), or NULL where the numbers break down (e.g. parameters
+ * driven to extremes by a handful of customers): one odd history must not stop the run.
+ */
+export function finiteOrNull(compute: () => number): number | null {
+  try {
+    const value = compute();
+    return Number.isFinite(value) && value >= 0 ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A fit, or undefined when the optimiser cannot even start on this data: clv_model then says converged = false. */
+function fitOrUndefined<T>(fit: () => T): T | undefined {
+  try {
+    return fit();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Distinct purchase histories with how many customers share each: the fit costs little more
+ * for a million customers than for a thousand. Sorted, so that a refit gives the same bits.
+ */
+async function histories(db: DuckDBSession, from: string, unitDays: number) {
+  const rows = await db.rows(`
+    select frequency, recency_days, t_days, count(*) as customers
+    from ${from} group by frequency, recency_days, t_days
+    order by frequency, recency_days, t_days`);
+  return rows.map((row) => ({
+    frequency: Number(row.frequency),
+    recencyDays: Number(row.recency_days),
+    tDays: Number(row.t_days),
+    recency: Number(row.recency_days) / unitDays,
+    T: Number(row.t_days) / unitDays,
+    weight: Number(row.customers),
+  }));
+}
+
+/**
+ * clv_model: fits BG/NBD on (frequency, recency, T) and Gamma-Gamma on the repeat
+ * customers' spend, by maximum likelihood, in the declared time unit. One row.
+ */
+export async function fitClvModel({ db, model, table }: { db: DuckDBSession; model: ModelVersion; table: string }): Promise<void> {
+  const unitDays = numberSetting(model, 'time_unit_days');
+  const rfm = sqlIdent('int_customer_rfm_v1');
+  const rows = await histories(db, rfm, unitDays);
+  // Without a single repeat purchase the dropout process is not identified: no fit.
+  const bgNbd = rows.some((r) => r.frequency > 0) ? fitOrUndefined(() => fitBgNbd(rows)) : undefined;
+  // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
+  const spend = (
+    await db.rows(`
+      select frequency, monetary_value, count(*) as customers from ${rfm}
+      where frequency > 0 and monetary_value > 0 group by all order by all`)
+  ).map((row) => ({ frequency: Number(row.frequency), monetaryValue: Number(row.monetary_value), weight: Number(row.customers) }));
+  const gammaGamma = spend.length > 1 ? fitOrUndefined(() => fitGammaGamma(spend)) : undefined;
+  const [asOf] = await db.rows('select cast(as_of_date as varchar) as as_of_date from run_params');
+  const customers = rows.reduce((n, r) => n + r.weight, 0);
+  const repeatCustomers = spend.reduce((n, r) => n + r.weight, 0);
+  await writeTable(
+    db,
+    table,
+    [
+      { name: 'as_of_date', type: 'VARCHAR' },
+      { name: 'time_unit_days', type: 'BIGINT' },
+      { name: 'customers', type: 'BIGINT' },
+      { name: 'repeat_customers', type: 'BIGINT' },
+      { name: 'r', type: 'DOUBLE' },
+      { name: 'alpha', type: 'DOUBLE' },
+      { name: 'a', type: 'DOUBLE' },
+      { name: 'b', type: 'DOUBLE' },
+      { name: 'bg_nbd_log_likelihood', type: 'DOUBLE' },
+      { name: 'bg_nbd_converged', type: 'BOOLEAN' },
+      { name: 'p', type: 'DOUBLE' },
+      { name: 'q', type: 'DOUBLE' },
+      { name: 'gamma', type: 'DOUBLE' },
+      { name: 'gamma_gamma_log_likelihood', type: 'DOUBLE' },
+      { name: 'gamma_gamma_converged', type: 'BOOLEAN' },
+    ],
+    [
+      [
+        String(asOf?.as_of_date),
+        unitDays,
+        customers,
+        repeatCustomers,
+        bgNbd?.params.r ?? null,
+        bgNbd?.params.alpha ?? null,
+        bgNbd?.params.a ?? null,
+        bgNbd?.params.b ?? null,
+        bgNbd?.logLikelihood ?? null,
+        bgNbd?.converged ?? false,
+        gammaGamma?.params.p ?? null,
+        gammaGamma?.params.q ?? null,
+        gammaGamma?.params.gamma ?? null,
+        gammaGamma?.logLikelihood ?? null,
+        gammaGamma?.converged ?? false,
+      ],
+    ],
+  );
+  await db.run(`alter table ${sqlIdent(table)} alter as_of_date type date`);
+}
+
+/**
+ * clv_predictions: per customer, P(alive), expected purchases and discounted CLV over the
+ * horizon. BG/NBD quantities are computed once per distinct history, then joined back.
+ */
+export async function predictClv({ db, model, table }: { db: DuckDBSession; model: ModelVersion; table: string }): Promise<void> {
+  const horizonMonths = numberSetting(model, 'horizon_months');
+  const discount = numberSetting(model, 'monthly_discount_rate');
+  const [fit] = await db.rows('select * from clv_model_v1');
+  const unitDays = Number(fit?.time_unit_days);
+  // Predictions only from a fit that converged; otherwise they stay NULL (clv_model says why).
+  const params: BgNbdParams | undefined =
+    fit?.bg_nbd_converged === true ? { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) } : undefined;
+  const monthInUnits = DAYS_PER_MONTH / unitDays;
+  const rows = params ? await histories(db, sqlIdent('int_customer_rfm_v1'), unitDays) : [];
+  await writeTable(
+    db,
+    'clv_history_predictions',
+    [
+      { name: 'frequency', type: 'BIGINT' },
+      { name: 'recency_days', type: 'BIGINT' },
+      { name: 't_days', type: 'BIGINT' },
+      { name: 'p_alive', type: 'DOUBLE' },
+      { name: 'expected_purchases', type: 'DOUBLE' },
+      { name: 'discounted_purchases', type: 'DOUBLE' },
+    ],
+    rows.map((h) => {
+      const expected = (months: number) => bgNbdExpectedPurchases(params!, months * monthInUnits, h.frequency, h.recency, h.T);
+      const discounted = () => {
+        let total = 0;
+        for (let month = 1; month <= horizonMonths; month++) total += (expected(month) - expected(month - 1)) / (1 + discount) ** month;
+        return total;
+      };
+      return [
+        h.frequency,
+        h.recencyDays,
+        h.tDays,
+        finiteOrNull(() => bgNbdProbabilityAlive(params!, h.frequency, h.recency, h.T)),
+        finiteOrNull(() => expected(horizonMonths)),
+        finiteOrNull(discounted),
+      ];
+    }),
+  );
+  // Gamma-Gamma: E[M | x, m] = p (γ + x m) / (p x + q − 1); with no repeat purchase, the population mean p γ / (q − 1).
+  await db.run(`
+    create or replace table ${sqlIdent(table)} as
+    with spend_model as (select p, q, gamma from clv_model_v1),
+    predictions as (
+        select
+            rfm.customer_id,
+            rfm.frequency,
+            rfm.recency_days,
+            rfm.t_days,
+            rfm.monetary_value,
+            history.p_alive,
+            history.expected_purchases as expected_purchases_${horizonMonths}m,
+            spend_model.p * (spend_model.gamma + rfm.frequency * rfm.monetary_value)
+                / (spend_model.p * rfm.frequency + spend_model.q - 1) as expected_avg_order_value,
+            history.discounted_purchases
+        from int_customer_rfm_v1 as rfm
+        cross join spend_model
+        left join clv_history_predictions as history
+            on rfm.frequency = history.frequency and rfm.recency_days = history.recency_days and rfm.t_days = history.t_days
+    )
+    select * exclude (discounted_purchases), discounted_purchases * expected_avg_order_value as clv_${horizonMonths}m
+    from predictions`);
+  await db.run('drop table clv_history_predictions');
+}

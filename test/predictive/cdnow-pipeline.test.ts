@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunManifest } from '../../src/core/pipeline/run-manifest.js';
+import { bgNbdExpectedPurchases, bgNbdProbabilityAlive } from '../../src/core/predictive/bg-nbd.js';
+import { csv, readParquet, run, tempLake } from '../helpers/temp-lake.js';
+
+const CDNOW = join(import.meta.dirname, '../fixtures/reference/cdnow');
+
+// The CDNOW sample's raw transactions (test/fixtures/reference/cdnow/README.md), as an orders
+// export of the spec's contract, through the real ingest, SQL summary and fitting step.
+describe('predictive CLV on the CDNOW sample, through the pipeline', () => {
+  let manifest: RunManifest;
+  let predictions: Map<string, Record<string, unknown>>;
+  let fit: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const transactions = readFileSync(join(CDNOW, 'CDNOW_sample.txt'), 'utf8').trim().split('\n');
+    const orders = transactions.map((line, i) => {
+      const [, sampleId, date, , dollars] = line.trim().split(/\s+/);
+      return `t${i},${Number(sampleId)},${date!.slice(0, 4)}-${date!.slice(4, 6)}-${date!.slice(6, 8)},${dollars}`;
+    });
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/cdnow.csv', csv('order_id,customer_id,ordered_at,amount', ...orders));
+    // calibration period 1997-01-01..1997-09-30, as in the published fit
+    manifest = await run(lake, { asOf: '1997-09-30' });
+    const rows = await readParquet(dir, 'metrics/clv_predictions/v1/data.parquet');
+    predictions = new Map(rows.map((r) => [String(r.customer_id), r]));
+    fit = (await readParquet(dir, 'metrics/clv_model/v1/data.parquet'))[0]!;
+  });
+
+  it('summarizes every customer exactly as the published summary (weeks = days / 7)', () => {
+    expect(manifest.status).toBe('succeeded');
+    const summary = readFileSync(join(CDNOW, 'cdnow_customers_summary_with_transactions.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(summary).toHaveLength(2357);
+    expect(predictions.size).toBe(2357);
+    // the CSV rounds to 2 decimals: each value must round to it (half a cent/hundredth of a week)
+    const roundsTo = (ours: number, published: string) => Math.abs(ours - Number(published)) <= 0.005 + 1e-9;
+    const mismatches = summary.filter((line) => {
+      const [id, x, tx, T, zbar] = line.split(',');
+      const p = predictions.get(id!)!;
+      return !(
+        Number(p.frequency) === Number(x) &&
+        roundsTo(Number(p.recency_days) / 7, tx!) &&
+        roundsTo(Number(p.t_days) / 7, T!) &&
+        roundsTo(Number(p.monetary_value), zbar!)
+      );
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  it('reproduces the published BG/NBD and Gamma-Gamma estimates within 1%', () => {
+    expect(fit).toMatchObject({ as_of_date: '1997-09-30', time_unit_days: '7', customers: '2357', repeat_customers: '946', bg_nbd_converged: true, gamma_gamma_converged: true });
+    const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, p: 6.25, q: 3.74, gamma: 15.44 };
+    for (const [name, value] of Object.entries(published)) {
+      expect(Math.abs(Number(fit[name]) / value - 1), name).toBeLessThan(0.01);
+    }
+    expect(Math.abs(Number(fit.bg_nbd_log_likelihood) - -9582.4)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('reproduces the published point predictions', () => {
+    const params = { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) };
+    // customer 1: x = 2, t_x = 30.43, T = 38.86 weeks
+    expect(Math.abs(bgNbdExpectedPurchases(params, 39, 2, 30.43, 38.86) / 1.226 - 1)).toBeLessThan(0.005);
+    expect(Math.abs(Number(predictions.get('1')!.p_alive) / 0.727 - 1)).toBeLessThan(0.005);
+    expect(Math.abs(bgNbdProbabilityAlive(params, 2, 30.43, 38.86) / 0.727 - 1)).toBeLessThan(0.005);
+    const spends = [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17];
+    spends.forEach((spend, i) => {
+      expect(Math.abs(Number(predictions.get(String(i + 1))!.expected_avg_order_value) / spend - 1), `customer ${i + 1}`).toBeLessThan(0.005);
+    });
+  });
+});
