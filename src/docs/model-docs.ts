@@ -1,4 +1,5 @@
 import { datasetContracts } from '../core/contracts/datasets.js';
+import { presets } from '../core/contracts/presets.js';
 import { STAGED_TYPE } from '../core/ingest/validate-sql.js';
 import { dependencyOrder, loadModels, type ColumnTest } from '../core/models/model-declaration.js';
 import { defaultModelsDir } from '../core/paths.js';
@@ -18,6 +19,16 @@ export function modelDocs(modelsDir = defaultModelsDir()): string {
       lines.push(`| ${c.name} | ${type} | ${c.required ? 'yes' : 'no'} | ${c.description}${rules.length ? ` (${rules.join(', ')})` : ''} |`);
     }
     for (const check of dataset.rowChecks) lines.push('', `Row rule: \`${check.sql}\`, else rejected as "${check.reason}".`);
+    lines.push('');
+  }
+  lines.push('### Export presets', '', 'A vendor export dropped under `inbox/<preset>/` is mapped to its dataset (declarations in `sql/presets/`).', '');
+  for (const preset of presets) {
+    lines.push(`#### \`${preset.preset}\` → \`${preset.dataset}\``, '', preset.description, '');
+    if (preset.group_by) lines.push(`Rows grouped by \`${preset.group_by}\`, each column taken from the group's first row.`, '');
+    lines.push('| column | from the export |', '|---|---|');
+    for (const [column, expression] of Object.entries(preset.columns)) {
+      lines.push(`| ${column} | \`${expression.replace(/\s+/g, ' ').trim().replaceAll('|', '\\|')}\` |`);
+    }
     lines.push('');
   }
   lines.push('### Models', '');

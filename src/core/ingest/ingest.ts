@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DatasetContract } from '../contracts/dataset-contract.js';
 import { datasetContracts, findDataset } from '../contracts/datasets.js';
+import { findPreset, presets, presetSql, type Preset } from '../contracts/presets.js';
 import { DuckDBSession, sqlString } from '../duckdb.js';
 import { errorMessage, InputFileError } from '../errors.js';
 import type { Lake, LakeObject } from '../lake/lake.js';
@@ -35,13 +36,17 @@ export interface FileReport {
 export function ingestKeys(object: LakeObject) {
   const path = object.key.replace(/^inbox\//, '');
   const slash = path.indexOf('/');
-  const dataset = slash > 0 ? path.slice(0, slash) : '_unknown';
+  const folder = slash > 0 ? path.slice(0, slash) : '_unknown';
   const rest = slash > 0 ? path.slice(slash + 1) : path;
+  // A preset's files stage into its dataset, under the preset's name.
+  const preset = findPreset(folder);
+  const dataset = preset?.dataset ?? folder;
   const fingerprint = object.etag.replaceAll('"', '').slice(0, 12);
-  const id = `${rest}@${fingerprint}`;
+  const id = `${preset ? `${preset.preset}/` : ''}${rest}@${fingerprint}`;
   const quarantine = findDataset(dataset) ? `quarantine/${dataset}/${id}` : `quarantine/_unknown/${path}@${fingerprint}`;
   return {
     dataset,
+    preset,
     staging: `staging/${dataset}/${id}.parquet`,
     rejects: `rejects/${dataset}/${id}.parquet`,
     quarantine,
@@ -131,9 +136,10 @@ export async function ingestObject(
   try {
     if (!contract) {
       const known = datasetContracts.map((d) => d.name).join(', ');
-      throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under inbox/<dataset>/, one of ${known}`);
+      const presetNames = presets.map((p) => p.preset).join(', ');
+      throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under inbox/<dataset>/, one of ${known} (or a vendor export under ${presetNames})`);
     }
-    const counts = await stageFile(db, contract, localPath, object, `${localPath}.staged.parquet`, `${localPath}.rejects.parquet`);
+    const counts = await stageFile(db, contract, keys.preset, localPath, object, `${localPath}.staged.parquet`, `${localPath}.rejects.parquet`);
     if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
     await lake.upload(`${localPath}.staged.parquet`, keys.staging);
     return {
@@ -149,7 +155,7 @@ export async function ingestObject(
     const reason = new InputFileError(`could not be loaded, giving up after repeated attempts: ${errorMessage(error)}`);
     return await quarantine(context, object, localPath, reason);
   } finally {
-    await db.run('drop view if exists raw_input; drop table if exists checked_input');
+    await db.run('drop view if exists preset_input; drop view if exists raw_input; drop table if exists checked_input');
     await rm(fileDir, { recursive: true, force: true });
   }
 }
@@ -187,16 +193,23 @@ function describe(object: LakeObject, dataset: string) {
 async function stageFile(
   db: DuckDBSession,
   contract: DatasetContract,
+  preset: Preset | undefined,
   localPath: string,
   object: LakeObject,
   stagingPath: string,
   rejectsPath: string,
 ) {
   const input = await openRawInput(db, localPath, object.key);
-  const { sourceColumns, extraColumns } = matchColumns(contract, input.columns);
+  let source = 'raw_input';
+  let columns = input.columns;
+  if (preset) {
+    await db.run(`create or replace temp view preset_input as ${presetSql(preset, input.columns)}`);
+    [source, columns] = ['preset_input', Object.keys(preset.columns)];
+  }
+  const { sourceColumns, extraColumns } = matchColumns(contract, columns);
   try {
     // The one pass over the whole file: parse errors surface here.
-    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns)}`);
+    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns, source)}`);
   } catch (error) {
     throw input.fileError(error);
   }
@@ -211,23 +224,23 @@ async function stageFile(
     throw new Error(`row count mismatch in ${object.key}: ${JSON.stringify(counts)}`);
   }
 
-  const source = `${sqlString(object.key)} as _source_key`;
+  const sourceKey = `${sqlString(object.key)} as _source_key`;
   const landed = `cast(${sqlString(object.lastModified.toISOString())} as timestamptz) at time zone 'UTC' as _landed_at`;
   await db.run(`
     copy (
-        select * exclude (__line, __reason), ${source}, __line as _source_line, ${landed}
+        select * exclude (__line, __reason), ${sourceKey}, __line as _source_line, ${landed}
         from checked_input where __reason is null
     ) to ${sqlString(stagingPath)} (format parquet, compression zstd)`);
   if (counts.rows_rejected > 0) {
-    // Rejects keep the values as written, so the file is read again (not when all rows are good).
+    // Rejects keep the values as written (for a preset: as mapped), so the file is read again (not when all rows are good).
     await db.run(`
       copy (
-          select raw_input.* exclude (__line), ${source}, raw_input.__line as _source_line,
+          select input.* exclude (__line), ${sourceKey}, input.__line as _source_line,
                  checked_input.__reason as _reject_reason
-          from raw_input
-          inner join checked_input on raw_input.__line = checked_input.__line
+          from ${source} as input
+          inner join checked_input on input.__line = checked_input.__line
           where checked_input.__reason is not null
-          order by raw_input.__line
+          order by input.__line
       ) to ${sqlString(rejectsPath)} (format parquet, compression zstd)`);
   }
   return counts;

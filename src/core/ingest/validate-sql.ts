@@ -13,7 +13,7 @@ export const STAGED_TYPE: Record<InputColumn['type'], string> = {
 };
 
 /**
- * SQL that types every row of `raw_input` against a contract: one column per contract
+ * SQL that types every row of `source` (`raw_input`, or a preset's mapping of it) against a contract: one column per contract
  * column (typed, defaults applied), the input's extra columns as text, `__line`, and
  * `__reason` — NULL for a good row, else every rule it breaks, joined by '; '.
  * `sourceColumns` maps each contract column to its column in the file (absent: not in the file).
@@ -22,6 +22,7 @@ export function validationSql(
   contract: DatasetContract,
   sourceColumns: ReadonlyMap<string, string>,
   extraColumns: readonly string[],
+  source = 'raw_input',
 ): string {
   // Three layers, so that each value is trimmed once and parsed once: __text_<c>
   // (trimmed, '' becomes NULL), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
@@ -41,7 +42,7 @@ export function validationSql(
   const extras = extraColumns.map(sqlIdent);
   return `
     with texts as (
-        select ${[...texts, ...extras, '__line'].join(', ')} from raw_input
+        select ${[...texts, ...extras, '__line'].join(', ')} from ${source}
     ),
     parsed as (
         select *, ${parses.join(', ')} from texts
