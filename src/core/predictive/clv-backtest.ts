@@ -2,7 +2,7 @@ import type { DuckDBSession } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { writeTable, type ColumnValue } from '../models/write-table.js';
 import { bgNbdExpectedPurchases, fitBgNbd } from './bg-nbd.js';
-import { finiteOrNull } from './clv-steps.js';
+import { finiteOrNull, FIT_ITERATIONS, fitSampleCondition } from './clv-steps.js';
 
 /**
  * clv_backtest: refits BG/NBD on the data up to as-of minus the holdout window, predicts
@@ -39,11 +39,13 @@ export async function backtestClv({ db, model, table }: { db: DuckDBSession; mod
         group by purchase_days.customer_id
     )
     select calibration.frequency, calibration.recency_days, calibration.t_days,
+           ${fitSampleCondition(Number(await db.scalar('select count(distinct customer_id) from int_orders_completed_v1')))
+               .replaceAll('customer_id', 'calibration.customer_id')} as in_fit,
            count(*) as customers, sum(coalesce(holdout.purchases, 0)) as actual
     from calibration
     left join holdout on calibration.customer_id = holdout.customer_id
-    group by calibration.frequency, calibration.recency_days, calibration.t_days
-    order by calibration.frequency, calibration.recency_days, calibration.t_days`);
+    group by all
+    order by calibration.frequency, calibration.recency_days, calibration.t_days, in_fit`);
   const [{ calibration_end: calibrationEnd } = { calibration_end: null }] = await db.rows(
     `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
   );
@@ -53,8 +55,10 @@ export async function backtestClv({ db, model, table }: { db: DuckDBSession; mod
     T: Number(row.t_days) / unitDays,
     weight: Number(row.customers),
     actual: Number(row.actual),
+    inFit: row.in_fit === true,
   }));
-  const fit = histories.length > 0 ? fitBgNbd(histories) : undefined;
+  const fitRows = histories.filter((h) => h.inFit);
+  const fit = fitRows.some((h) => h.frequency > 0) ? fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }) : undefined;
   const groups = new Map<string, { customers: number; actual: number; predicted: number }>();
   for (const history of histories) {
     const perCustomer = fit?.converged ? finiteOrNull(() => bgNbdExpectedPurchases(fit.params, holdoutDays / unitDays, history.frequency, history.recency, history.T)) : null;
