@@ -36,8 +36,9 @@ customer_rfm as (
         count(*) - 1 as frequency,
         date_diff('day', min(purchase_days_with_first.first_purchase_date), max(purchase_days_with_first.order_date)) as recency_days,
         date_diff('day', min(purchase_days_with_first.first_purchase_date), min(params.as_of_date)) as t_days,
+        -- the mean of exact decimals: the same bits however DuckDB splits the work across threads
         coalesce(
-            avg(cast(purchase_days_with_first.day_value as double))
+            avg(purchase_days_with_first.day_value)
                 filter (where purchase_days_with_first.order_date > purchase_days_with_first.first_purchase_date),
             0
         ) as monetary_value
