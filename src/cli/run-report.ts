@@ -83,11 +83,31 @@ async function printTables(lake: Lake, manifest: RunManifest): Promise<void> {
           `  repeat rate 12m ${percent(k.repeat_purchase_rate_12m).trim()}  churn 12m ${percent(k.avg_monthly_churn_12m).trim()}/month  CLV ${k.clv_formula ?? '–'}`,
       );
     }
+    await printScorecard(lake, manifest, db, scratch);
     await printPredictions(lake, manifest, db, scratch);
   } finally {
     db.closeSync();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The scorecard's latest complete month: every headline metric, '–' where its data is missing. */
+async function printScorecard(lake: Lake, manifest: RunManifest, db: DuckDBSession, scratch: string): Promise<void> {
+  const key = manifest.models.find((m) => m.model === 'loyalty_scorecard_monthly' && m.version === 1)?.published_to;
+  if (!key) return;
+  const path = join(scratch, 'scorecard.parquet');
+  await lake.download(key, path);
+  const [row] = await db.rows(`
+    select strftime(month, '%Y-%m') as month, * exclude (month)
+    from read_parquet(${sqlString(path)}) where not is_partial_period order by month desc limit 1`);
+  if (!row) return;
+  const number = (value: unknown, digits = 0) => (value === null || value === undefined ? '–' : Number(value).toFixed(digits));
+  console.log(`\nScorecard ${row.month} (latest complete month; – = dataset not dropped)`);
+  console.log(
+    `retention ${percent(row.retention_rate).trim()}  churn ${percent(row.churn_rate).trim()}  MRR ${number(row.mrr, 2)}  NRR ${percent(row.net_revenue_retention).trim()}` +
+      `  GRR ${percent(row.gross_revenue_retention).trim()}  NPS ${number(row.nps)}  CSAT ${percent(row.csat).trim()}  CES ${number(row.ces, 1)}` +
+      `  DAU/MAU ${number(row.dau_mau, 2)}  referrals ${percent(row.referral_rate).trim()}  retention cost ${number(row.retention_cost, 2)}  CRC ${number(row.crc, 2)}`,
+  );
 }
 
 /** One line on the fitted CLV models, the backtest and the churn-risk bands, when they were published. */

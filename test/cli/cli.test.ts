@@ -63,7 +63,7 @@ describe('loyaltylake CLI', () => {
     const text = output.join('\n');
     expect(process.exitCode).toBeUndefined();
     expect(text).toMatch(/refused inbox\/orders\/2026\/orders-broken-export.csv: missing required column amount/);
-    expect(text).toMatch(/rows [\d,]+ in = [\d,]+ loaded \+ 8 rejected/);
+    expect(text).toMatch(/rows [\d,]+ in = [\d,]+ loaded \+ 10 rejected/); // 8 bad order rows, 2 out-of-range survey scores
     expect(text).toMatch(/Retention: share of each cohort active/);
     expect(existsSync(join(lakeDir, 'metrics/cohort_retention/v1/data.parquet'))).toBe(true);
   });
