@@ -281,6 +281,8 @@ function bundling(projectRoot: string, architecture: lambda.Architecture): nodej
     mainFields: ['module', 'main'],
     banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     nodeModules: ['@duckdb/node-api'],
+    // Bundle the AWS SDK too (@aws-sdk/lib-storage is not in every Lambda runtime), at the version tested here.
+    externalModules: [],
     environment: { npm_config_cpu: cpu, npm_config_os: 'linux', npm_config_libc: 'glibc' },
     commandHooks: {
       beforeBundling: () => [],

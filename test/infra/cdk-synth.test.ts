@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
+import { writeDemoInbox } from '../../src/cli/demo-data.js';
+import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { tempDir } from '../helpers/temp-lake.js';
 
@@ -51,4 +53,51 @@ it('synthesizes with the cdk CLI, bundling each function with the arm64 DuckDB b
     pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
   };
   for (const plugin of report.pluginReports) expect([plugin.pluginName, plugin.conclusion, plugin.violations]).toEqual([plugin.pluginName, 'success', []]);
+}, 180_000);
+
+// The deployable artifact itself: synthesized for this machine's architecture, each function's
+// bundle is imported as Lambda would and run against a local S3 server. Lambda bundles carry
+// Linux binaries, so this needs a Linux machine (CI is one).
+it.runIf(process.platform === 'linux')('runs the bundled ingest and transform functions, as built for Lambda, against an S3-protocol server', async () => {
+  // Prepare
+  const architecture = process.arch === 'arm64' ? 'arm64' : 'x86_64';
+  const out = tempDir();
+  await promisify(execFile)('npx', ['cdk', 'synth', '--quiet', '-c', `architecture=${architecture}`, '--output', out], {
+    cwd: packageRoot(),
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    maxBuffer: 1 << 26,
+  });
+  const template = JSON.parse(readFileSync(join(out, 'LoyaltyLake.template.json'), 'utf8'));
+  const assetOf = (name: string) => {
+    const [, resource] = Object.entries(template.Resources as Record<string, { Metadata?: Record<string, string> }>).find(
+      ([id, r]) => id.startsWith(`LoyaltyLake${name}`) && r.Metadata?.['aws:asset:path'],
+    )!;
+    return join(out, resource.Metadata!['aws:asset:path']!, 'index.mjs');
+  };
+  const cloud = await LocalCloud.start();
+  process.env.SCRATCH_DIR = join(tempDir(), 'lambda-tmp');
+  try {
+    const exports = tempDir();
+    await writeDemoInbox(exports, { customers: 1500 });
+    const files = readdirSync(join(exports, 'inbox'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
+    for (const file of files) await cloud.drop(file, relative(exports, file));
+    const ingest = (await import(assetOf('Ingest'))).handler;
+    const transform = (await import(assetOf('Transform'))).handler;
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+
+    // Act
+    const ingested = await ingest(cloud.takeEvents());
+    const published = await transform({});
+
+    // Assess
+    expect(ingested).toEqual({ batchItemFailures: [] });
+    expect(published).toMatchObject({ status: 'succeeded', as_of: '2026-10-31', tests: { failed: 0 } });
+    expect((await cloud.lake().list('metrics/')).map((o) => o.key)).toContain('metrics/loyalty_scorecard_monthly/v1/data.parquet');
+  } finally {
+    vi.restoreAllMocks();
+    delete process.env.SCRATCH_DIR;
+    await cloud.stop();
+  }
 }, 180_000);
