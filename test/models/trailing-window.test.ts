@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { csv, readParquet, run, tempLake } from '../helpers/temp-lake.js';
+import { seededUniform } from '../helpers/random.js';
 
-/** Seeded generator, so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const monthIndex = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
 
 describe('loyalty_kpis_monthly trailing 12 months', () => {
   it('counts customers and repeat customers exactly as a direct count over the window does', async () => {
     // Prepare: 400 customers, orders spread over 2022–2024 with gaps long and short
-    const random = mulberry32(7);
+    const random = seededUniform(7);
     const orders: { id: string; customer: string; date: string; status: string }[] = [];
     for (let c = 0; c < 400; c++) {
       let day = Math.floor(random() * 900);
