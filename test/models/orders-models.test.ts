@@ -11,6 +11,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/core/pipeline/run-manifest.js';
+import { expectRows, money, type Row } from '../helpers/expect-rows.js';
 import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
 // ---------------------------------------------------------------------------
@@ -84,7 +85,6 @@ const customers = csv(
   'c8,2024-06-01T00:00:00Z,email,',
 );
 
-type Row = Record<string, unknown>;
 
 interface RunOutput {
   manifest: RunManifest;
@@ -130,42 +130,6 @@ async function runFixture(options: { asOf?: string; churnWindowDays?: number }):
 // Comparison helpers
 // ---------------------------------------------------------------------------
 
-/** A DECIMAL(18,2) output compared to 2 decimals against an unrounded hand value. */
-class Money {
-  constructor(readonly value: number) {}
-}
-const money = (value: number) => new Money(value);
-
-/**
- * Exact comparison of every column of every row, in order. Expected values:
- *   Money   → DECIMAL read back as a string, Number(actual) close to the value at 2 decimals
- *   number  → DOUBLE, toBeCloseTo(value, 9)
- *   else    → toEqual (BIGINT/DECIMAL as strings, DATE/TIMESTAMP as strings, booleans, null)
- * The expected rows must name every published column (so no column goes untested).
- */
-function expectRows(actual: Row[], expected: Row[], keyColumns: string[]): void {
-  expect(actual.map((r) => keyColumns.map((k) => r[k]).join('|'))).toEqual(
-    expected.map((r) => keyColumns.map((k) => r[k]).join('|')),
-  );
-  for (const [i, exp] of expected.entries()) {
-    const act = actual[i]!;
-    const where = keyColumns.map((k) => `${k}=${String(exp[k])}`).join(', ');
-    expect(Object.keys(act).sort(), `columns of row ${where}`).toEqual(Object.keys(exp).sort());
-    for (const [column, value] of Object.entries(exp)) {
-      const got = act[column];
-      const label = `${column} of row ${where}`;
-      if (value instanceof Money) {
-        expect(typeof got, label).toBe('string');
-        expect(Number(got), label).toBeCloseTo(value.value, 2);
-      } else if (typeof value === 'number') {
-        expect(typeof got, label).toBe('number');
-        expect(got as number, label).toBeCloseTo(value, 9);
-      } else {
-        expect(got, label).toEqual(value);
-      }
-    }
-  }
-}
 
 let A: RunOutput;
 let B: RunOutput;
