@@ -1,6 +1,6 @@
 import type { DuckDBSession } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
-import { writeTable, type ColumnValue } from '../models/write-table.js';
+import { queryPages, writeTable, type ColumnValue } from '../models/write-table.js';
 import { bgNbdExpectedPurchases, fitBgNbd } from './bg-nbd.js';
 import { finiteOrNull, FIT_ITERATIONS, fitSampleCondition } from './clv-steps.js';
 
@@ -13,7 +13,8 @@ import { finiteOrNull, FIT_ITERATIONS, fitSampleCondition } from './clv-steps.js
 export async function backtestClv({ db, model, table }: { db: DuckDBSession; model: ModelVersion; table: string }): Promise<void> {
   const holdoutDays = Number(model.settings.holdout_weeks) * 7;
   const unitDays = Number(model.settings.time_unit_days);
-  const rows = await db.rows(`
+  await db.run(`
+    create or replace temp table backtest_histories as
     with params as (
         select as_of_date, cast(as_of_date - ${holdoutDays} as date) as calibration_end from run_params
     ),
@@ -44,30 +45,37 @@ export async function backtestClv({ db, model, table }: { db: DuckDBSession; mod
            count(*) as customers, sum(coalesce(holdout.purchases, 0)) as actual
     from calibration
     left join holdout on calibration.customer_id = holdout.customer_id
-    group by all
-    order by calibration.frequency, calibration.recency_days, calibration.t_days, in_fit`);
+    group by all`);
   const [{ calibration_end: calibrationEnd } = { calibration_end: null }] = await db.rows(
     `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
   );
-  const histories = rows.map((row) => ({
+  const fitRows = (
+    await db.rows(`
+      select frequency, recency_days, t_days, sum(customers) as customers from backtest_histories
+      where in_fit group by all order by frequency, recency_days, t_days`)
+  ).map((row) => ({
     frequency: Number(row.frequency),
     recency: Number(row.recency_days) / unitDays,
     T: Number(row.t_days) / unitDays,
     weight: Number(row.customers),
-    actual: Number(row.actual),
-    inFit: row.in_fit === true,
   }));
-  const fitRows = histories.filter((h) => h.inFit);
   const fit = fitRows.some((h) => h.frequency > 0) ? fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }) : undefined;
   const groups = new Map<string, { customers: number; actual: number; predicted: number }>();
-  for (const history of histories) {
-    const perCustomer = fit?.converged ? finiteOrNull(() => bgNbdExpectedPurchases(fit.params, holdoutDays / unitDays, history.frequency, history.recency, history.T)) : null;
-    const predicted = perCustomer === null ? NaN : history.weight * perCustomer;
-    for (const group of ['all', history.frequency >= 7 ? '7+' : String(history.frequency)]) {
-      const totals = groups.get(group) ?? { customers: 0, actual: 0, predicted: 0 };
-      groups.set(group, { customers: totals.customers + history.weight, actual: totals.actual + history.actual, predicted: totals.predicted + predicted });
+  const pages = queryPages(db, 'select * from backtest_histories', 'frequency, recency_days, t_days, in_fit');
+  for await (const page of pages) {
+    for (const row of page) {
+      const [x, weight, actual] = [Number(row.frequency), Number(row.customers), Number(row.actual)];
+      const perCustomer = fit?.converged
+        ? finiteOrNull(() => bgNbdExpectedPurchases(fit.params, holdoutDays / unitDays, x, Number(row.recency_days) / unitDays, Number(row.t_days) / unitDays))
+        : null;
+      const predicted = perCustomer === null ? NaN : weight * perCustomer;
+      for (const group of ['all', x >= 7 ? '7+' : String(x)]) {
+        const totals = groups.get(group) ?? { customers: 0, actual: 0, predicted: 0 };
+        groups.set(group, { customers: totals.customers + weight, actual: totals.actual + actual, predicted: totals.predicted + predicted });
+      }
     }
   }
+  await db.run('drop table backtest_histories');
   const output: ColumnValue[][] = [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, totals]) => [
     group,
     totals.customers,

@@ -1,7 +1,7 @@
 import type { DuckDBSession } from '../duckdb.js';
 import { sqlIdent } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
-import { writeTable } from '../models/write-table.js';
+import { queryPages, writeTable } from '../models/write-table.js';
 import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams } from './bg-nbd.js';
 import { fitGammaGamma } from './gamma-gamma.js';
 
@@ -155,7 +155,34 @@ export async function predictClv({ db, model, table }: { db: DuckDBSession; mode
   const params: BgNbdParams | undefined =
     fit?.bg_nbd_converged === true ? { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) } : undefined;
   const monthInUnits = DAYS_PER_MONTH / unitDays;
-  const rows = params ? await histories(db, sqlIdent('int_customer_rfm_v1'), unitDays) : [];
+  const predictedHistories = async function* () {
+    if (!params) return;
+    const pages = queryPages(
+      db,
+      'select frequency, recency_days, t_days from int_customer_rfm_v1 group by frequency, recency_days, t_days',
+      'frequency, recency_days, t_days',
+    );
+    for await (const page of pages) {
+      for (const row of page) {
+        const [x, recencyDays, tDays] = [Number(row.frequency), Number(row.recency_days), Number(row.t_days)];
+        const [tx, T] = [recencyDays / unitDays, tDays / unitDays];
+        const expected = (months: number) => bgNbdExpectedPurchases(params, months * monthInUnits, x, tx, T);
+        const discounted = () => {
+          let total = 0;
+          for (let month = 1; month <= horizonMonths; month++) total += (expected(month) - expected(month - 1)) / (1 + discount) ** month;
+          return total;
+        };
+        yield [
+          x,
+          recencyDays,
+          tDays,
+          finiteOrNull(() => bgNbdProbabilityAlive(params, x, tx, T)),
+          finiteOrNull(() => expected(horizonMonths)),
+          finiteOrNull(discounted),
+        ];
+      }
+    }
+  };
   await writeTable(
     db,
     'clv_history_predictions',
@@ -167,22 +194,7 @@ export async function predictClv({ db, model, table }: { db: DuckDBSession; mode
       { name: 'expected_purchases', type: 'DOUBLE' },
       { name: 'discounted_purchases', type: 'DOUBLE' },
     ],
-    rows.map((h) => {
-      const expected = (months: number) => bgNbdExpectedPurchases(params!, months * monthInUnits, h.frequency, h.recency, h.T);
-      const discounted = () => {
-        let total = 0;
-        for (let month = 1; month <= horizonMonths; month++) total += (expected(month) - expected(month - 1)) / (1 + discount) ** month;
-        return total;
-      };
-      return [
-        h.frequency,
-        h.recencyDays,
-        h.tDays,
-        finiteOrNull(() => bgNbdProbabilityAlive(params!, h.frequency, h.recency, h.T)),
-        finiteOrNull(() => expected(horizonMonths)),
-        finiteOrNull(discounted),
-      ];
-    }),
+    predictedHistories(),
   );
   // Gamma-Gamma: E[M | x, m] = p (γ + x m) / (p x + q − 1); with no repeat purchase, the population mean p γ / (q − 1).
   await db.run(`
