@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
 import { DuckDBSession, sqlString } from '../../src/core/duckdb.js';
+import { ingestInbox, type FileReport } from '../../src/core/ingest/ingest.js';
 import { LocalLake } from '../../src/core/lake/local-lake.js';
 import { runPipeline, type PipelineOptions } from '../../src/core/pipeline/run-pipeline.js';
 
@@ -50,6 +51,17 @@ export async function query(sql: string): Promise<Record<string, unknown>[]> {
   const db = await DuckDBSession.open({ workDir: tempDir(), threads: 1 });
   try {
     return await db.rows(sql);
+  } finally {
+    db.closeSync();
+  }
+}
+
+/** Ingests the lake's inbox only (no models), with a fresh DuckDB session. */
+export async function ingestOnly(lake: LocalLake): Promise<FileReport[]> {
+  const workDir = tempDir();
+  const db = await DuckDBSession.open({ workDir, threads: 2 });
+  try {
+    return await ingestInbox({ lake, db, workDir, runId: 'test' });
   } finally {
     db.closeSync();
   }

@@ -2,20 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DuckDBSession, sqlString } from '../../src/core/duckdb.js';
-import { ingestInbox, type FileReport } from '../../src/core/ingest/ingest.js';
-import type { LocalLake } from '../../src/core/lake/local-lake.js';
-import { csv, query, tempDir, tempLake } from '../helpers/temp-lake.js';
-
-async function ingest(lake: LocalLake): Promise<FileReport[]> {
-  const workDir = tempDir();
-  const db = await DuckDBSession.open({ workDir, threads: 2 });
-  try {
-    return await ingestInbox({ lake, db, workDir, runId: 'test' });
-  } finally {
-    db.closeSync();
-  }
-}
+import { sqlString } from '../../src/core/duckdb.js';
+import { csv, ingestOnly, query, tempLake } from '../helpers/temp-lake.js';
 
 const HEADER = 'order_id,customer_id,ordered_at,amount,refunded_amount,status';
 
@@ -35,7 +23,7 @@ describe('fails whole files that cannot be loaded, with a report beside a copy o
     put(`inbox/orders/${fileName}`, content);
 
     // Act
-    const [report] = await ingest(lake);
+    const [report] = await ingestOnly(lake);
 
     // Assess
     expect(report).toMatchObject({ outcome: 'quarantined', key: `inbox/orders/${fileName}` });
@@ -55,8 +43,8 @@ describe('fails whole files that cannot be loaded, with a report beside a copy o
     put('inbox/loose.csv', csv('a', '1'));
 
     // Act
-    const first = await ingest(lake);
-    const second = await ingest(lake);
+    const first = await ingestOnly(lake);
+    const second = await ingestOnly(lake);
 
     // Assess
     expect(first.map((r) => [r.dataset, r.outcome])).toEqual([
@@ -91,7 +79,7 @@ describe('rejects bad rows with a reason and loads the rest', () => {
     );
 
     // Act
-    const [report] = await ingest(lake);
+    const [report] = await ingestOnly(lake);
 
     // Assess
     expect(report).toMatchObject({ outcome: 'loaded', rows_in: 10, rows_loaded: 2, rows_rejected: 8 });

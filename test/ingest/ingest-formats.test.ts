@@ -1,20 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DuckDBSession, sqlString } from '../../src/core/duckdb.js';
-import { ingestInbox } from '../../src/core/ingest/ingest.js';
-import type { LocalLake } from '../../src/core/lake/local-lake.js';
-import { csv, query, tempDir, tempLake } from '../helpers/temp-lake.js';
-
-async function ingest(lake: LocalLake) {
-  const workDir = tempDir();
-  const db = await DuckDBSession.open({ workDir, threads: 2 });
-  try {
-    return await ingestInbox({ lake, db, workDir, runId: 'test' });
-  } finally {
-    db.closeSync();
-  }
-}
+import { sqlString } from '../../src/core/duckdb.js';
+import { csv, ingestOnly, query, tempLake } from '../helpers/temp-lake.js';
 
 const stagedOrders = (dir: string) =>
   query(`
@@ -74,7 +62,7 @@ describe('ingest formats', () => {
     put(`inbox/orders/${fileName}`, content());
 
     // Act
-    const [report] = await ingest(lake);
+    const [report] = await ingestOnly(lake);
 
     // Assess
     expect(report).toMatchObject({ outcome: 'loaded', rows_in: 2, rows_loaded: 2, rows_rejected: 0 });
@@ -94,7 +82,7 @@ describe('ingest formats', () => {
     ) to ${sqlString(path)} (format parquet)`);
 
     // Act
-    const [report] = await ingest(lake);
+    const [report] = await ingestOnly(lake);
 
     // Assess
     expect(report).toMatchObject({ outcome: 'loaded', rows_loaded: 2 });
@@ -121,7 +109,7 @@ describe('ingest formats', () => {
     );
 
     // Act
-    await ingest(lake);
+    await ingestOnly(lake);
 
     // Assess
     expect((await stagedOrders(dir)).map((o) => [o.order_id, o.ordered_at])).toEqual([
@@ -142,7 +130,7 @@ describe('ingest formats', () => {
     put('inbox/orders/2024/export.csv', csv('order_id,customer_id,ordered_at,amount,Coupon', 'o1,c1,2024-01-01,1,WELCOME'), landed);
 
     // Act
-    await ingest(lake);
+    await ingestOnly(lake);
 
     // Assess
     const [row] = await query(
@@ -155,12 +143,12 @@ describe('ingest formats', () => {
     // Prepare
     const { lake, put } = tempLake();
     put('inbox/customers/customers.csv', csv('customer_id,created_at', 'c1,2024-01-01'));
-    await ingest(lake);
+    await ingestOnly(lake);
 
     // Act
-    const again = await ingest(lake);
+    const again = await ingestOnly(lake);
     put('inbox/customers/customers.csv', csv('customer_id,created_at', 'c1,2024-01-01', 'c2,2024-01-02'));
-    const changed = await ingest(lake);
+    const changed = await ingestOnly(lake);
 
     // Assess
     expect(again.map((r) => r.outcome)).toEqual(['already_ingested']);
@@ -170,6 +158,6 @@ describe('ingest formats', () => {
   it('ignores hidden files and folder markers', async () => {
     const { lake, put } = tempLake();
     put('inbox/orders/.DS_Store', 'x');
-    expect(await ingest(lake)).toEqual([]);
+    expect(await ingestOnly(lake)).toEqual([]);
   });
 });

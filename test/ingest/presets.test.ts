@@ -1,19 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DuckDBSession, sqlString } from '../../src/core/duckdb.js';
-import { ingestInbox } from '../../src/core/ingest/ingest.js';
-import type { LocalLake } from '../../src/core/lake/local-lake.js';
-import { csv, query, tempDir, tempLake } from '../helpers/temp-lake.js';
-
-async function ingest(lake: LocalLake) {
-  const workDir = tempDir();
-  const db = await DuckDBSession.open({ workDir, threads: 2 });
-  try {
-    return await ingestInbox({ lake, db, workDir, runId: 'test' });
-  } finally {
-    db.closeSync();
-  }
-}
+import { sqlString } from '../../src/core/duckdb.js';
+import { csv, ingestOnly, query, tempLake } from '../helpers/temp-lake.js';
 
 /** The staged rows of a dataset, contract columns only, as text. */
 async function staged(dir: string, dataset: string, columns: string[]) {
@@ -26,10 +14,10 @@ async function staged(dir: string, dataset: string, columns: string[]) {
 async function compare(presetKey: string, vendorFile: string, dataset: string, canonicalFile: string, columns: string[]) {
   const vendor = tempLake();
   vendor.put(presetKey, vendorFile);
-  const vendorReports = await ingest(vendor.lake);
+  const vendorReports = await ingestOnly(vendor.lake);
   const canonical = tempLake();
   canonical.put(`inbox/${dataset}/canonical.csv`, canonicalFile);
-  await ingest(canonical.lake);
+  await ingestOnly(canonical.lake);
   return { vendorReports, fromVendor: await staged(vendor.dir, dataset, columns), fromCanonical: await staged(canonical.dir, dataset, columns) };
 }
 
@@ -109,7 +97,7 @@ describe('export presets', () => {
   it('refuses a file that lacks a column the preset reads, naming it', async () => {
     const { lake, put } = tempLake();
     put('inbox/stripe_payments/export.csv', csv('id,Amount,Currency,Status', 'py_1,1.00,eur,Paid'));
-    const [report] = await ingest(lake);
+    const [report] = await ingestOnly(lake);
     expect(report).toMatchObject({ outcome: 'quarantined' });
     expect(report!.error).toMatch(/not a stripe_payments export: missing columns Customer ID, Created date \(UTC\), Amount Refunded/);
   });

@@ -67,8 +67,6 @@ async function histories(db: DuckDBSession, from: string, unitDays: number, wher
     order by frequency, recency_days, t_days`);
   return rows.map((row) => ({
     frequency: Number(row.frequency),
-    recencyDays: Number(row.recency_days),
-    tDays: Number(row.t_days),
     recency: Number(row.recency_days) / unitDays,
     T: Number(row.t_days) / unitDays,
     weight: Number(row.customers),
