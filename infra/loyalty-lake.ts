@@ -251,6 +251,7 @@ export class LoyaltyLake extends Construct {
   public grantQuery(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
     const databaseName = this.databaseName;
+    // All tables of the database, which holds only this construct's tables (new model versions add more).
     const glueArn = (resource: string, resourceName?: string) => stack.formatArn({ service: 'glue', resource, resourceName });
     const tablesArn = glueArn('table', `${databaseName}/*`);
     const grants = [
@@ -300,8 +301,9 @@ export class LoyaltyLake extends Construct {
       resourceArns: [this.bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': listed.map((prefix) => `${prefix}*`) } },
     });
-    const read = this.grantObjectActions(grantee, this.bucket, prefixes.read, OBJECT_ACTIONS.read);
-    return prefixes.write.length ? list.combine(read).combine(this.grantObjectActions(grantee, this.bucket, prefixes.write, OBJECT_ACTIONS.write)) : list.combine(read);
+    const grants = [list, this.grantObjectActions(grantee, this.bucket, prefixes.read, OBJECT_ACTIONS.read)];
+    if (prefixes.write.length) grants.push(this.grantObjectActions(grantee, this.bucket, prefixes.write, OBJECT_ACTIONS.write));
+    return grants.reduce((all, grant) => all.combine(grant));
   }
 
   /**
