@@ -29,7 +29,7 @@ export type StepRegistry = Readonly<Record<string, ModelStep>>;
 
 /** A step, typed by the names of its inputs. */
 export function defineStep<const Input extends string>(step: ModelStep<Input>): ModelStep {
-  return step as ModelStep;
+  return step;
 }
 
 /**
