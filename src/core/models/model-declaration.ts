@@ -6,8 +6,6 @@ import { z } from 'zod';
 import { ModelError } from '../errors.js';
 import { OutputType } from './output-types.js';
 
-export { OutputType };
-
 const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lowercase snake_case');
 
 const ColumnTest = z.union([

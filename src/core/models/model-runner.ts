@@ -26,12 +26,12 @@ export interface BuiltModel {
 export async function buildModel(db: DuckDBSession, model: ModelVersion, steps: StepRegistry = {}): Promise<BuiltModel> {
   const started = performance.now();
   const raw = sqlIdent(`${model.table}__uncast`);
-  const step = model.step ? stepInputs(model, steps) : undefined;
+  const registered = model.step ? stepInputs(model, steps) : undefined;
   try {
-    if (step) await step.step.run({ db, model, inputs: step.inputs, table: `${model.table}__uncast` });
+    if (registered) await registered.step.run({ db, model, inputs: registered.inputs, table: `${model.table}__uncast` });
     else await db.run(`create or replace temp table ${raw} as\n${model.sql}`);
   } catch (error) {
-    throw new ModelError(model.table, `${step ? 'step' : 'SQL'} failed (${model.source}): ${errorMessage(error)}`, { cause: error });
+    throw new ModelError(model.table, `${registered ? 'step' : 'SQL'} failed (${model.source}): ${errorMessage(error)}`, { cause: error });
   }
   try {
     const produced = await db.rows(`select column_name, column_type from (describe ${raw})`);
