@@ -4,18 +4,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { posix } from 'node:path';
 import { LakeKeys } from '../src/core/lake/lake-layout.js';
-import type { ModelVersion, OutputType } from '../src/core/models/model-declaration.js';
-
-/** Glue (Hive) type of each declared output type: the Parquet files carry exactly these. */
-export const GLUE_TYPE: Record<OutputType, string> = {
-  BIGINT: 'bigint',
-  DOUBLE: 'double',
-  'DECIMAL(18,2)': 'decimal(18,2)',
-  DATE: 'date',
-  TIMESTAMP: 'timestamp',
-  VARCHAR: 'string',
-  BOOLEAN: 'boolean',
-};
+import type { ModelVersion } from '../src/core/models/model-declaration.js';
+import { OUTPUT_TYPES } from '../src/core/models/output-types.js';
 
 const PARQUET = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -107,7 +97,7 @@ export class GlueTables extends Construct {
         storageDescriptor: {
           ...PARQUET,
           location,
-          columns: model.columns.map((c) => ({ name: c.name, type: GLUE_TYPE[c.type], comment: c.description.slice(0, 255) })),
+          columns: model.columns.map((c) => ({ name: c.name, type: OUTPUT_TYPES[c.type].glue, comment: c.description.slice(0, 255) })),
         },
       },
     });

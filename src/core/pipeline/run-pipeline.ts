@@ -6,9 +6,11 @@ import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox } from '../ingest/ingest.js';
 import type { Lake } from '../lake/lake.js';
-import { dependencyOrder, loadModels } from '../models/model-declaration.js';
+import { dependencyOrder, loadModels, type ModelVersion } from '../models/model-declaration.js';
 import { buildModel, type BuiltModel } from '../models/model-runner.js';
+import { checkSteps, type StepRegistry } from '../models/model-step.js';
 import { defaultModelsDir } from '../paths.js';
+import { PREDICTIVE_STEPS } from '../predictive/predictive-steps.js';
 import { publishedKeys, publishTables, writeModelParquet } from './publish.js';
 import { summarizeIngest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
 import { stageInputs } from './stage-inputs.js';
@@ -32,6 +34,8 @@ export interface PipelineOptions {
   readonly scratchDir?: string;
   /** Ingest new inbox files first. false: only build from staging (the ingest Lambda loads files). @default true */
   readonly ingest?: boolean;
+  /** The steps that build step models. @default - the predictive steps */
+  readonly steps?: StepRegistry;
   /** Called with a line of progress for each step. */
   readonly onProgress?: (message: string) => void;
 }
@@ -72,6 +76,9 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   };
   try {
     validateOptions(options, churnWindowDays);
+    const steps = options.steps ?? PREDICTIVE_STEPS;
+    const models = dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir()));
+    checkSteps(models, steps);
     db = await DuckDBSession.open({ workDir: scratch, memoryLimit: options.memoryLimit, threads: options.threads });
     const session = db;
 
@@ -97,7 +104,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
       `create table run_params as select cast(${sqlString(asOf)} as date) as as_of_date, cast(${churnWindowDays} as integer) as churn_window_days`,
     );
 
-    const built = await timed('models', () => buildModels(session, options.modelsDir ?? defaultModelsDir(), manifest, progress));
+    const built = await timed('models', () => buildModels(session, models, steps, manifest, progress));
     const failed = built.flatMap((b) => b.tests.filter((t) => !t.passed).map((t) => `${b.model.table} ${t.name}: ${t.failures} rows`));
     manifest.tests = { passed: built.reduce((n, b) => n + b.tests.filter((t) => t.passed).length, 0), failed: failed.length };
     if (failed.length > 0) throw new ModelError('data tests', `${failed.length} failed, nothing published: ${failed.join('; ')}`);
@@ -138,7 +145,8 @@ export function newRunId(at = new Date()): string {
 
 async function buildModels(
   db: DuckDBSession,
-  modelsDir: string,
+  models: readonly ModelVersion[],
+  steps: StepRegistry,
   manifest: RunManifest,
   progress: (message: string) => void,
 ): Promise<BuiltModel[]> {
@@ -147,7 +155,7 @@ async function buildModels(
     `create or replace table available_datasets as select unnest(${sqlList([...available])}::varchar[]) as dataset`,
   );
   const built: BuiltModel[] = [];
-  for (const model of dependencyOrder(loadModels(modelsDir))) {
+  for (const model of models) {
     const missingData = model.requires.filter((dataset) => !available.has(dataset));
     const missingModels = model.dependsOn.filter((table) => !built.some((b) => b.model.table === table));
     const base = { model: model.model, version: model.version, fingerprint: model.fingerprint };
@@ -160,7 +168,7 @@ async function buildModels(
       await db.run(`create or replace table ${sqlIdent(model.table)} as select ${columns.join(', ')} where false`);
       continue;
     }
-    const result = await buildModel(db, model);
+    const result = await buildModel(db, model, steps);
     built.push(result);
     const passed = result.tests.filter((t) => t.passed).length;
     const record: ModelRunRecord = {
