@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<void> {
     const lake = openLake(location);
     if (command === 'demo') {
       const demo = await writeDemoInbox(location, { seed: values.seed ? Number(values.seed) : undefined });
-      console.log(`demo: wrote ${demo.files} files (${demo.orders.toLocaleString('en-US')} order rows, ${demo.customers.toLocaleString('en-US')} customers) to ${location}/inbox/`);
+      console.log(`demo: wrote ${demo.files} files (${demo.orders.toLocaleString('en-US')} order rows, ${demo.customers.toLocaleString('en-US')} customers) to ${location}/${LakePrefix.inbox}`);
     }
     const churn = values['churn-window-days'];
     const started = performance.now();

@@ -6,7 +6,7 @@ import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox, type FileReport } from '../ingest/ingest.js';
 import type { Lake } from '../lake/lake.js';
-import { LakePrefix } from '../lake/lake-layout.js';
+import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import { dependencyOrder, loadModels, type ModelVersion } from '../models/model-declaration.js';
 import { buildModel, type BuiltModel } from '../models/model-runner.js';
 import { defaultModelsDir } from '../paths.js';
@@ -300,7 +300,7 @@ async function asOfFromData(db: DuckDBSession): Promise<string> {
         )
     )`);
   if (asOf === null || asOf === undefined) {
-    throw new DataError('cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in inbox/<dataset>/ or pass --as-of');
+    throw new DataError(`cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in ${LakeKeys.inboxFolder('<dataset>')} or pass --as-of`);
   }
   return String(asOf);
 }
