@@ -1,26 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Lake } from '../../src/core/lake/lake.js';
 import { exists, findObject, localCopy, localMirrorPath, readJson, writeJson } from '../../src/core/lake/lake-helpers.js';
+import { countingDownloads } from '../helpers/counting-lake.js';
 import { tempDir, tempLake } from '../helpers/temp-lake.js';
-
-/** The lake with every download counted. */
-function countingDownloads(lake: Lake): { lake: Lake; downloads: string[] } {
-  const downloads: string[] = [];
-  return {
-    downloads,
-    lake: {
-      uri: lake.uri,
-      list: lake.list.bind(lake),
-      download: async (key, path) => {
-        downloads.push(key);
-        await lake.download(key, path);
-      },
-      upload: lake.upload.bind(lake),
-    },
-  };
-}
 
 describe('lake helpers', () => {
   it('finds an object by its exact key, not by a longer key that starts with it', async () => {

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/core/duckdb.js';
-import type { Lake } from '../../src/core/lake/lake.js';
 import { loadModels } from '../../src/core/models/model-declaration.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
+import { countingDownloads } from '../helpers/counting-lake.js';
 import { copyOfModels } from '../helpers/models-dir.js';
 import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
@@ -19,21 +19,6 @@ const ORDERS = csv(
 function metricsFiles(dir: string): Map<string, Buffer> {
   const files = readdirSync(join(dir, 'metrics'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
   return new Map(files.map((entry) => [join(entry.parentPath, entry.name), readFileSync(join(entry.parentPath, entry.name))]));
-}
-
-/** The lake with every download counted. */
-function countingDownloads(lake: Lake): { lake: Lake; downloads: string[] } {
-  const downloads: string[] = [];
-  const counted: Lake = {
-    uri: lake.uri,
-    list: lake.list.bind(lake),
-    download: async (key, path) => {
-      downloads.push(key);
-      await lake.download(key, path);
-    },
-    upload: lake.upload.bind(lake),
-  };
-  return { lake: counted, downloads };
 }
 
 describe('runPipeline', () => {
