@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { handler as ingest } from '../../functions/ingest.js';
 import { handler as transform } from '../../functions/transform.js';
-import { latestManifest } from '../core/pipeline/transform-plan.js';
+import { latestManifest } from '../core/pipeline/run-manifest.js';
 import { LocalCloud } from '../local-cloud/local-cloud.js';
 import { writeDemoInbox } from './demo-data.js';
 import { printRunReport } from './run-report.js';
@@ -26,7 +26,7 @@ export async function cloudDemo(): Promise<boolean> {
       .filter((entry) => entry.isFile())
       .map((entry) => join(entry.parentPath, entry.name))
       .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
-    for (const file of files) await cloud.drop(file, relative(exportsDir, file), statSync(file).size);
+    for (const file of files) await cloud.drop(file, relative(exportsDir, file));
     const event = cloud.takeEvents();
     console.log(`dropped ${files.length} files; S3 → SQS → ingest Lambda with ${event.Records.length} messages:`);
     const { batchItemFailures } = await ingest(event);

@@ -72,17 +72,9 @@ export class LocalCloud {
     return new S3Lake(this.lakeUri);
   }
 
-  /** Uploads a local file into the bucket; a multipart upload gets the event S3 would send for it. */
-  async drop(localPath: string, key: string, size?: number): Promise<void> {
+  /** Uploads a local file into the bucket (s3rver sends the event, also for a multipart upload: 'ObjectCreated:Post'). */
+  async drop(localPath: string, key: string): Promise<void> {
     await this.lake().upload(localPath, key);
-    if (size !== undefined && size >= 64 * 1024 * 1024) {
-      // s3rver sends no event when a multipart upload completes; real S3 sends this one.
-      this.pending.push({
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:CompleteMultipartUpload',
-        s3: { bucket: { name: this.bucket }, object: { key: encodeS3EventKey(key), size } },
-      });
-    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { errorMessage, LoyaltyLakeError } from '../errors.js';
 import type { Lake } from '../lake/lake.js';
+import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { OUTPUT_TYPES } from '../models/output-types.js';
 
@@ -13,8 +14,8 @@ export interface PublishedTable {
 
 export function publishedKeys(model: ModelVersion, asOf: string): PublishedTable {
   return {
-    metricsKey: `metrics/${model.model}/v${model.version}/data.parquet`,
-    historyKey: `history/${model.model}/v${model.version}/as_of=${asOf}/data.parquet`,
+    metricsKey: LakeKeys.metrics(model.model, model.version),
+    historyKey: LakeKeys.history(model.model, model.version, asOf),
   };
 }
 
@@ -48,7 +49,7 @@ export async function publishTables(
   tables: readonly { localPath: string; keys: PublishedTable }[],
   scratch: string,
 ): Promise<void> {
-  const existing = new Set((await lake.list('metrics/')).map((o) => o.key));
+  const existing = new Set((await lake.list(LakePrefix.metrics)).map((o) => o.key));
   const previous = new Map<string, string>();
   for (const { keys } of tables) {
     if (!existing.has(keys.metricsKey)) continue;
