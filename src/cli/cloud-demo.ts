@@ -6,7 +6,7 @@ import { handler as ingest } from '../../functions/ingest.js';
 import { handler as transform } from '../../functions/transform.js';
 import { latestManifest } from '../core/pipeline/transform-plan.js';
 import { LocalCloud } from '../local-cloud/local-cloud.js';
-import { writeDemoInbox } from './demo-data.js';
+import { writeDemoInbox } from '../demo/index.js';
 import { printRunReport } from './run-report.js';
 
 /**

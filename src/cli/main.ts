@@ -3,7 +3,7 @@ import { errorMessage } from '../core/errors.js';
 import { openLake } from '../core/lake/open-lake.js';
 import { runPipeline } from '../core/pipeline/run-pipeline.js';
 import { printRunReport } from './run-report.js';
-import { writeDemoInbox } from './demo-data.js';
+import { writeDemoInbox } from '../demo/index.js';
 
 const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
 

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoSummary, writeDemoInbox } from '../../src/cli/demo-data.js';
+import { datasetContracts } from '../../src/core/contracts/datasets.js';
+import { presets } from '../../src/core/contracts/presets.js';
+import { type DemoSummary, writeDemoInbox } from '../../src/demo/index.js';
 
 const root = await mkdtemp(join(tmpdir(), 'loyaltylake-demo-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -213,13 +215,26 @@ describe('writeDemoInbox', () => {
     });
   });
 
-  it('replaces the folders of the datasets it writes but leaves other datasets alone', async () => {
+  it('writes into the inbox folder of every dataset contract and every vendor preset, and no other', async () => {
+    // Act
+    const lake = join(root, 'folders');
+    await writeDemoInbox(lake, { customers: 500 });
+
+    // Assess
+    const folders = new Set((await inboxFiles(lake)).map((file) => file.split('/')[0]));
+    const expected = [...datasetContracts.map((contract) => contract.name), ...presets.map((preset) => preset.preset)];
+    expect([...folders].sort()).toEqual(expected.sort());
+  });
+
+  it('replaces the folders of the datasets and presets it writes but leaves other folders alone', async () => {
     const lake = join(root, 'replace');
     await mkdir(join(lake, 'inbox/orders/old'), { recursive: true });
     await mkdir(join(lake, 'inbox/events/old'), { recursive: true });
+    await mkdir(join(lake, 'inbox/stripe_payments/old'), { recursive: true });
     await mkdir(join(lake, 'inbox/returns'), { recursive: true });
     await writeFile(join(lake, 'inbox/orders/old/stale.csv'), 'order_id\n1\n');
     await writeFile(join(lake, 'inbox/events/old/stale.csv'), 'customer_id,event_name,occurred_at\nC1,login,2020-01-01\n');
+    await writeFile(join(lake, 'inbox/stripe_payments/old/stale.csv'), 'id\nch_1\n');
     await writeFile(join(lake, 'inbox/returns/keep.csv'), 'return_id\n1\n');
 
     await writeDemoInbox(lake, { customers: 500 });
@@ -227,6 +242,7 @@ describe('writeDemoInbox', () => {
     const files = await inboxFiles(lake);
     expect(files).not.toContain('orders/old/stale.csv');
     expect(files).not.toContain('events/old/stale.csv');
+    expect(files).not.toContain('stripe_payments/old/stale.csv');
     expect(files).toContain('returns/keep.csv');
   });
 

@@ -3,7 +3,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } fr
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it, vi } from 'vitest';
-import { writeDemoInbox } from '../../src/cli/demo-data.js';
+import { writeDemoInbox } from '../../src/demo/index.js';
 import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { tempDir } from '../helpers/temp-lake.js';

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { createApp } from '../../infra/loyalty-lake-stack.js';
-import { writeDemoInbox } from '../../src/cli/demo-data.js';
+import { writeDemoInbox } from '../../src/demo/index.js';
 import { sqlString } from '../../src/core/duckdb.js';
 import { query, run, tempDir, tempLake } from '../helpers/temp-lake.js';
 
