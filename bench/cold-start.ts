@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LocalCloud } from '../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../dev/local-cloud.js';
 
 /** Cold start of the ingest handler: a new Node process, from its start to the first handled event (a 3-row CSV). */
 export async function measureColdStart(runs = 3): Promise<{ importMs: number; firstEventMs: number }[]> {

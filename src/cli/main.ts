@@ -10,7 +10,6 @@ const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
 Usage:
   loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N]
   loyaltylake demo [--lake <dir>]     writes a sample inbox (default ./demo-lake) and runs on it
-  loyaltylake cloud-demo              the same through the Lambda handlers against a local S3 server
 
 Options:
   --lake                a local folder or s3://bucket[/prefix] laid out as a lake (inbox/, staging/, metrics/, …)
@@ -36,12 +35,6 @@ export async function main(argv: string[]): Promise<void> {
     });
     if (values.help || command === undefined || command === 'help' || command === '--help') {
       process.stdout.write(USAGE);
-      return;
-    }
-    if (command === 'cloud-demo') {
-      // Loaded only here: the local S3 server is a development dependency.
-      const { cloudDemo } = await import('./cloud-demo.js');
-      if (!(await cloudDemo())) process.exitCode = 1;
       return;
     }
     if (command !== 'run' && command !== 'demo') throw new Error(`unknown command '${command}'\n\n${USAGE}`);

@@ -6,7 +6,7 @@ import { handler as transform } from '../../functions/transform.js';
 import { writeDemoInbox } from '../../src/demo/index.js';
 import { LocalLake } from '../../src/core/lake/local-lake.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { query, tempDir } from '../helpers/temp-lake.js';
 
 

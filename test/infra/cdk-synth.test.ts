@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it, vi } from 'vitest';
 import { writeDemoInbox } from '../../src/demo/index.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { tempDir } from '../helpers/temp-lake.js';
 
