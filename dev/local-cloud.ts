@@ -107,11 +107,6 @@ export class LocalCloud {
     this.stopOn = matches;
   }
 
-  /** Stops the server (as in a fault test) without deleting its data. */
-  async stopServer(): Promise<void> {
-    await this.server.close();
-  }
-
   /** Stops accepting requests at once, dropping kept-alive connections too (close() alone lets them go on). */
   private async kill(server: S3rver): Promise<void> {
     const closing = server.close();

@@ -4,6 +4,8 @@ import { pickWeighted, type Random, runningTotals } from './random.js';
 
 export const DAY_MS = 86_400_000;
 export const HISTORY_YEARS = 3;
+/** The last day of the demo's data: 2026-10-31. */
+export const END_DAY = Date.UTC(2026, 9, 31);
 
 /** Jan…Dec: Black Friday/Christmas peak, summer dip. */
 const MONTH_SEASON = [0.95, 0.85, 0.95, 1, 1, 0.9, 0.75, 0.75, 0.95, 1.05, 1.4, 1.55] as const;
@@ -18,15 +20,6 @@ const HOUR_CUMULATIVE = runningTotals(HOUR_WEIGHTS);
 
 export function timeOfDayMs(random: Random): number {
   return pickWeighted(HOUR_CUMULATIVE, random) * 3_600_000 + Math.floor(random() * 3_600) * 1000;
-}
-
-export function parseEndDate(text: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
-  if (!match || Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== text) {
-    throw new Error(`demo endDate must be a date YYYY-MM-DD, got '${text}'`);
-  }
-  return time;
 }
 
 /** Demand multiplier of a day: month, weekday, Black Friday weekend and the run-up to Christmas. */

@@ -26,7 +26,7 @@ export function timestampText(time: number, notBefore: number, random: Random): 
 }
 
 /** Quoted when it holds a comma, a quote or a line break, the way spreadsheets and vendors write CSV. */
-export function csvField(value: string): string {
+function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

@@ -6,7 +6,7 @@ import { datasetContracts } from '../core/contracts/datasets.js';
 import { presets } from '../core/contracts/presets.js';
 import { LakeKeys } from '../core/lake/lake-layout.js';
 import { addDefects, brokenExportCsv } from './bad-input.js';
-import { DAY_MS, demandCalendar, parseEndDate } from './calendar.js';
+import { DAY_MS, demandCalendar, END_DAY } from './calendar.js';
 import { customersCsv, generateCustomers } from './customers.js';
 import { eventsCsv } from './events.js';
 import { csvLines, monthText } from './formats.js';
@@ -24,8 +24,6 @@ export interface DemoOptions {
   readonly seed?: number;
   /** @default 30000 */
   readonly customers?: number;
-  /** last day of data, @default '2026-10-31' */
-  readonly endDate?: string;
 }
 
 export interface DemoSummary {
@@ -77,7 +75,7 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
   const seed = options.seed ?? 42;
   const random = mulberry32(seed);
   const customerCount = options.customers ?? 30_000;
-  const endDay = parseEndDate(options.endDate ?? '2026-10-31');
+  const endDay = END_DAY;
   const end = new Date(endDay);
   const endYear = end.getUTCFullYear();
   const calendar = demandCalendar(endDay);

@@ -245,10 +245,6 @@ describe('writeDemoInbox', () => {
     expect(files).not.toContain('stripe_payments/old/stale.csv');
     expect(files).toContain('returns/keep.csv');
   });
-
-  it('rejects an invalid end date', async () => {
-    await expect(writeDemoInbox(join(root, 'bad-date'), { endDate: '2026-02-30' })).rejects.toThrow(/endDate/);
-  });
 });
 
 interface SurveyLine {
