@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { datasetContracts } from '../core/contracts/datasets.js';
 import { presets } from '../core/contracts/presets.js';
-import { LakeKeys } from '../core/lake/lake-layout.js';
+import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
 import { addDefects, brokenExportCsv } from './bad-input.js';
 import { DAY_MS, demandCalendar, END_DAY } from './calendar.js';
 import { customersCsv, generateCustomers } from './customers.js';
@@ -116,7 +116,7 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
   files.set('stripe_subscriptions/subscriptions.csv', stripeSubscriptionsCsv(stripe.subscriptions));
   if (events.rows > 0) files.set(`events/events-${monthText(endDay)}.csv.gz`, await eventsGzip);
 
-  const inbox = join(lakeDir, 'inbox');
+  const inbox = join(lakeDir, LakePrefix.inbox);
   for (const folder of demoInboxFolders()) await rm(join(lakeDir, LakeKeys.inboxFolder(folder)), { recursive: true, force: true });
   for (const [path, content] of files) {
     const target = join(inbox, path);
