@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LakeKeys } from '../src/core/lake/lake-layout.js';
-import { LocalCloud } from '../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../dev/local-cloud.js';
 
 /** Cold start of the ingest handler: a new Node process, from its start to the first handled event (a 3-row CSV). */
 export async function measureColdStart(runs = 3): Promise<{ importMs: number; firstEventMs: number }[]> {

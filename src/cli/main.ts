@@ -4,15 +4,14 @@ import { LakePrefix } from '../core/lake/lake-layout.js';
 import { openLake } from '../core/lake/open-lake.js';
 import { runPipeline } from '../core/pipeline/run-pipeline.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../core/settings-defaults.js';
+import { writeDemoInbox } from '../demo/index.js';
 import { printRunReport, readReportTables, type ReportTables } from './run-report.js';
-import { writeDemoInbox } from './demo-data.js';
 
 const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
 
 Usage:
   loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N]
   loyaltylake demo [--lake <dir>]     writes a sample inbox (default ./demo-lake) and runs on it
-  loyaltylake cloud-demo              the same through the Lambda handlers against a local S3 server
 
 Options:
   --lake                a local folder or s3://bucket[/prefix] laid out as a lake (${LakePrefix.inbox}, ${LakePrefix.staging}, ${LakePrefix.metrics}, …)
@@ -38,12 +37,6 @@ export async function main(argv: string[]): Promise<void> {
     });
     if (values.help || command === undefined || command === 'help' || command === '--help') {
       process.stdout.write(USAGE);
-      return;
-    }
-    if (command === 'cloud-demo') {
-      // Loaded only here: the local S3 server is a development dependency.
-      const { cloudDemo } = await import('./cloud-demo.js');
-      if (!(await cloudDemo())) process.exitCode = 1;
       return;
     }
     if (command !== 'run' && command !== 'demo') throw new Error(`unknown command '${command}'\n\n${USAGE}`);

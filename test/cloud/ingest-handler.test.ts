@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { encodeS3EventKey } from '../../functions/common/events.js';
 import { handler as ingest } from '../../functions/ingest.js';
 import { S3Lake } from '../../src/core/lake/s3-lake.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { csv, query, tempDir } from '../helpers/temp-lake.js';
 
 const MiB = 1024 * 1024;

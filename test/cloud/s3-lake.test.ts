@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Lake } from '../../src/core/lake/s3-lake.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { tempDir } from '../helpers/temp-lake.js';
 
 const MiB = 1024 * 1024;

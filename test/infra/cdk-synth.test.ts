@@ -3,8 +3,8 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } fr
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it, vi } from 'vitest';
-import { writeDemoInbox } from '../../src/cli/demo-data.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { writeDemoInbox } from '../../src/demo/index.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { tempDir } from '../helpers/temp-lake.js';
 

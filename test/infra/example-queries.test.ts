@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExampleQueries, type ExampleQuery } from '../../infra/example-queries.js';
 import { glueTablesOf } from '../../infra/glue-tables.js';
-import { writeDemoInbox } from '../../src/cli/demo-data.js';
+import { writeDemoInbox } from '../../src/demo/index.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../../src/core/duckdb.js';
 import { LocalLake } from '../../src/core/lake/local-lake.js';
 import { loadModels } from '../../src/core/models/model-declaration.js';

@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { decodeS3EventKey, encodeS3EventKey, type S3EventRecord, type SqsEvent } from '../../functions/common/events.js';
-import { S3Lake } from '../core/lake/s3-lake.js';
+import { decodeS3EventKey, encodeS3EventKey, type S3EventRecord, type SqsEvent } from '../functions/common/events.js';
+import { S3Lake } from '../src/core/lake/s3-lake.js';
 
 /**
  * The cloud flow on a laptop: an S3-protocol server (s3rver) on a free local port with the
@@ -97,11 +97,6 @@ export class LocalCloud {
   /** Stops the server (keeping its data) right after it stores the first object whose key matches: a fault at that point. */
   stopAfterWriting(matches: (key: string) => boolean): void {
     this.stopOn = matches;
-  }
-
-  /** Stops the server (as in a fault test) without deleting its data. */
-  async stopServer(): Promise<void> {
-    await this.server.close();
   }
 
   /** Stops accepting requests at once, dropping kept-alive connections too (close() alone lets them go on). */
