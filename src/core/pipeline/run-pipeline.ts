@@ -143,9 +143,6 @@ async function buildModels(
   progress: (message: string) => void,
 ): Promise<BuiltModel[]> {
   const available = new Set(manifest.inputs.filter((d) => d.rowsCurrent > 0).map((d) => d.dataset));
-  await db.run(
-    `create or replace table available_datasets as select unnest(${sqlList([...available])}::varchar[]) as dataset`,
-  );
   const built: BuiltModel[] = [];
   for (const model of dependencyOrder(loadModels(modelsDir))) {
     const missingData = model.requires.filter((dataset) => !available.has(dataset));
@@ -176,10 +173,6 @@ async function buildModels(
     );
   }
   return built;
-}
-
-function sqlList(values: string[]): string {
-  return `[${values.map(sqlString).join(', ')}]`;
 }
 
 function validateOptions(options: PipelineOptions, churnWindowDays: number): void {
