@@ -135,6 +135,15 @@ export async function stageExports(files: Readonly<Record<string, string>>): Pro
   }
 }
 
+/** A staged order of 10.00, completed unless a status is given: for tests about dates and customers. */
+export const stagedOrder = (order_id: string, customer_id: string, ordered_at: string, status = 'completed'): Row => ({
+  order_id,
+  customer_id,
+  ordered_at,
+  amount: 10,
+  status,
+});
+
 /** The names of a built table's failing data tests (none: []). */
 export const failingTests = (table: BuiltTable) => table.tests.filter((t) => !t.passed).map((t) => t.name);
 

@@ -5,15 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { expectRows, type Row } from '../helpers/expect-rows.js';
-import { buildTable, buildTables, failingTests } from '../helpers/model-harness.js';
-
-const order = (order_id: string, customer_id: string, ordered_at: string, status = 'completed'): Row => ({
-  order_id,
-  customer_id,
-  ordered_at,
-  amount: 10,
-  status,
-});
+import { buildTable, buildTables, failingTests, stagedOrder } from '../helpers/model-harness.js';
 
 describe('int_months', () => {
   it('runs from the first month of any dated input to the as-of month, the as-of month partial and cut at the as-of date', async () => {
@@ -22,7 +14,7 @@ describe('int_months', () => {
     const built = await buildTable('int_months_v1', {
       asOf: '2024-02-10',
       staging: {
-        orders: [order('o1', 'c1', '2023-12-15 10:00:00')],
+        orders: [stagedOrder('o1', 'c1', '2023-12-15 10:00:00')],
         events: [{ customer_id: 'c1', event_name: 'login', occurred_at: '2023-11-30 23:00:00' }],
         subscriptions: [{ subscription_id: 's1', customer_id: 'c1', mrr: 5, started_at: '2024-05-01' }],
         retention_costs: [{ month: '2023-10-01', amount: 1 }],
@@ -55,12 +47,12 @@ describe('int_months', () => {
     ['2023-02-28', '2023-02-01', 28],
     ['2024-12-31', '2024-12-01', 31],
   ])('leaves the as-of month whole when the as-of date %s is its last day', async (asOf, month, days) => {
-    const built = await buildTable('int_months_v1', { asOf, staging: { orders: [order('o1', 'c1', `${month} 12:00:00`)] } });
+    const built = await buildTable('int_months_v1', { asOf, staging: { orders: [stagedOrder('o1', 'c1', `${month} 12:00:00`)] } });
     expect(built.rows).toEqual([{ month, last_day_counted: asOf, days_counted: String(days), is_partial_period: false }]);
   });
 
   it('is empty when every dated row is after the as-of month', async () => {
-    const built = await buildTable('int_months_v1', { asOf: '2024-01-31', staging: { orders: [order('o1', 'c1', '2024-02-01')] } });
+    const built = await buildTable('int_months_v1', { asOf: '2024-01-31', staging: { orders: [stagedOrder('o1', 'c1', '2024-02-01')] } });
     expect(built.rows).toEqual([]);
   });
 });
@@ -73,13 +65,13 @@ describe('int_customer_first_orders', () => {
       asOf: '2024-03-31',
       staging: {
         orders: [
-          order('a0', 'c1', '2024-01-20 10:00:00', 'cancelled'),
-          order('a1', 'c1', '2024-01-31 23:30:00'),
-          order('a2', 'c1', '2024-02-01 00:10:00'),
-          order('b1', 'c2', '2024-03-05 08:00:00'),
-          order('b2', 'c2', '2024-03-05 08:00:00'),
-          order('d1', 'c3', '2024-02-10', 'refunded'),
-          order('e1', 'c4', '2024-04-01'),
+          stagedOrder('a0', 'c1', '2024-01-20 10:00:00', 'cancelled'),
+          stagedOrder('a1', 'c1', '2024-01-31 23:30:00'),
+          stagedOrder('a2', 'c1', '2024-02-01 00:10:00'),
+          stagedOrder('b1', 'c2', '2024-03-05 08:00:00'),
+          stagedOrder('b2', 'c2', '2024-03-05 08:00:00'),
+          stagedOrder('d1', 'c3', '2024-02-10', 'refunded'),
+          stagedOrder('e1', 'c4', '2024-04-01'),
         ],
       },
     });
@@ -100,11 +92,11 @@ describe('int_customer_first_orders', () => {
       churnWindowDays: 30,
       staging: {
         orders: [
-          order('o1', 'n1', '2024-01-03'),
-          order('o2', 'n2', '2024-01-31 23:59:59'),
-          order('o3', 'n3', '2024-02-01'),
-          order('o4', 'n1', '2024-03-10'),
-          order('o5', 'n4', '2024-04-15'),
+          stagedOrder('o1', 'n1', '2024-01-03'),
+          stagedOrder('o2', 'n2', '2024-01-31 23:59:59'),
+          stagedOrder('o3', 'n3', '2024-02-01'),
+          stagedOrder('o4', 'n1', '2024-03-10'),
+          stagedOrder('o5', 'n4', '2024-04-15'),
         ],
         customers: [{ customer_id: 'n3', created_at: '2024-01-01', referred_by: 'n1' }],
       },

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectRows, type Row } from '../helpers/expect-rows.js';
-import { buildTable, buildTables, failingTests, type BuiltTable } from '../helpers/model-harness.js';
+import { buildTable, buildTables, failingTests, stagedOrder, type BuiltTable } from '../helpers/model-harness.js';
 import { seededUniform } from '../helpers/random.js';
 
 const monthIndex = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1;
@@ -15,24 +15,17 @@ describe('int_trailing_12m_customers', () => {
   // w: only a cancelled order → nowhere. As-of 2024-06-15: months 2023-01..2024-06.
   let built: BuiltTable;
   beforeAll(async () => {
-    const order = (order_id: string, customer_id: string, ordered_at: string, status = 'completed'): Row => ({
-      order_id,
-      customer_id,
-      ordered_at,
-      amount: 10,
-      status,
-    });
     built = await buildTable('int_trailing_12m_customers_v1', {
       asOf: '2024-06-15',
       staging: {
         orders: [
-          order('x1', 'x', '2023-01-10'),
-          order('x2', 'x', '2024-01-10'),
-          order('y1', 'y', '2023-03-31 23:00:00'),
-          order('y2', 'y', '2023-12-01'),
-          order('z1', 'z', '2023-06-01'),
-          order('z2', 'z', '2023-06-30'),
-          order('w1', 'w', '2023-08-01', 'cancelled'),
+          stagedOrder('x1', 'x', '2023-01-10'),
+          stagedOrder('x2', 'x', '2024-01-10'),
+          stagedOrder('y1', 'y', '2023-03-31 23:00:00'),
+          stagedOrder('y2', 'y', '2023-12-01'),
+          stagedOrder('z1', 'z', '2023-06-01'),
+          stagedOrder('z2', 'z', '2023-06-30'),
+          stagedOrder('w1', 'w', '2023-08-01', 'cancelled'),
         ],
       },
     });
