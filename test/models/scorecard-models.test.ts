@@ -832,3 +832,56 @@ describe('loyalty_scorecard_monthly with orders only (W = 30)', () => {
     );
   });
 });
+
+describe('loyalty_scorecard_monthly alone, on given rows of the tables it reads', () => {
+  // No orders, customers or costs: the scorecard takes MRR, survey scores and DAU/MAU from its sources as they
+  // are, and its months from the month spine, from the first month of any source (November: mrr_monthly) on.
+  let built: BuiltTable;
+  beforeAll(async () => {
+    const spine = (month: string, last: string, days: number, partial: boolean) => ({
+      month,
+      last_day_counted: last,
+      days_counted: days,
+      is_partial_period: partial,
+    });
+    built = await buildTable('loyalty_scorecard_monthly_v1', {
+      asOf: '2024-02-10',
+      tables: {
+        int_months_v1: [
+          spine('2023-10-01', '2023-10-31', 31, false),
+          spine('2023-11-01', '2023-11-30', 30, false),
+          spine('2023-12-01', '2023-12-31', 31, false),
+          spine('2024-01-01', '2024-01-31', 31, false),
+          spine('2024-02-01', '2024-02-10', 10, true),
+        ],
+        mrr_monthly_v1: [
+          { month: '2023-11-01', mrr: '100.00', gross_revenue_retention: null, net_revenue_retention: null, is_partial_period: false },
+          { month: '2023-12-01', mrr: '120.00', gross_revenue_retention: 0.9, net_revenue_retention: 1.2, is_partial_period: false },
+        ],
+        survey_scores_monthly_v1: [
+          { month: '2023-12-01', nps: 20, csat: 0.8, ces: 5.5, is_partial_period: false },
+          { month: '2024-01-01', nps: 30, csat: null, ces: null, is_partial_period: false },
+        ],
+        engagement_monthly_v1: [{ month: '2024-01-01', dau_mau: 0.25, is_partial_period: false }],
+      },
+    });
+  });
+
+  it('passes each source column through, NULL where a source has no row, from November to the partial as-of month', () => {
+    expect(failingTests(built)).toEqual([]);
+    const orders = { retention_rate: null, churn_rate: null, repeat_purchase_rate_12m: null, purchase_frequency_12m: null, avg_order_value_12m: null, clv_formula: null };
+    const none = { referral_rate: null, retention_cost: null, crc: null };
+    const noMrr = { mrr: null, net_revenue_retention: null, gross_revenue_retention: null };
+    const noSurveys = { nps: null, csat: null, ces: null };
+    expectRows(
+      built.rows,
+      [
+        { month: '2023-11-01', ...orders, mrr: '100.00', net_revenue_retention: null, gross_revenue_retention: null, ...noSurveys, dau_mau: null, ...none, is_partial_period: false },
+        { month: '2023-12-01', ...orders, mrr: '120.00', net_revenue_retention: 1.2, gross_revenue_retention: 0.9, nps: 20, csat: 0.8, ces: 5.5, dau_mau: null, ...none, is_partial_period: false },
+        { month: '2024-01-01', ...orders, ...noMrr, nps: 30, csat: null, ces: null, dau_mau: 0.25, ...none, is_partial_period: false },
+        { month: '2024-02-01', ...orders, ...noMrr, ...noSurveys, dau_mau: null, ...none, is_partial_period: true },
+      ],
+      ['month'],
+    );
+  });
+});
