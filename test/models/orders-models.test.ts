@@ -159,10 +159,10 @@ beforeAll(async () => {
 });
 
 // ---------------------------------------------------------------------------
-// Run A: default settings
+// Run A: the data's own as-of date, default churn window
 // ---------------------------------------------------------------------------
 
-describe('run A (as-of 2024-05-20, the data\'s own, W = 90)', () => {
+describe("run A (as-of 2024-05-20, the data's own; W = 90)", () => {
   it('builds every model with every data test passing', () => {
     for (const table of A.built) expect(failingTests(table)).toEqual([]);
   });
