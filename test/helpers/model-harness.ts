@@ -9,15 +9,15 @@ import { STAGED_TYPE } from '../../src/core/ingest/validate-sql.js';
 import { dependencyOrder, loadModels, type ModelVersion } from '../../src/core/models/model-declaration.js';
 import { buildModel, type DataTestResult } from '../../src/core/models/model-runner.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
+import { DEFAULT_CHURN_WINDOW_DAYS } from '../../src/core/pipeline/run-pipeline.js';
 import { stageInputs } from '../../src/core/pipeline/stage-inputs.js';
+import type { Row } from './expect-rows.js';
 import { readParquet, tempDir, tempLake } from './temp-lake.js';
-
-export type Row = Record<string, unknown>;
 
 export interface ModelInputs {
   /** The run's as-of date, YYYY-MM-DD. */
   readonly asOf: string;
-  /** @default 90 */
+  /** @default - the pipeline's default churn window */
   readonly churnWindowDays?: number;
   /**
    * Rows of stg_<dataset> as staging holds them (UTC timestamps, lowercase statuses, one row per
@@ -64,7 +64,7 @@ export async function buildTables(names: readonly string[], inputs: ModelInputs)
       await createTable(db, `stg_${contract.name}`, columns, inputs.staging?.[contract.name] ?? []);
     }
     await db.run(
-      `create table run_params as select cast(${sqlString(inputs.asOf)} as date) as as_of_date, cast(${inputs.churnWindowDays ?? 90} as integer) as churn_window_days`,
+      `create table run_params as select cast(${sqlString(inputs.asOf)} as date) as as_of_date, cast(${inputs.churnWindowDays ?? DEFAULT_CHURN_WINDOW_DAYS} as integer) as churn_window_days`,
     );
     for (const [table, rows] of Object.entries(given)) {
       const model = byTable.get(table);
