@@ -34,6 +34,8 @@ const ModelVersionDeclaration = z
     grain: z.array(Identifier).min(1),
     /** Input datasets that must hold data for this version to be built. */
     requires: z.array(Identifier).default([]),
+    /** Input datasets read when they hold data: their stg_<dataset> views always exist, empty without data. */
+    optional_requires: z.array(Identifier).default([]),
     /** Tables of other model versions this SQL reads, pinned by version (e.g. retention_monthly_v1). */
     depends_on: z.array(Identifier).default([]),
     /** Model tables read if they were built; when skipped (no input data) they read as empty. */
@@ -72,6 +74,7 @@ export interface ModelVersion {
   readonly description: string;
   readonly grain: readonly string[];
   readonly requires: readonly string[];
+  readonly optionalRequires: readonly string[];
   readonly dependsOn: readonly string[];
   readonly optionalDependsOn: readonly string[];
   readonly publish: boolean;
@@ -145,6 +148,7 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
       description: [declaration.description, version.description].filter(Boolean).join(' '),
       grain: version.grain,
       requires: version.requires,
+      optionalRequires: version.optional_requires,
       dependsOn: version.depends_on,
       optionalDependsOn: version.optional_depends_on,
       publish: version.publish,

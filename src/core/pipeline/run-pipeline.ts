@@ -232,9 +232,6 @@ async function buildModels(
   progress: (message: string) => void,
 ): Promise<{ outcomes: ModelOutcome[]; error?: unknown }> {
   const available = new Set(inputs.filter((d) => d.rowsCurrent > 0).map((d) => d.dataset));
-  await db.run(
-    `create or replace table available_datasets as select unnest(${sqlList([...available])}::varchar[]) as dataset`,
-  );
   const outcomes: ModelOutcome[] = [];
   const builtTables = new Set<string>();
   for (const model of models) {
@@ -263,10 +260,6 @@ async function buildModels(
     );
   }
   return { outcomes };
-}
-
-function sqlList(values: string[]): string {
-  return `[${values.map(sqlString).join(', ')}]`;
 }
 
 function validateOptions(options: PipelineOptions, churnWindowDays: number): void {
