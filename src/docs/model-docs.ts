@@ -37,7 +37,10 @@ export function modelDocs(modelsDir = defaultModelsDir()): string {
     const where = model.publish ? `\`${LakeKeys.metricsFolder(model.model, model.version)}\`` : 'internal, not published';
     lines.push(`#### \`${model.model}\` v${model.version} — ${where}`, '');
     lines.push(model.description, '');
-    lines.push(`Grain: ${model.grain.join(', ')}. Reads: ${[...model.requires.map((d) => `stg_${d}`), ...model.dependsOn].join(', ') || '–'}.`, '');
+    const reads = [...model.requires.map((d) => `stg_${d}`), ...model.dependsOn].join(', ') || '–';
+    const optional = [...model.optionalRequires.map((d) => `stg_${d}`), ...model.optionalDependsOn];
+    const step = model.step ? ` Built by the step \`${model.step.name}\` v${model.step.version}.` : '';
+    lines.push(`Grain: ${model.grain.join(', ')}. Reads: ${reads}${optional.length ? `; when present: ${optional.join(', ')}` : ''}.${step}`, '');
     lines.push('| column | type | description | tests |', '|---|---|---|---|');
     for (const c of model.columns) {
       lines.push(`| ${c.name} | ${c.type} | ${c.description} | ${c.tests.map(describeTest).join(', ')} |`);
