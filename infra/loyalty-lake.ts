@@ -32,7 +32,10 @@ export interface LoyaltyLakeProps {
   readonly bucket?: s3.IBucket;
   /** When the transform function looks for new data. @default - every 15 minutes */
   readonly transformSchedule?: events.Schedule;
-  /** Days without an order after which a customer counts as churned. @default 90 */
+  /**
+   * Days without an order after which a customer counts as churned; wins over the lake's settings file.
+   * @default - `churn_window_days` of the lake's loyaltylake.yml, else 90
+   */
   readonly churnWindowDays?: number;
   /** @default lambda.Architecture.ARM_64 */
   readonly architecture?: lambda.Architecture;
@@ -80,8 +83,8 @@ export class LoyaltyLake extends Construct {
 
   constructor(scope: Construct, id: string, props: LoyaltyLakeProps = {}) {
     super(scope, id);
-    const churnWindowDays = props.churnWindowDays ?? DEFAULTS.churnWindowDays;
-    if (!Number.isInteger(churnWindowDays) || churnWindowDays < 1) {
+    const { churnWindowDays } = props;
+    if (churnWindowDays !== undefined && (!Number.isInteger(churnWindowDays) || churnWindowDays < 1)) {
       throw new Error(`churnWindowDays must be a whole number of days ≥ 1, got ${churnWindowDays}`);
     }
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
@@ -127,7 +130,10 @@ export class LoyaltyLake extends Construct {
 
     const shared = {
       architecture: props.architecture ?? DEFAULTS.architecture,
-      environment: { LAKE_URI: `s3://${this.bucket.bucketName}`, CHURN_WINDOW_DAYS: String(churnWindowDays) },
+      environment: {
+        LAKE_URI: `s3://${this.bucket.bucketName}`,
+        ...(churnWindowDays === undefined ? {} : { CHURN_WINDOW_DAYS: String(churnWindowDays) }),
+      },
       logRetention: props.logRetention ?? DEFAULTS.logRetention,
       removalPolicy,
     };

@@ -64,7 +64,8 @@ describe('LoyaltyLake stack', () => {
       ReservedConcurrentExecutions: 1,
       EphemeralStorage: { Size: 10240 },
       Timeout: 900,
-      Environment: { Variables: { LAKE_URI: Match.anyValue(), CHURN_WINDOW_DAYS: '90' } },
+      // No CHURN_WINDOW_DAYS unless the deployment sets one: the lake's loyaltylake.yml, else 90, decides.
+      Environment: { Variables: Match.exact({ LAKE_URI: Match.anyValue() }) },
     });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });

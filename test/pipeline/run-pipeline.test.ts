@@ -151,6 +151,38 @@ describe('runPipeline', () => {
     expect(manifest.error).toMatch(error);
   });
 
+  it("takes the churn window from the lake's settings file, unless the option gives one", async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/orders.csv', ORDERS);
+    put('loyaltylake.yml', 'churn_window_days: 30\nfuture_setting: 1\n');
+
+    // Act
+    const fromFile = await run(lake);
+    const fromOption = await run(lake, { churnWindowDays: 45 });
+
+    // Assess
+    expect(fromFile).toMatchObject({ status: 'succeeded', churn_window_days: 30 });
+    expect(fromFile.settings).toEqual({ source: `${lake.uri}/loyaltylake.yml`, unknown_keys: ['future_setting'] });
+    const published = join(dir, 'metrics/retention_monthly/v1/data.parquet');
+    expect(await query(`select distinct churn_window_days from read_parquet(${sqlString(published)})`)).toEqual([{ churn_window_days: '45' }]);
+    expect(fromOption.churn_window_days).toBe(45);
+  });
+
+  it('fails on an invalid settings file, naming it and the setting, and publishes nothing', async () => {
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/orders.csv', ORDERS);
+    put('loyaltylake.yml', 'churn_window_days: soon\n');
+
+    const manifest = await run(lake);
+
+    expect(manifest.status).toBe('failed');
+    expect(manifest.error).toContain(`${lake.uri}/loyaltylake.yml has invalid settings`);
+    expect(manifest.error).toContain('churn_window_days');
+    expect(existsSync(join(dir, 'metrics'))).toBe(false);
+    expect(existsSync(join(dir, 'staging'))).toBe(false);
+  });
+
   it('skips models whose input dataset was never dropped and says so', async () => {
     const { lake, put } = tempLake();
     put('inbox/customers/customers.csv', csv('customer_id,created_at', 'c1,2024-01-01'));

@@ -18,13 +18,19 @@ export async function exists(lake: Lake, key: string): Promise<boolean> {
   return (await findObject(lake, key)) !== undefined;
 }
 
-/** The parsed JSON object at `key`, or undefined if there is none. */
-export async function readJson<T>(lake: Lake, key: string): Promise<T | undefined> {
+/** The UTF-8 text of the object at `key`, or undefined if there is none. */
+export async function readText(lake: Lake, key: string): Promise<string | undefined> {
   if (!(await exists(lake, key))) return undefined;
   return await withTempDir(async (dir) => {
-    await lake.download(key, join(dir, 'object.json'));
-    return JSON.parse(await readFile(join(dir, 'object.json'), 'utf8')) as T;
+    await lake.download(key, join(dir, 'object'));
+    return await readFile(join(dir, 'object'), 'utf8');
   });
+}
+
+/** The parsed JSON object at `key`, or undefined if there is none. */
+export async function readJson<T>(lake: Lake, key: string): Promise<T | undefined> {
+  const text = await readText(lake, key);
+  return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
 /** Writes `value` as indented JSON to `key` (atomically, as every upload). */

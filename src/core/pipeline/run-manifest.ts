@@ -40,6 +40,8 @@ export interface RunManifest {
   readonly as_of?: string;
   readonly as_of_source?: 'data' | 'option';
   readonly churn_window_days: number;
+  /** The lake's settings file the run read (null: none, defaults used) and the keys in it no setting reads. */
+  readonly settings: { readonly source: string | null; readonly unknown_keys: readonly string[] };
   /** Files handled by this run's ingest and the totals. */
   readonly ingest: IngestSummary;
   /** Every staging file the models read, per dataset. */

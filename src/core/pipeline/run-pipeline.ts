@@ -13,6 +13,7 @@ import { checkSteps, type StepRegistry } from '../models/model-step.js';
 import { defaultModelsDir } from '../paths.js';
 import { PREDICTIVE_STEPS } from '../predictive/predictive-steps.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../settings-defaults.js';
+import { readLakeSettings, type LoadedLakeSettings } from '../settings/lake-settings.js';
 import { publishedKeys, publishTables, writeModelParquet, type PublishedTable } from './publish.js';
 import { summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
 import { stageInputs, type StagedDataset } from './stage-inputs.js';
@@ -23,7 +24,7 @@ export interface PipelineOptions {
   readonly runId?: string;
   /** Last date counted, YYYY-MM-DD. @default - the date of the latest completed order */
   readonly asOf?: string;
-  /** @default DEFAULT_CHURN_WINDOW_DAYS (90) */
+  /** @default - `churn_window_days` of the lake's loyaltylake.yml, else DEFAULT_CHURN_WINDOW_DAYS (90) */
   readonly churnWindowDays?: number;
   /** @default - the package's sql/models */
   readonly modelsDir?: string;
@@ -49,6 +50,7 @@ export interface PipelineOptions {
 
 /** What each step of a run returned, as far as the run got. The manifest is made from it. */
 interface StepResults {
+  settings?: LoadedLakeSettings;
   files?: FileReport[];
   inputs?: StagedDataset[];
   asOf?: { readonly date: string; readonly source: 'data' | 'option' };
@@ -74,7 +76,7 @@ interface PublishedModel {
 export async function runPipeline(options: PipelineOptions): Promise<RunManifest> {
   const { lake } = options;
   const progress = options.onProgress ?? (() => {});
-  const churnWindowDays = options.churnWindowDays ?? DEFAULT_CHURN_WINDOW_DAYS;
+  let churnWindowDays = options.churnWindowDays ?? DEFAULT_CHURN_WINDOW_DAYS;
   const started = new Date();
   const runId = options.runId ?? newRunId(started);
   const results: StepResults = {};
@@ -91,7 +93,11 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     }
   };
   try {
-    validateOptions(options, churnWindowDays);
+    validateOptions(options);
+    results.settings = await readLakeSettings(lake);
+    const { settings, unknownKeys } = results.settings;
+    if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
+    churnWindowDays = options.churnWindowDays ?? settings.churn_window_days ?? DEFAULT_CHURN_WINDOW_DAYS;
     const steps = options.steps ?? PREDICTIVE_STEPS;
     const models = dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir()));
     checkSteps(models, steps);
@@ -175,6 +181,7 @@ function assembleManifest(run: {
     as_of: results.asOf?.date,
     as_of_source: results.asOf?.source,
     churn_window_days: run.churnWindowDays,
+    settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [] },
     ingest: summarizeIngest(results.files ?? []),
     inputs,
     missing_datasets: inputs.filter((input) => input.rowsCurrent === 0).map((input) => input.dataset),
@@ -262,14 +269,15 @@ async function buildModels(
   return { outcomes };
 }
 
-function validateOptions(options: PipelineOptions, churnWindowDays: number): void {
+function validateOptions(options: PipelineOptions): void {
   if (options.asOf !== undefined) {
     const date = new Date(`${options.asOf}T00:00:00Z`);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(options.asOf) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== options.asOf) {
       throw new ConfigError(`--as-of must be a date YYYY-MM-DD, got '${options.asOf}'`);
     }
   }
-  if (!Number.isInteger(churnWindowDays) || churnWindowDays < 1) {
+  const { churnWindowDays } = options;
+  if (churnWindowDays !== undefined && (!Number.isInteger(churnWindowDays) || churnWindowDays < 1)) {
     throw new ConfigError(`--churn-window-days must be a whole number ≥ 1, got '${churnWindowDays}'`);
   }
 }

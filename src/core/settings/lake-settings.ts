@@ -1,0 +1,91 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { readText } from '../lake/lake-helpers.js';
+import { LakeKeys } from '../lake/lake-layout.js';
+import type { Lake } from '../lake/lake.js';
+
+const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM');
+const IsoDate = z.iso.date('a date YYYY-MM-DD');
+
+/** A KPI target (metrics.md, "KPI targets"). */
+const Target = z
+  .object({
+    /** `model.column` (the model's latest version) or `model_vN.column`. */
+    metric: z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'model.column or model_vN.column'),
+    comparator: z.enum(['at_least', 'at_most']),
+    value: z.number(),
+    from: Month.optional(),
+    dimension: z.string().min(1).optional(),
+    segment_value: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((target) => (target.dimension === undefined) === (target.segment_value === undefined), {
+    message: 'dimension and segment_value go together',
+  });
+
+/** Limits that keep hostile or mistaken input from blocking the lake (issue 10). */
+const IngestLimits = z
+  .object({
+    /** Order, event, response and ticket dates before this are rejected. */
+    earliest_date: IsoDate.default('1990-01-01'),
+    /** Such dates more than this many days after the run date are rejected. */
+    latest_date_days_ahead: z.number().int().min(0).default(1),
+  })
+  .strict();
+
+/**
+ * The lake's own settings: `loyaltylake.yml` at the lake root, optional, read the same way
+ * from a folder and from a bucket. Every key is optional; what is not set takes the default.
+ */
+export const LakeSettingsSchema = z.object({
+  /** The lake's one currency (ISO 4217); unset: the currency of the first loaded orders. */
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code such as EUR')
+    .transform((code) => code.toUpperCase())
+    .optional(),
+  /** Days without an order after which a customer counts as churned; a --churn-window-days option wins. */
+  churn_window_days: z.number().int().min(1).optional(),
+  ingest: IngestLimits.default(IngestLimits.parse({})),
+  key_features: z.array(z.string().min(1)).default([]),
+  login_event: z.string().min(1).default('login'),
+  session_gap_minutes: z.number().positive().default(30),
+  gross_margin: z.number().gt(0).max(1).optional(),
+  targets: z.array(Target).default([]),
+});
+export type LakeSettings = z.infer<typeof LakeSettingsSchema>;
+
+export interface LoadedLakeSettings {
+  readonly settings: LakeSettings;
+  /** Where they came from: the settings file's key, or undefined when the lake has none. */
+  readonly source?: string;
+  /** Keys the file holds that no setting reads (a typo, or a key of a later version). */
+  readonly unknownKeys: readonly string[];
+}
+
+/** The settings from the text of a settings file; throws ConfigError naming the file and every problem. */
+export function parseLakeSettings(text: string, source: string = LakeKeys.settings): LoadedLakeSettings {
+  let document: unknown;
+  try {
+    document = parseYaml(text) ?? {};
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
+    throw new ConfigError(`${source} is not valid YAML${where}: ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+  }
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`${source} must be a mapping of settings (key: value), got ${Array.isArray(document) ? 'a list' : typeof document}`);
+  }
+  const parsed = LakeSettingsSchema.safeParse(document);
+  if (!parsed.success) throw new ConfigError(`${source} has invalid settings:\n${z.prettifyError(parsed.error)}`);
+  const known = new Set(Object.keys(LakeSettingsSchema.shape));
+  const unknownKeys = Object.keys(document as object).filter((key) => !known.has(key));
+  return { settings: parsed.data, source, unknownKeys };
+}
+
+/** The lake's settings, or the defaults when it has no settings file. */
+export async function readLakeSettings(lake: Lake): Promise<LoadedLakeSettings> {
+  const text = await readText(lake, LakeKeys.settings);
+  if (text === undefined) return { settings: LakeSettingsSchema.parse({}), unknownKeys: [] };
+  return parseLakeSettings(text, `${lake.uri}/${LakeKeys.settings}`);
+}
