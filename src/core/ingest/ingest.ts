@@ -6,6 +6,7 @@ import { findPreset, presets } from '../contracts/presets.js';
 import type { DuckDBSession } from '../duckdb.js';
 import { errorMessage, InputFileError } from '../errors.js';
 import type { Lake, LakeObject } from '../lake/lake.js';
+import type { InputLimits } from './read-input.js';
 import { stageFile } from './stage-file.js';
 
 export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested';
@@ -24,6 +25,8 @@ export interface FileReport {
   readonly rejects_key?: string;
   readonly quarantine_key?: string;
   readonly error?: string;
+  /** What was left out of a loaded file (e.g. NDJSON keys past the limit). */
+  readonly notes?: string[];
 }
 
 /**
@@ -64,6 +67,8 @@ export interface IngestContext {
   /** Scratch folder for downloads and outputs. */
   readonly workDir: string;
   readonly runId: string;
+  /** What one input file may cost (inflated size, NDJSON keys). @default - read-input.ts's defaults */
+  readonly limits?: InputLimits;
 }
 
 /** Ingests every inbox file not ingested before (by key and content fingerprint). */
@@ -137,7 +142,15 @@ export async function ingestObject(
       const presetNames = presets.map((p) => p.preset).join(', ');
       throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under inbox/<dataset>/, one of ${known} (or a vendor export under ${presetNames})`);
     }
-    const counts = await stageFile(db, contract, keys.preset, localPath, object, `${localPath}.staged.parquet`, `${localPath}.rejects.parquet`);
+    const counts = await stageFile(db, {
+      contract,
+      preset: keys.preset,
+      localPath,
+      object,
+      stagingPath: `${localPath}.staged.parquet`,
+      rejectsPath: `${localPath}.rejects.parquet`,
+      limits: context.limits,
+    });
     if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
     await lake.upload(`${localPath}.staged.parquet`, keys.staging);
     return {
