@@ -278,7 +278,7 @@ function duckdbError(error: unknown, localPaths: string[], fileName: string, for
     if (/unterminated quote/.test(message)) problem = `line ${line}: a quoted field is never closed (unterminated quote), or text follows its closing quote${piece}`;
     else if (fields) problem = `line ${line} has ${fields[2]} fields where the header has ${fields[1]}${piece}`;
     else if (/Invalid unicode/.test(message)) problem = `line ${line} is not valid UTF-8: save the file as UTF-8 (in Excel: CSV UTF-8)`;
-    if (originalLine.trim() === '' && !fields) problem = `line ${line}: a long run of blank lines ends here: remove them`;
+    if (originalLine.trim() === '' && !fields) problem = `line ${line}: inside a long run of blank lines: remove them`;
     return new InputFileError(problem, line, { cause: error });
   }
   if (/Parallel CSV Reader currently does not support/.test(message)) {
