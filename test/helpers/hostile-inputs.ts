@@ -85,6 +85,19 @@ function reservedNameCases(): HostileCase[] {
     });
   }
   cases.push({
+    name: 'NDJSON keys that look like JSON paths or hold quotes',
+    files: [
+      {
+        key: 'inbox/orders/path-keys.jsonl',
+        content: json({ order_id: 'o1', customer_id: 'c1', ordered_at: '2024-01-01', amount: 10, $: 'root', 'a.b': 'dotted', 'q"x': 'quoted', '\\': 'backslash' }),
+        expected: {
+          outcome: 'loaded', rows_in: 1, rows_loaded: 1, rows_rejected: 0,
+          staged: { sql: 'select "$" as root, "a.b" as dotted, "q""x" as quoted, "\\" as backslash from staged', rows: [{ root: 'root', dotted: 'dotted', quoted: 'quoted', backslash: 'backslash' }] },
+        },
+      },
+    ],
+  });
+  cases.push({
     name: 'NDJSON empty key',
     files: [
       {

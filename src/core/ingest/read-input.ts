@@ -76,7 +76,7 @@ export interface RawInput {
   readonly sourceJson?: string;
   /** What the reader left out, for the report. */
   readonly notes: string[];
-  /** Turns an error DuckDB raised while reading `raw_input` into one that names the file and the line. */
+  /** Turns an error DuckDB raised while reading `raw_input` into an InputFileError naming the problem and the line (running out of memory: a LoyaltyLakeError, so the file is not quarantined for it). */
   readonly fileError: (error: unknown) => Error;
 }
 
@@ -103,7 +103,7 @@ export async function openRawInput(
   let path = localPath;
   if (kind.gzip) {
     path = `${localPath}.inflated`;
-    await inflate(localPath, path, limits.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+    await inflate(localPath, path, fileName, limits.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   }
   if ((await stat(path)).size === 0) throw new InputFileError('file is empty');
 
@@ -119,7 +119,7 @@ export async function openRawInput(
   }
 }
 
-async function inflate(gzipPath: string, path: string, maxBytes: number): Promise<void> {
+async function inflate(gzipPath: string, path: string, fileName: string, maxBytes: number): Promise<void> {
   let inflated = 0;
   const capped = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -134,7 +134,7 @@ async function inflate(gzipPath: string, path: string, maxBytes: number): Promis
   } catch (error) {
     if (error instanceof InputFileError) throw error;
     // A full scratch disk is the machine's problem, not the file's: no quarantine.
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new LoyaltyLakeError(`no space left on the scratch disk while inflating the file`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') throw new LoyaltyLakeError(`no space left on the scratch disk while inflating ${fileName}`, { cause: error });
     throw new InputFileError(`cannot decompress gzip file: ${errorMessage(error)}`, undefined, { cause: error });
   }
 }
