@@ -174,13 +174,20 @@ async function defineCsvInput(db: DuckDBSession, path: string): Promise<Omit<Raw
   return { columns, notes: [] };
 }
 
+/** How a JSON key is matched to a contract column, and keys to each other. */
+const normaliseKey = (key: string) => key.trim().toLowerCase();
+
 /** A JSON path to one key, whatever characters it holds (not the empty key: DuckDB has no path for it). */
 const jsonPath = (key: string) => sqlString(`$."${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
 
-/** Doubles hold 15 significant digits exactly, and no fraction from 2^53 up. */
-const INEXACT_DOUBLE = (text: string, kind: string) => `(${kind} = 'DOUBLE' and (
-    length(trim(regexp_replace(split_part(lower(${text}), 'e', 1), '[^0-9]', '', 'g'), '0')) > 15
-    or abs(try_cast(${text} as double)) >= 9007199254740992))`;
+/**
+ * A JSON number read as a double that may not be the number written: a double holds 15
+ * significant digits and no fraction from 2^53 up. Its shortest text is longer than 16
+ * characters (sign aside) beyond 15 digits, and takes an exponent when very large or small.
+ * (String functions only: a regular expression here tripled the time to read NDJSON.)
+ */
+const INEXACT_DOUBLE = (text: string, kind: string) =>
+  `(${kind} = 'DOUBLE' and (length(replace(${text}, '-', '')) > 16 or contains(${text}, 'e')))`;
 
 async function defineNdjsonInput(
   db: DuckDBSession,
@@ -189,23 +196,13 @@ async function defineNdjsonInput(
   limits: InputLimits,
 ): Promise<Omit<RawInput, 'fileError'>> {
   const lines = `(select json, ordinality as __line from read_ndjson_objects(${sqlString(path)}) with ordinality)`;
-  const normalise = (key: string) => key.trim().toLowerCase();
-  const [survey] = await db.rows(`
-    select min(__line) filter (where json_type(json) <> 'OBJECT') as first_non_object,
-           min(__line) filter (where json_type(json) = 'OBJECT'
-               and len(json_keys(json)) <> len(list_distinct(list_transform(json_keys(json), k -> lower(trim(k)))))) as first_repeat
-    from ${lines}`);
-  if (survey?.first_non_object != null) throw new InputFileError('line is not a JSON object', Number(survey.first_non_object));
-  if (survey?.first_repeat != null) {
-    const line = Number(survey.first_repeat);
-    const keys = (await db.scalar(`select json_keys(json) from ${lines} where __line = ${line}`)) as string[];
-    const repeated = keys.filter((key) => keys.filter((k) => normalise(k) === normalise(key)).length > 1).sort();
-    throw new InputFileError(`line ${line} names column ${capText(normalise(repeated[0]!))} twice (${repeated.map((k) => `'${capText(k)}'`).join(' and ')})`, line);
-  }
-  // One row per distinct key: memory grows with the keys, never with the lines.
-  const keys = (await db.rows(`select distinct unnest(json_keys(json)) as key from ${lines} order by key`)).map((row) => String(row.key));
+  const firstNonObject = await db.scalar(`select min(__line) from ${lines} where json_type(json) <> 'OBJECT'`);
+  if (firstNonObject != null) throw new InputFileError('line is not a JSON object', Number(firstNonObject));
+  // Memory grows with the distinct keys, never with the lines.
+  const keys = (await db.scalar(`select list(distinct key order by key) from (select unnest(json_keys(json)) as key from ${lines})`)) as string[] | null;
   const groups = new Map<string, string[]>();
-  for (const key of keys) groups.set(normalise(key), [...(groups.get(normalise(key)) ?? []), key]);
+  for (const key of keys ?? []) groups.set(normaliseKey(key), [...(groups.get(normaliseKey(key)) ?? []), key]);
+  await refuseLineWithTwoSpellings(db, lines, [...groups.entries()].filter(([name, spellings]) => name !== '' && spellings.length > 1).map(([, spellings]) => spellings));
   const isWanted = (spellings: string[]) => spellings.some(wanted);
   const extras = [...groups.entries()].filter(([name, spellings]) => name !== '' && !isWanted(spellings));
   const maxExtras = limits.maxExtraKeys ?? DEFAULT_MAX_EXTRA_KEYS;
@@ -214,13 +211,16 @@ async function defineNdjsonInput(
   if (extras.length > maxExtras) notes.push(`${extras.length} keys outside the contract not kept (more than ${maxExtras}); rejects keep each line whole`);
   if (groups.has('')) notes.push("the empty key '' is not kept; rejects keep each line whole");
 
+  // Every key is extracted by one call per line (each call parses the line once): texts and JSON types as lists.
+  const paths = read.flatMap(([, spellings]) => spellings);
+  const position = (key: string) => paths.indexOf(key) + 1;
   const columns: RawColumn[] = [];
   const selects: string[] = [];
   for (const [index, [, spellings]] of read.entries()) {
     const ident = `__in_${index + 1}`;
     // Keys that differ only in case are one column; no line has two of them (checked above).
-    const text = `coalesce(${spellings.map((key) => `json_extract_string(json, ${jsonPath(key)})`).join(', ')})`;
-    const kind = `coalesce(${spellings.map((key) => `json_type(json, ${jsonPath(key)})`).join(', ')})`;
+    const text = `coalesce(${spellings.map((key) => `__texts[${position(key)}]`).join(', ')})`;
+    const kind = `coalesce(${spellings.map((key) => `__kinds[${position(key)}]`).join(', ')})`;
     selects.push(`${text} as ${ident}`);
     if (!isWanted(spellings)) {
       columns.push({ name: spellings[0]!, ident });
@@ -229,9 +229,29 @@ async function defineNdjsonInput(
     selects.push(`${kind} in ('OBJECT', 'ARRAY', 'BOOLEAN') or ${INEXACT_DOUBLE(text, kind)} as ${ident}_unreadable`);
     columns.push({ name: spellings[0]!, ident, unreadable: `${ident}_unreadable` });
   }
-  const sourceJson = notes.length > 0 ? '__json' : undefined;
-  await db.run(`create or replace temp view raw_input as select ${[...selects, 'json as __json', '__line'].join(', ')} from ${lines}`);
-  return { columns, sourceJson, notes };
+  const pathList = `[${paths.map(jsonPath).join(', ')}]::varchar[]`;
+  await db.run(`
+    create or replace temp view raw_input as
+    select ${[...selects, 'json as __json', '__line'].join(', ')}
+    from (select json, __line, json_extract_string(json, ${pathList}) as __texts, json_type(json, ${pathList}) as __kinds from ${lines})`);
+  return { columns, sourceJson: notes.length > 0 ? '__json' : undefined, notes };
+}
+
+/**
+ * Keys that differ only in case are one column: refuses the file if a line has two of them.
+ * (A key repeated exactly within a line is read as its first value, as DuckDB reads it.)
+ */
+async function refuseLineWithTwoSpellings(db: DuckDBSession, lines: string, groups: string[][]): Promise<void> {
+  if (groups.length === 0) return;
+  const both = groups.map((spellings) => `len(list_filter(json_type(json, [${spellings.map(jsonPath).join(', ')}]::varchar[]), t -> t is not null)) > 1`);
+  const line = await db.scalar(`select min(__line) from ${lines} where ${both.join(' or ')}`);
+  if (line == null) return;
+  const keys = (await db.scalar(`select json_keys(json) from ${lines} where __line = ${Number(line)}`)) as string[];
+  const repeated = keys.filter((key) => keys.filter((k) => normaliseKey(k) === normaliseKey(key)).length > 1).sort();
+  throw new InputFileError(
+    `line ${Number(line)} names column ${capText(normaliseKey(repeated[0]!))} twice (${repeated.map((k) => `'${capText(k)}'`).join(' and ')})`,
+    Number(line),
+  );
 }
 
 /** Parquet types whose text no contract column takes. */
