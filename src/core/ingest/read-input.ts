@@ -76,7 +76,7 @@ export interface RawInput {
   readonly sourceJson?: string;
   /** What the reader left out, for the report. */
   readonly notes: string[];
-  /** Turns an error DuckDB raised while reading `raw_input` into an InputFileError naming the problem and the line (running out of memory: a LoyaltyLakeError, so the file is not quarantined for it). */
+  /** Turns an error DuckDB raised while reading `raw_input` into an InputFileError naming the problem and the line. */
   readonly fileError: (error: unknown) => Error;
 }
 
@@ -277,16 +277,20 @@ export function capText(text: string, max = 200): string {
 
 /**
  * A DuckDB error while reading a file, as the user should hear it: what is wrong, on which
- * line, with at most a short piece of that line. Running out of memory is not the file's
- * fault: that error is no InputFileError, so the file is not quarantined for it.
+ * line, with at most a short piece of that line. Running out of memory is said as such; the
+ * file is quarantined like one past any other limit, so that it cannot block every later run.
  */
-function duckdbError(error: unknown, localPaths: string[], fileName: string, format: InputFormat): Error {
+function duckdbError(error: unknown, localPaths: string[], fileName: string, format: InputFormat): InputFileError {
   // Name the file as the user knows it, not by its scratch copy.
   const message = localPaths
     .reduce((text, path) => text.replaceAll(path, fileName), errorMessage(error))
     .replace(/^Invalid Input Error: /, '');
   if (/^Out of Memory Error/.test(message)) {
-    return new LoyaltyLakeError(`out of memory reading ${fileName}: ${capText(message.split('\n')[0]!)}`, { cause: error });
+    return new InputFileError(
+      `out of memory reading the file (${capText(message.split('\n')[0]!.replace(/^Out of Memory Error: /, ''))}): raise the memory limit, or split the file`,
+      undefined,
+      { cause: error },
+    );
   }
   const csvLine = /CSV Error on Line: (\d+)/.exec(message);
   const originalLine = /Original Line: (.*)/.exec(message)?.[1] ?? '';
