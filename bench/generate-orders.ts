@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBSession, sqlString } from '../src/core/duckdb.js';
+import { LakeKeys } from '../src/core/lake/lake-layout.js';
 
 const ROWS_PER_FILE = 1_000_000;
 
 /**
  * Writes N synthetic orders (≈ N/5 customers, three years, 3% refunded, 2% cancelled,
- * 2% partly refunded) as CSV files of at most a million rows into `<lakeDir>/inbox/`.
+ * 2% partly refunded) as CSV files of at most a million rows into the lake's inbox.
  * Deterministic: values come from hash(row, column), not a random generator.
  */
 export async function generateOrders(lakeDir: string, orders: number): Promise<string[]> {
@@ -14,9 +15,9 @@ export async function generateOrders(lakeDir: string, orders: number): Promise<s
   const db = await DuckDBSession.open({ workDir: join(lakeDir, '..', 'generate-scratch') });
   const files: string[] = [];
   try {
-    mkdirSync(join(lakeDir, 'inbox/orders'), { recursive: true });
-    mkdirSync(join(lakeDir, 'inbox/customers'), { recursive: true });
-    const customersFile = join(lakeDir, 'inbox/customers/customers.csv');
+    mkdirSync(join(lakeDir, LakeKeys.inboxFolder('orders')), { recursive: true });
+    mkdirSync(join(lakeDir, LakeKeys.inboxFolder('customers')), { recursive: true });
+    const customersFile = join(lakeDir, LakeKeys.inboxFile('customers', 'customers.csv'));
     await db.run(`
       copy (
           select 'c' || i as customer_id,
@@ -28,7 +29,7 @@ export async function generateOrders(lakeDir: string, orders: number): Promise<s
     files.push(customersFile);
     for (let start = 0, part = 1; start < orders; start += ROWS_PER_FILE, part++) {
       const end = Math.min(orders, start + ROWS_PER_FILE);
-      const file = join(lakeDir, `inbox/orders/orders-part-${String(part).padStart(3, '0')}.csv`);
+      const file = join(lakeDir, LakeKeys.inboxFile('orders', `orders-part-${String(part).padStart(3, '0')}.csv`));
       await db.run(`
         copy (
             select

@@ -3,6 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBSession, sqlString } from '../src/core/duckdb.js';
+import { LakeKeys } from '../src/core/lake/lake-layout.js';
 import { LocalLake } from '../src/core/lake/local-lake.js';
 import { runPipeline } from '../src/core/pipeline/run-pipeline.js';
 
@@ -13,7 +14,8 @@ if (step === 'baseline') {
   // DuckDB alone: read the same CSV files and write them as Parquet.
   const db = await DuckDBSession.open({ workDir: join(lakeDir, '..', 'baseline-scratch'), memoryLimit });
   for (const dataset of ['customers', 'orders']) {
-    const files = readdirSync(join(lakeDir, 'inbox', dataset)).map((f) => join(lakeDir, 'inbox', dataset, f));
+    const folder = join(lakeDir, LakeKeys.inboxFolder(dataset));
+    const files = readdirSync(folder).map((f) => join(folder, f));
     await db.run(
       `copy (select * from read_csv([${files.map(sqlString).join(', ')}], header = true)) to ${sqlString(join(lakeDir, '..', `baseline-${dataset}.parquet`))} (format parquet, compression zstd)`,
     );

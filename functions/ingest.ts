@@ -1,10 +1,11 @@
-// Ingest Lambda: SQS messages carrying S3 ObjectCreated notifications for inbox/ → staging,
+// Ingest Lambda: SQS messages carrying S3 ObjectCreated notifications for the inbox → staging,
 // rejects or quarantine. One DuckDB instance per message; partial batch failures reported.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBSession } from '../src/core/duckdb.js';
 import { errorMessage } from '../src/core/errors.js';
 import { ingestKey } from '../src/core/ingest/ingest.js';
+import { LakePrefix } from '../src/core/lake/lake-layout.js';
 import { S3Lake } from '../src/core/lake/s3-lake.js';
 import { decodeS3EventKey, S3Notification, SqsEvent } from './common/events.js';
 import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace, type LambdaEnvironment } from './common/lambda-runtime.js';
@@ -37,7 +38,7 @@ async function handleMessage(lake: S3Lake, env: LambdaEnvironment, message: SqsE
   }
   for (const record of notification.Records) {
     const key = decodeS3EventKey(record.s3.object.key);
-    const inLake = record.s3.bucket.name === lake.bucket && key.startsWith(`${lake.prefix}inbox/`);
+    const inLake = record.s3.bucket.name === lake.bucket && key.startsWith(`${lake.prefix}${LakePrefix.inbox}`);
     if (!record.eventName.startsWith('ObjectCreated:') || !inLake) {
       log('info', 'ignored an event outside the inbox', { bucket: record.s3.bucket.name, key, event: record.eventName });
       continue;

@@ -4,9 +4,10 @@
 // Lambda counts the error; the next tick sees the failed manifest and runs again.
 import { z } from 'zod';
 import { LoyaltyLakeError } from '../src/core/errors.js';
+import { LakePrefix } from '../src/core/lake/lake-layout.js';
 import { S3Lake } from '../src/core/lake/s3-lake.js';
 import { newRunId, runPipeline } from '../src/core/pipeline/run-pipeline.js';
-import { transformNeeded } from '../src/core/pipeline/transform-plan.js';
+import { transformNeeded } from '../src/core/pipeline/transform-needed.js';
 import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace } from './common/lambda-runtime.js';
 
 /** A scheduled EventBridge event, or a manual invocation with `{ "force": true }` to run regardless. */
@@ -22,7 +23,7 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     log('info', 'transform skipped', { reason: plan.reason });
     return { status: 'skipped', reason: plan.reason };
   }
-  const stagedBytes = (await lake.list('staging/')).reduce((total, o) => total + o.size, 0);
+  const stagedBytes = (await lake.list(LakePrefix.staging)).reduce((total, o) => total + o.size, 0);
   await requireScratchSpace(env.SCRATCH_DIR, stagedBytes * 4, 'the staging data with room for DuckDB to spill');
 
   const runId = newRunId();

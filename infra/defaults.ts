@@ -2,11 +2,12 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_CHURN_WINDOW_DAYS } from '../src/core/settings-defaults.js';
 
 /** What LoyaltyLake uses where its props say nothing. */
 export const LOYALTY_LAKE_DEFAULTS = {
   transformSchedule: events.Schedule.rate(Duration.minutes(15)),
-  churnWindowDays: 90,
+  churnWindowDays: DEFAULT_CHURN_WINDOW_DAYS,
   architecture: lambda.Architecture.ARM_64,
   ingestMemoryMiB: 2048,
   transformMemoryMiB: 4096,

@@ -2,24 +2,48 @@ import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { ModelVersion, OutputType } from '../src/core/models/model-declaration.js';
-
-/** Glue (Hive) type of each declared output type: the Parquet files carry exactly these. */
-export const GLUE_TYPE: Record<OutputType, string> = {
-  BIGINT: 'bigint',
-  DOUBLE: 'double',
-  'DECIMAL(18,2)': 'decimal(18,2)',
-  DATE: 'date',
-  TIMESTAMP: 'timestamp',
-  VARCHAR: 'string',
-  BOOLEAN: 'boolean',
-};
+import { posix } from 'node:path';
+import { LakeKeys } from '../src/core/lake/lake-layout.js';
+import type { ModelVersion } from '../src/core/models/model-declaration.js';
+import { OUTPUT_TYPES } from '../src/core/models/output-types.js';
 
 const PARQUET = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
   outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
   serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
 };
+
+/** A Glue table over the lake: its name, the model version it shows and the lake folder it reads. */
+export interface GlueTableSpec {
+  readonly name: string;
+  readonly model: ModelVersion;
+  readonly folder: string;
+  /** Partitioned by as_of, one snapshot per as-of date. */
+  readonly history: boolean;
+}
+
+/**
+ * The tables Glue gets for these model versions: `<model>_v<N>` and `<model>_v<N>_history` for
+ * each version, and `<model>` for the latest version of each model.
+ */
+export function glueTablesOf(models: readonly ModelVersion[]): GlueTableSpec[] {
+  const latest = new Map<string, ModelVersion>();
+  const tables: GlueTableSpec[] = [];
+  for (const model of models) {
+    if ((latest.get(model.model)?.version ?? 0) < model.version) latest.set(model.model, model);
+    tables.push({ name: `${model.model}_v${model.version}`, model, folder: LakeKeys.metricsFolder(model.model, model.version), history: false });
+    tables.push({ name: `${model.model}_v${model.version}_history`, model, folder: LakeKeys.historyFolder(model.model, model.version), history: true });
+  }
+  for (const model of latest.values()) {
+    tables.push({ name: model.model, model, folder: LakeKeys.metricsFolder(model.model, model.version), history: false });
+  }
+  return tables;
+}
+
+/** Partition projection's location template: the folder of one as-of snapshot, with `${as_of}` left in. */
+function historyPartitionTemplate(model: ModelVersion): string {
+  return `${posix.dirname(LakeKeys.history(model.model, model.version, '${as_of}'))}/`;
+}
 
 export interface GlueTablesProps {
   readonly bucket: s3.IBucket;
@@ -44,19 +68,11 @@ export class GlueTables extends Construct {
       catalogId: Stack.of(this).account,
       databaseInput: { name: props.databaseName, description: 'loyaltylake metric tables (Parquet, published by the transform function)' },
     });
-    const latest = new Map<string, ModelVersion>();
-    for (const model of props.models) {
-      if ((latest.get(model.model)?.version ?? 0) < model.version) latest.set(model.model, model);
-      this.addTable(props, model, `${model.model}_v${model.version}`, `metrics/${model.model}/v${model.version}/`);
-      this.addTable(props, model, `${model.model}_v${model.version}_history`, `history/${model.model}/v${model.version}/`, true);
-    }
-    for (const model of latest.values()) {
-      this.addTable(props, model, model.model, `metrics/${model.model}/v${model.version}/`);
-    }
+    for (const table of glueTablesOf(props.models)) this.addTable(props, table);
   }
 
-  private addTable(props: GlueTablesProps, model: ModelVersion, name: string, prefix: string, history = false): void {
-    const location = `s3://${props.bucket.bucketName}/${prefix}`;
+  private addTable(props: GlueTablesProps, { name, model, folder, history }: GlueTableSpec): void {
+    const location = `s3://${props.bucket.bucketName}/${folder}`;
     const table = new glue.CfnTable(this, `Table-${name}`, {
       catalogId: Stack.of(this).account,
       databaseName: props.databaseName,
@@ -74,14 +90,14 @@ export class GlueTables extends Construct {
             'projection.as_of.range': '2000-01-01,NOW',
             'projection.as_of.interval': '1',
             'projection.as_of.interval.unit': 'DAYS',
-            'storage.location.template': `${location}as_of=\${as_of}/`,
+            'storage.location.template': `s3://${props.bucket.bucketName}/${historyPartitionTemplate(model)}`,
           }),
         },
         partitionKeys: history ? [{ name: 'as_of', type: 'date', comment: 'As-of date of the run that published the snapshot.' }] : undefined,
         storageDescriptor: {
           ...PARQUET,
           location,
-          columns: model.columns.map((c) => ({ name: c.name, type: GLUE_TYPE[c.type], comment: c.description.slice(0, 255) })),
+          columns: model.columns.map((c) => ({ name: c.name, type: OUTPUT_TYPES[c.type].glue, comment: c.description.slice(0, 255) })),
         },
       },
     });

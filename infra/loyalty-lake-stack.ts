@@ -2,6 +2,7 @@ import { App, CfnOutput, RemovalPolicy, Stack, Validations, type AppProps } from
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { LakeKeys } from '../src/core/lake/lake-layout.js';
 import { LoyaltyLake, type LoyaltyLakeProps } from './loyalty-lake.js';
 
 /**
@@ -23,7 +24,7 @@ export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake:
     bucket: context('bucketName') ? s3.Bucket.fromBucketName(stack, 'ExistingLake', context('bucketName')!) : undefined,
   };
   const lake = new LoyaltyLake(stack, 'LoyaltyLake', lakeProps);
-  new CfnOutput(stack, 'LakeBucket', { value: lake.bucket.bucketName, description: 'Drop exports under inbox/<dataset>/ here' });
+  new CfnOutput(stack, 'LakeBucket', { value: lake.bucket.bucketName, description: `Drop exports under ${LakeKeys.inboxFolder('<dataset>')} here` });
   new CfnOutput(stack, 'AthenaWorkGroup', { value: lake.athenaWorkGroup.name, description: 'Query the tables in this workgroup' });
   new CfnOutput(stack, 'GlueDatabase', { value: lake.glueTables.database.ref, description: 'Database holding one table per model' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,27 +1,34 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LakeKeys, LakePrefix } from '../src/core/lake/lake-layout.js';
 import { loadModels } from '../src/core/models/model-declaration.js';
+import { defaultModelsDir } from '../src/core/paths.js';
 import { LOYALTY_LAKE_DEFAULTS as DEFAULTS } from './defaults.js';
+import { loadExampleQueries } from './example-queries.js';
 import { GlueTables } from './glue-tables.js';
-
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
+import { LakeFunction } from './lake-function.js';
+import {
+  acknowledgeAccessLogBucket,
+  acknowledgeDeadLetterQueue,
+  acknowledgeGlueTablesWildcard,
+  acknowledgeLambdaFindings,
+  acknowledgePrefixWildcards,
+} from './nag-acknowledgements.js';
 
 export interface LoyaltyLakeProps {
-  /** The lake bucket. @default - a new bucket: private, TLS only, S3-managed encryption, versioned, access-logged */
+  /** The lake bucket; a KMS-encrypted one works too (grants include its key). @default - a new bucket: private, TLS only, S3-managed encryption, versioned, access-logged */
   readonly bucket?: s3.IBucket;
   /** When the transform function looks for new data. @default - every 15 minutes */
   readonly transformSchedule?: events.Schedule;
@@ -41,15 +48,23 @@ export interface LoyaltyLakeProps {
   readonly exposedModels?: string[];
   /** @default 'loyaltylake' */
   readonly glueDatabaseName?: string;
-  /** Folder holding sql/models (the declarations Glue tables are generated from). @default - this package's */
-  readonly projectRoot?: string;
 }
+
+/** Where Athena writes query results in its results bucket. */
+const ATHENA_RESULTS_PREFIX = 'results/';
+
+/** Object actions of each kind of lake access; the `kms:` ones go to the bucket's key, if it has one. */
+const OBJECT_ACTIONS = {
+  read: ['s3:GetObject', 'kms:Decrypt'],
+  // SSE-KMS: a put needs a data key; a multipart upload also decrypts it for each part.
+  write: ['s3:PutObject', 's3:AbortMultipartUpload', 'kms:GenerateDataKey', 'kms:Decrypt'],
+};
 
 /**
  * A loyalty-metrics lake: drop exports in `s3://<bucket>/inbox/<dataset>/`, query the
  * published tables in Athena. S3 → SQS (with a DLQ) → ingest function; a scheduled,
  * single-flight transform function; Glue tables generated from the model declarations;
- * an Athena workgroup with example queries; alarms.
+ * an Athena workgroup with the example queries of `sql/queries/`; alarms.
  */
 export class LoyaltyLake extends Construct {
   public readonly bucket: s3.IBucket;
@@ -61,6 +76,7 @@ export class LoyaltyLake extends Construct {
   public readonly athenaWorkGroup: athena.CfnWorkGroup;
   public readonly athenaResultsBucket: s3.Bucket;
   public readonly alarms: cloudwatch.Alarm[];
+  private readonly databaseName: string;
 
   constructor(scope: Construct, id: string, props: LoyaltyLakeProps = {}) {
     super(scope, id);
@@ -69,8 +85,7 @@ export class LoyaltyLake extends Construct {
       throw new Error(`churnWindowDays must be a whole number of days ≥ 1, got ${churnWindowDays}`);
     }
     const removalPolicy = props.removalPolicy ?? DEFAULTS.removalPolicy;
-    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
-    const models = selectModels(loadModels(join(projectRoot, 'sql', 'models')).filter((m) => m.publish), props.exposedModels);
+    const models = selectModels(loadModels(defaultModelsDir()).filter((m) => m.publish), props.exposedModels);
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -78,10 +93,6 @@ export class LoyaltyLake extends Construct {
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket; logging it into itself would loop.',
     });
     this.bucket =
       props.bucket ??
@@ -106,32 +117,24 @@ export class LoyaltyLake extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetterQueue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is the dead-letter queue.' });
     this.ingestQueue = new sqs.Queue(this, 'IngestQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(DEFAULTS.ingestTimeout.toSeconds() * 6),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: DEFAULTS.maxReceiveCount },
     });
-    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.ingestQueue), { prefix: 'inbox/' });
+    this.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.ingestQueue), { prefix: LakePrefix.inbox });
 
-    const environment = { LAKE_URI: `s3://${this.bucket.bucketName}`, CHURN_WINDOW_DAYS: String(churnWindowDays) };
-    const architecture = props.architecture ?? DEFAULTS.architecture;
-    const logRetention = props.logRetention ?? DEFAULTS.logRetention;
-    const lakeFunction = (name: string, entry: string, options: Partial<nodejs.NodejsFunctionProps>) =>
-      new nodejs.NodejsFunction(this, name, {
-        entry: join(projectRoot, 'functions', entry),
-        projectRoot,
-        depsLockFilePath: join(projectRoot, 'package-lock.json'),
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture,
-        environment,
-        logGroup: new logs.LogGroup(this, `${name}Logs`, { retention: logRetention, removalPolicy }),
-        bundling: bundling(projectRoot, architecture),
-        ...options,
-      });
-    this.ingestFunction = lakeFunction('Ingest', 'ingest.ts', {
-      description: 'loyaltylake: loads files dropped in inbox/ into staging, rejects and quarantine',
+    const shared = {
+      architecture: props.architecture ?? DEFAULTS.architecture,
+      environment: { LAKE_URI: `s3://${this.bucket.bucketName}`, CHURN_WINDOW_DAYS: String(churnWindowDays) },
+      logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      removalPolicy,
+    };
+    this.ingestFunction = new LakeFunction(this, 'Ingest', {
+      ...shared,
+      handlerFile: 'ingest.ts',
+      description: `loyaltylake: loads files dropped in ${LakePrefix.inbox} into staging, rejects and quarantine`,
       memorySize: props.ingestMemoryMiB ?? DEFAULTS.ingestMemoryMiB,
       ephemeralStorageSize: DEFAULTS.ingestEphemeralStorage,
       timeout: DEFAULTS.ingestTimeout,
@@ -139,7 +142,9 @@ export class LoyaltyLake extends Construct {
     this.ingestFunction.addEventSource(
       new SqsEventSource(this.ingestQueue, { batchSize: 5, maxBatchingWindow: Duration.seconds(10), reportBatchItemFailures: true }),
     );
-    this.transformFunction = lakeFunction('Transform', 'transform.ts', {
+    this.transformFunction = new LakeFunction(this, 'Transform', {
+      ...shared,
+      handlerFile: 'transform.ts',
       description: 'loyaltylake: builds and tests every model, publishes the metric tables',
       memorySize: props.transformMemoryMiB ?? DEFAULTS.transformMemoryMiB,
       ephemeralStorageSize: DEFAULTS.transformEphemeralStorage,
@@ -154,13 +159,17 @@ export class LoyaltyLake extends Construct {
       schedule: props.transformSchedule ?? DEFAULTS.transformSchedule,
       targets: [new targets.LambdaFunction(this.transformFunction, { retryAttempts: 0 })],
     });
-    this.grantLakeAccess(this.ingestFunction, { read: ['inbox/', 'staging/', 'quarantine/'], write: ['staging/', 'rejects/', 'quarantine/'] });
+    this.grantLakeAccess(this.ingestFunction, {
+      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine],
+      write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine],
+    });
     this.grantLakeAccess(this.transformFunction, {
-      read: ['staging/', 'metrics/', '_runs/'],
-      write: ['metrics/', 'history/', '_runs/'],
+      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.runs],
+      write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
     });
 
     const databaseName = props.glueDatabaseName ?? DEFAULTS.glueDatabaseName;
+    this.databaseName = databaseName;
     this.glueTables = new GlueTables(this, 'Glue', { bucket: this.bucket, databaseName, models });
 
     this.athenaResultsBucket = new s3.Bucket(this, 'AthenaResults', {
@@ -181,13 +190,19 @@ export class LoyaltyLake extends Construct {
         publishCloudWatchMetricsEnabled: true,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
-          outputLocation: `s3://${this.athenaResultsBucket.bucketName}/results/`,
+          outputLocation: `s3://${this.athenaResultsBucket.bucketName}/${ATHENA_RESULTS_PREFIX}`,
           encryptionConfiguration: { encryptionOption: 'SSE_S3' },
         },
       },
     });
-    for (const [name, description, query] of exampleQueries(databaseName)) {
-      new athena.CfnNamedQuery(this, `Query-${name}`, { name, description, database: databaseName, queryString: query, workGroup: this.athenaWorkGroup.name });
+    for (const query of loadExampleQueries()) {
+      new athena.CfnNamedQuery(this, `Query-${query.name}`, {
+        name: query.name,
+        description: query.description,
+        database: databaseName,
+        queryString: query.sql,
+        workGroup: this.athenaWorkGroup.name,
+      });
     }
 
     const alarmAtLeastOnce = (id: string, description: string, metric: cloudwatch.IMetric) =>
@@ -208,53 +223,97 @@ export class LoyaltyLake extends Construct {
       alarmAtLeastOnce('IngestErrorsAlarm', 'the ingest function failed', this.ingestFunction.metricErrors({ period: Duration.minutes(5) })),
       alarmAtLeastOnce(
         'TransformFailuresAlarm',
-        'a transform run failed and published nothing (see _runs/latest.json)',
+        `a transform run failed and published nothing (see ${LakeKeys.latestRunManifest})`,
         this.transformFunction.metricErrors({ period: Duration.minutes(15) }),
       ),
     ];
+
+    acknowledgeAccessLogBucket(accessLogs);
+    acknowledgeDeadLetterQueue(this.deadLetterQueue);
     acknowledgeLambdaFindings(this, [this.ingestFunction, this.transformFunction]);
   }
 
-  /** Read access to the published tables and their history (e.g. for a BI tool's role). */
+  /** Read access to the published tables and their history. */
   public grantReadMetrics(grantee: iam.IGrantable): iam.Grant {
-    return this.grantLakeAccess(grantee, { read: ['metrics/', 'history/'], write: [] });
+    return this.grantLakeAccess(grantee, { read: [LakePrefix.metrics, LakePrefix.history], write: [] });
   }
 
-  /** How cdk-nag writes the ARN of a prefix of the lake bucket in a finding id. */
-  private nagArnOf(prefix: string): string {
-    const bucketResource = this.bucket.node.defaultChild;
-    if (bucketResource instanceof s3.CfnBucket) return `<${Stack.of(this).getLogicalId(bucketResource)}.Arn>/${prefix}*`;
-    return `arn:<AWS::Partition>:s3:::${this.bucket.bucketName}/${prefix}*`;
+  /** For the team or tool that drops exports: write under the inbox, nothing else (no reads, no listing). */
+  public grantWriteInbox(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjectActions(grantee, this.bucket, [LakePrefix.inbox], OBJECT_ACTIONS.write);
   }
 
-  private grantLakeAccess(grantee: iam.IGrantable, prefixes: { read: string[]; write: string[] }): iam.Grant {
-    const objects = (list: string[]) => list.map((prefix) => this.bucket.arnForObjects(`${prefix}*`));
-    const statements = [
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [...new Set([...prefixes.read, ...prefixes.write])].map((p) => `${p}*`) } },
+  /**
+   * What a BI tool's role needs to query the published tables in Athena: run queries in the
+   * workgroup, read the Glue database and its tables, read the tables' objects, and read and
+   * write query results.
+   */
+  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const databaseName = this.databaseName;
+    // All tables of the database, which holds only this construct's tables (new model versions add more).
+    const glueArn = (resource: string, resourceName?: string) => stack.formatArn({ service: 'glue', resource, resourceName });
+    const tablesArn = glueArn('table', `${databaseName}/*`);
+    const grants = [
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:StopQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:BatchGetQueryExecution',
+          'athena:ListQueryExecutions',
+          'athena:GetWorkGroup',
+          'athena:GetNamedQuery',
+          'athena:BatchGetNamedQuery',
+          'athena:ListNamedQueries',
+        ],
+        resourceArns: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.athenaWorkGroup.name })],
       }),
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: objects(prefixes.read) }),
-      ...(prefixes.write.length
-        ? [new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: objects(prefixes.write) })]
-        : []),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+        resourceArns: [glueArn('catalog'), glueArn('database', databaseName), tablesArn],
+      }),
+      this.grantReadMetrics(grantee),
+      iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [this.bucket.bucketArn, this.athenaResultsBucket.bucketArn] }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resourceArns: [this.athenaResultsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${ATHENA_RESULTS_PREFIX}*`] } },
+      }),
+      this.grantObjectActions(grantee, this.athenaResultsBucket, [ATHENA_RESULTS_PREFIX], [
+        ...new Set([...OBJECT_ACTIONS.read, ...OBJECT_ACTIONS.write, 's3:ListMultipartUploadParts']),
+      ]),
     ];
-    let grant: iam.Grant | undefined;
-    for (const statement of statements) {
-      const next = iam.Grant.addToPrincipal({ grantee, actions: statement.actions, resourceArns: statement.resources, conditions: statement.conditions });
-      grant = grant ? grant.combine(next) : next;
-    }
-    if (grantee instanceof Construct) {
-      // cdk-nag reports each wildcard resource as its own finding; each is one prefix of the lake.
-      for (const prefix of new Set([...prefixes.read, ...prefixes.write])) {
-        Validations.of(grantee).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${this.nagArnOf(prefix)}]`,
-          reason: `Object actions on the ${prefix} prefix of the lake bucket only; object keys are not known until files land.`,
-        });
-      }
-    }
-    return grant!;
+    acknowledgeGlueTablesWildcard(grantee, stack, databaseName);
+    return grants.reduce((all, grant) => all.combine(grant));
+  }
+
+  /** List, read and write access to prefixes of the lake bucket. */
+  private grantLakeAccess(grantee: iam.IGrantable, prefixes: { read: string[]; write: string[] }): iam.Grant {
+    const listed = [...new Set([...prefixes.read, ...prefixes.write])];
+    const list = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': listed.map((prefix) => `${prefix}*`) } },
+    });
+    const grants = [list, this.grantObjectActions(grantee, this.bucket, prefixes.read, OBJECT_ACTIONS.read)];
+    if (prefixes.write.length) grants.push(this.grantObjectActions(grantee, this.bucket, prefixes.write, OBJECT_ACTIONS.write));
+    return grants.reduce((all, grant) => all.combine(grant));
+  }
+
+  /**
+   * `actions` on the objects under each prefix, through the bucket's own grants: its `kms:`
+   * actions are granted on the bucket's key when it has one (and are dropped when it has none).
+   */
+  private grantObjectActions(grantee: iam.IGrantable, bucket: s3.IBucket, prefixes: string[], actions: string[]): iam.Grant {
+    const grants = s3.BucketGrants.fromBucket(bucket);
+    acknowledgePrefixWildcards(grantee, bucket, prefixes);
+    return prefixes.map((prefix) => grants.actionsOnObjectKeys(grantee, `${prefix}*`, ...actions)).reduce((all, grant) => all.combine(grant));
   }
 }
 
@@ -266,78 +325,4 @@ function selectModels<T extends { model: string; version: number }>(models: T[],
     throw new Error(`exposedModels names ${unknown.join(', ')}, which is no published model version; allowed: ${models.map((m) => `${m.model}@${m.version}`).join(', ')}`);
   }
   return chosen;
-}
-
-/**
- * esbuild bundle of a handler as ESM, with DuckDB's Node API installed beside it for the
- * function's architecture (npm picks the native binding by cpu/os/libc), and the model SQL
- * and declarations copied in, where the handler looks for them.
- */
-function bundling(projectRoot: string, architecture: lambda.Architecture): nodejs.BundlingOptions {
-  const cpu = architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64';
-  return {
-    format: nodejs.OutputFormat.ESM,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    nodeModules: ['@duckdb/node-api'],
-    // Bundle the AWS SDK too (@aws-sdk/lib-storage is not in every Lambda runtime), at the version tested here.
-    externalModules: [],
-    environment: { npm_config_cpu: cpu, npm_config_os: 'linux', npm_config_libc: 'glibc' },
-    commandHooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => [`cp -R "${join(projectRoot, 'sql')}" "${outputDir}/sql"`],
-    },
-  };
-}
-
-function acknowledgeLambdaFindings(scope: Construct, functions: lambda.IFunction[]): void {
-  for (const fn of functions) {
-    Validations.of(fn).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      reason: "AWS's basic execution policy only lets the function write its own CloudWatch logs.",
-    });
-  }
-  // S3 bucket notifications are configured by a CDK-provided custom resource function.
-  const stack = Stack.of(scope);
-  for (const child of stack.node.findAll()) {
-    if (!child.node.path.includes('BucketNotificationsHandler')) continue;
-    Validations.of(child).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: "CDK's bucket-notification custom resource; its basic execution policy only writes logs.",
-      },
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: "CDK's bucket-notification custom resource must call s3:PutBucketNotification on the lake bucket; CDK scopes it this way." },
-    );
-  }
-}
-
-function exampleQueries(database: string): [string, string, string][] {
-  return [
-    [
-      'loyaltylake-retention-triangle',
-      'Share of each cohort active k months after its first order, last 12 cohorts',
-      `select cohort_month, period_number, cohort_size, round(retention_rate, 3) as retention_rate, is_partial_period
-from "${database}"."cohort_retention"
-where cohort_month >= date_add('month', -11, (select max(cohort_month) from "${database}"."cohort_retention"))
-order by cohort_month, period_number`,
-    ],
-    [
-      'loyaltylake-churn-trend',
-      'Monthly churn and retention (churn window in churn_window_days), newest first',
-      `select month, customers_start, lost_customers, round(churn_rate, 3) as churn_rate, round(retention_rate, 3) as retention_rate, is_partial_period
-from "${database}"."retention_monthly"
-order by month desc
-limit 24`,
-    ],
-    [
-      'loyaltylake-top-customers',
-      'The 100 customers with the highest revenue to date, with recency',
-      `select customer_id, cohort_month, orders, revenue, avg_order_value, recency_days
-from "${database}"."customer_summary"
-order by revenue desc
-limit 100`,
-    ],
-  ];
 }

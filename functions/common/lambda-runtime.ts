@@ -2,12 +2,13 @@ import { availableParallelism } from 'node:os';
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { z } from 'zod';
 import { LoyaltyLakeError } from '../../src/core/errors.js';
+import { DEFAULT_CHURN_WINDOW_DAYS } from '../../src/core/settings-defaults.js';
 
 /** Settings every handler reads from its environment (the CDK stack sets them). */
 export const LambdaEnvironment = z.object({
   /** s3://bucket[/prefix] of the lake. */
   LAKE_URI: z.string().regex(/^s3:\/\/[^/]+/, 'an s3://bucket[/prefix] URI'),
-  CHURN_WINDOW_DAYS: z.coerce.number().int().positive().default(90),
+  CHURN_WINDOW_DAYS: z.coerce.number().int().positive().default(DEFAULT_CHURN_WINDOW_DAYS),
   /** Set by Lambda; absent when run elsewhere. */
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.coerce.number().int().positive().optional(),
   /** Scratch space: a folder of its own in Lambda's only writable one. Emptied at the start of each invocation. */

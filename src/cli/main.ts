@@ -1,21 +1,22 @@
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../core/errors.js';
+import { LakePrefix } from '../core/lake/lake-layout.js';
 import { openLake } from '../core/lake/open-lake.js';
 import { runPipeline } from '../core/pipeline/run-pipeline.js';
-import { printRunReport } from './run-report.js';
-import { writeDemoInbox } from './demo-data.js';
+import { DEFAULT_CHURN_WINDOW_DAYS } from '../core/settings-defaults.js';
+import { writeDemoInbox } from '../demo/index.js';
+import { printRunReport, readReportTables, type ReportTables } from './run-report.js';
 
 const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
 
 Usage:
   loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N]
   loyaltylake demo [--lake <dir>]     writes a sample inbox (default ./demo-lake) and runs on it
-  loyaltylake cloud-demo              the same through the Lambda handlers against a local S3 server
 
 Options:
-  --lake                a local folder or s3://bucket[/prefix] laid out as a lake (inbox/, staging/, metrics/, …)
+  --lake                a local folder or s3://bucket[/prefix] laid out as a lake (${LakePrefix.inbox}, ${LakePrefix.staging}, ${LakePrefix.metrics}, …)
   --as-of               last date counted (default: date of the latest completed order)
-  --churn-window-days   days without an order after which a customer counts as churned (default 90)
+  --churn-window-days   days without an order after which a customer counts as churned (default ${DEFAULT_CHURN_WINDOW_DAYS})
   --memory-limit        DuckDB memory limit, e.g. 2GB (default: DuckDB's, 80% of RAM)
 `;
 
@@ -38,30 +39,28 @@ export async function main(argv: string[]): Promise<void> {
       process.stdout.write(USAGE);
       return;
     }
-    if (command === 'cloud-demo') {
-      // Loaded only here: the local S3 server is a development dependency.
-      const { cloudDemo } = await import('./cloud-demo.js');
-      if (!(await cloudDemo())) process.exitCode = 1;
-      return;
-    }
     if (command !== 'run' && command !== 'demo') throw new Error(`unknown command '${command}'\n\n${USAGE}`);
     const location = values.lake ?? (command === 'demo' ? 'demo-lake' : undefined);
     if (!location) throw new Error(`run needs --lake <dir>\n\n${USAGE}`);
     const lake = openLake(location);
     if (command === 'demo') {
       const demo = await writeDemoInbox(location, { seed: values.seed ? Number(values.seed) : undefined });
-      console.log(`demo: wrote ${demo.files} files (${demo.orders.toLocaleString('en-US')} order rows, ${demo.customers.toLocaleString('en-US')} customers) to ${location}/inbox/`);
+      console.log(`demo: wrote ${demo.files} files (${demo.orders.toLocaleString('en-US')} order rows, ${demo.customers.toLocaleString('en-US')} customers) to ${location}/${LakePrefix.inbox}`);
     }
     const churn = values['churn-window-days'];
     const started = performance.now();
+    let tables: ReportTables | undefined;
     const manifest = await runPipeline({
       lake,
       asOf: values['as-of'],
       churnWindowDays: churn === undefined ? undefined : Number(churn),
       memoryLimit: values['memory-limit'],
       onProgress: (line) => console.log(`  ${line}`),
+      readPublished: async (db, published) => {
+        tables = await readReportTables(db, published);
+      },
     });
-    await printRunReport(lake, manifest, performance.now() - started);
+    await printRunReport(lake, manifest, performance.now() - started, tables);
     if (manifest.status !== 'succeeded') process.exitCode = 1;
   } catch (error) {
     console.error(`loyaltylake: ${errorMessage(error)}`);

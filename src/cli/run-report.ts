@@ -1,15 +1,35 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBSession, sqlString } from '../core/duckdb.js';
+import { DuckDBSession, sqlIdent, sqlString } from '../core/duckdb.js';
 import type { Lake } from '../core/lake/lake.js';
+import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
 import type { RunManifest } from '../core/pipeline/run-manifest.js';
+
+type Row = Record<string, unknown>;
+
+/** The rows of the published tables that the report shows; a part is missing when its tables were not published. */
+export interface ReportTables {
+  readonly retention?: Row[];
+  readonly kpis?: Row[];
+  readonly scorecard?: Row;
+  readonly predictions?: { readonly fit?: Row; readonly backtest?: Row; readonly bands: Row[] };
+}
+
+/** The model tables the report reads (version 1 of each). */
+const REPORTED_MODELS = ['cohort_retention', 'loyalty_kpis_monthly', 'loyalty_scorecard_monthly', 'clv_model', 'clv_backtest', 'churn_risk'] as const;
+type ReportedModel = (typeof REPORTED_MODELS)[number];
+const tableOf = (model: ReportedModel) => `${model}_v1`;
 
 const count = (n: number) => n.toLocaleString('en-US');
 const percent = (rate: unknown) => (rate === null || rate === undefined ? '   –' : `${Math.round(Number(rate) * 100)}%`.padStart(4));
 
-/** Prints what a run did, then (if it published) a compact retention triangle and the latest KPIs. */
-export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedMs: number): Promise<void> {
+/**
+ * Prints what a run did, then (if it published) a compact retention triangle and the latest KPIs.
+ * `tables`: the rows read while the run still had its tables (PipelineOptions.readPublished);
+ * without them, the published tables are downloaded (a run done elsewhere, such as in Lambda).
+ */
+export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedMs: number, tables?: ReportTables): Promise<void> {
   const { ingest } = manifest;
   const built = manifest.models.filter((m) => m.status === 'built');
   const skipped = manifest.models.filter((m) => m.status === 'skipped');
@@ -25,9 +45,9 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
       `; rows ${count(ingest.rows_in)} in = ${count(ingest.rows_loaded)} loaded + ${count(ingest.rows_rejected)} rejected`,
   );
   for (const file of ingest.files.filter((f) => f.outcome === 'quarantined')) {
-    console.log(`  refused ${file.key}: ${file.error}\n          report: ${lake.uri}/${file.quarantine_key}.error.json`);
+    console.log(`  refused ${file.key}: ${file.error}\n          report: ${lake.uri}/${LakeKeys.quarantineReport(file.quarantine_key!)}`);
   }
-  if (ingest.rows_rejected > 0) console.log(`  rejects ${lake.uri}/rejects/ (each row with its reason and source line)`);
+  if (ingest.rows_rejected > 0) console.log(`  rejects ${lake.uri}/${LakePrefix.rejects} (each row with its reason and source line)`);
   for (const input of manifest.inputs.filter((i) => i.files.length > 0)) {
     console.log(`  input   ${input.dataset}: ${count(input.rowsCurrent)} rows current (${count(input.rows)} staged in ${input.files.length} files)`);
   }
@@ -40,67 +60,95 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
   );
   if (!ok) {
     console.log(`  error   ${manifest.error}`);
-    console.log(`  nothing was published; the previous tables are unchanged. Manifest: ${lake.uri}/_runs/${manifest.run_id}.json`);
+    console.log(`  nothing was published; the previous tables are unchanged. Manifest: ${lake.uri}/${LakeKeys.runManifest(manifest.run_id)}`);
     return;
   }
-  console.log(`  tables  ${lake.uri}/metrics/<model>/v<N>/data.parquet (${built.filter((m) => m.published_to).length} tables)`);
-  console.log(`  run     ${lake.uri}/_runs/${manifest.run_id}.json`);
-  await printTables(lake, manifest);
+  console.log(`  tables  ${lake.uri}/${LakeKeys.metrics('<model>', '<N>')} (${built.filter((m) => m.published_to).length} tables)`);
+  console.log(`  run     ${lake.uri}/${LakeKeys.runManifest(manifest.run_id)}`);
+  printTables(tables ?? (await downloadReportTables(lake, manifest)));
 }
 
-async function printTables(lake: Lake, manifest: RunManifest): Promise<void> {
-  const published = (model: string) => manifest.models.find((m) => m.model === model && m.version === 1)?.published_to;
-  const retentionKey = published('cohort_retention');
-  const kpiKey = published('loyalty_kpis_monthly');
-  if (!retentionKey || !kpiKey) return;
+/**
+ * Reads the report's rows from the model tables in `db` (named as in a run: `cohort_retention_v1`, …),
+ * only from those in `published`.
+ */
+export async function readReportTables(db: DuckDBSession, published: ReadonlySet<string>): Promise<ReportTables> {
+  const has = (...models: ReportedModel[]) => models.every((model) => published.has(tableOf(model)));
+  const from = (model: ReportedModel) => sqlIdent(tableOf(model));
+  if (!has('cohort_retention', 'loyalty_kpis_monthly')) return {};
+  const retention = await db.rows(`
+      select strftime(cohort_month, '%Y-%m') as cohort, cohort_size, period_number, retention_rate
+      from ${from('cohort_retention')}
+      where cohort_month >= (select max(cohort_month) from ${from('cohort_retention')}) - interval 7 month
+        and period_number <= 6
+      order by cohort_month, period_number`);
+  const kpis = await db.rows(`
+      select strftime(month, '%Y-%m') as month, is_partial_period, active_customers, new_customers, orders, revenue,
+             avg_order_value, repeat_purchase_rate_12m, avg_monthly_churn_12m, clv_formula
+      from ${from('loyalty_kpis_monthly')} order by month desc limit 3`);
+  const [scorecard] = has('loyalty_scorecard_monthly')
+    ? await db.rows(`
+      select strftime(month, '%Y-%m') as month, * exclude (month)
+      from ${from('loyalty_scorecard_monthly')} where not is_partial_period order by month desc limit 1`)
+    : [];
+  const predictions = has('clv_model', 'clv_backtest', 'churn_risk')
+    ? {
+        fit: (await db.rows(`select bg_nbd_converged, gamma_gamma_converged, customers from ${from('clv_model')}`))[0],
+        backtest: (
+          await db.rows(
+            `select actual_repeat_purchases, predicted_repeat_purchases, relative_error, holdout_days from ${from('clv_backtest')} where frequency_group = 'all'`,
+          )
+        )[0],
+        bands: await db.rows(`select risk_band, count(*) as customers from ${from('churn_risk')} group by risk_band order by risk_band`),
+      }
+    : undefined;
+  return { retention, kpis, scorecard, predictions };
+}
+
+/** For a run done elsewhere: downloads the published tables the report shows and reads them. */
+async function downloadReportTables(lake: Lake, manifest: RunManifest): Promise<ReportTables> {
   const scratch = await mkdtemp(join(tmpdir(), 'loyaltylake-report-'));
   const db = await DuckDBSession.open({ workDir: scratch, threads: 1 });
   try {
-    await lake.download(retentionKey, join(scratch, 'retention.parquet'));
-    await lake.download(kpiKey, join(scratch, 'kpis.parquet'));
-    const retention = await db.rows(`
-      select strftime(cohort_month, '%Y-%m') as cohort, cohort_size, period_number, retention_rate
-      from read_parquet(${sqlString(join(scratch, 'retention.parquet'))})
-      where cohort_month >= (select max(cohort_month) from read_parquet(${sqlString(join(scratch, 'retention.parquet'))})) - interval 7 month
-        and period_number <= 6
-      order by cohort_month, period_number`);
-    console.log('\nRetention: share of each cohort active k months after its first order (last 8 cohorts)');
-    console.log(`cohort     size ${[0, 1, 2, 3, 4, 5, 6].map((k) => `  k${k}`.padStart(4)).join(' ')}`);
-    for (const cohort of [...new Set(retention.map((r) => String(r.cohort)))]) {
-      const rows = retention.filter((r) => r.cohort === cohort);
-      const cells = [0, 1, 2, 3, 4, 5, 6].map((k) => percent(rows.find((r) => Number(r.period_number) === k)?.retention_rate));
-      console.log(`${cohort} ${count(Number(rows[0]!.cohort_size)).padStart(7)} ${cells.join(' ')}`);
+    const published = new Set<string>();
+    for (const model of REPORTED_MODELS) {
+      const key = manifest.models.find((m) => m.model === model && m.version === 1)?.published_to;
+      if (!key) continue;
+      const path = join(scratch, `${tableOf(model)}.parquet`);
+      await lake.download(key, path);
+      await db.run(`create view ${sqlIdent(tableOf(model))} as select * from read_parquet(${sqlString(path)})`);
+      published.add(tableOf(model));
     }
-    const kpis = await db.rows(`
-      select strftime(month, '%Y-%m') as month, is_partial_period, active_customers, new_customers, orders, revenue,
-             avg_order_value, repeat_purchase_rate_12m, avg_monthly_churn_12m, clv_formula
-      from read_parquet(${sqlString(join(scratch, 'kpis.parquet'))}) order by month desc limit 3`);
-    console.log('\nKPIs for the latest months (12m = trailing 12 months; * = partial month)');
-    for (const k of kpis.reverse()) {
-      console.log(
-        `${k.month}${k.is_partial_period ? '*' : ' '} active ${count(Number(k.active_customers))}  new ${count(Number(k.new_customers))}` +
-          `  orders ${count(Number(k.orders))}  revenue ${Number(k.revenue).toFixed(2)}  AOV ${k.avg_order_value ?? '–'}` +
-          `  repeat rate 12m ${percent(k.repeat_purchase_rate_12m).trim()}  churn 12m ${percent(k.avg_monthly_churn_12m).trim()}/month  CLV ${k.clv_formula ?? '–'}`,
-      );
-    }
-    await printScorecard(lake, manifest, db, scratch);
-    await printPredictions(lake, manifest, db, scratch);
+    return await readReportTables(db, published);
   } finally {
     db.closeSync();
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
+function printTables({ retention, kpis, scorecard, predictions }: ReportTables): void {
+  if (!retention || !kpis) return;
+  console.log('\nRetention: share of each cohort active k months after its first order (last 8 cohorts)');
+  console.log(`cohort     size ${[0, 1, 2, 3, 4, 5, 6].map((k) => `  k${k}`.padStart(4)).join(' ')}`);
+  for (const cohort of [...new Set(retention.map((r) => String(r.cohort)))]) {
+    const rows = retention.filter((r) => r.cohort === cohort);
+    const cells = [0, 1, 2, 3, 4, 5, 6].map((k) => percent(rows.find((r) => Number(r.period_number) === k)?.retention_rate));
+    console.log(`${cohort} ${count(Number(rows[0]!.cohort_size)).padStart(7)} ${cells.join(' ')}`);
+  }
+  console.log('\nKPIs for the latest months (12m = trailing 12 months; * = partial month)');
+  for (const k of [...kpis].reverse()) {
+    console.log(
+      `${k.month}${k.is_partial_period ? '*' : ' '} active ${count(Number(k.active_customers))}  new ${count(Number(k.new_customers))}` +
+        `  orders ${count(Number(k.orders))}  revenue ${Number(k.revenue).toFixed(2)}  AOV ${k.avg_order_value ?? '–'}` +
+        `  repeat rate 12m ${percent(k.repeat_purchase_rate_12m).trim()}  churn 12m ${percent(k.avg_monthly_churn_12m).trim()}/month  CLV ${k.clv_formula ?? '–'}`,
+    );
+  }
+  if (scorecard) printScorecard(scorecard);
+  if (predictions) printPredictions(predictions);
+}
+
 /** The scorecard's latest complete month: every headline metric, '–' where its data is missing. */
-async function printScorecard(lake: Lake, manifest: RunManifest, db: DuckDBSession, scratch: string): Promise<void> {
-  const key = manifest.models.find((m) => m.model === 'loyalty_scorecard_monthly' && m.version === 1)?.published_to;
-  if (!key) return;
-  const path = join(scratch, 'scorecard.parquet');
-  await lake.download(key, path);
-  const [row] = await db.rows(`
-    select strftime(month, '%Y-%m') as month, * exclude (month)
-    from read_parquet(${sqlString(path)}) where not is_partial_period order by month desc limit 1`);
-  if (!row) return;
+function printScorecard(row: Row): void {
   const number = (value: unknown, digits = 0) => (value === null || value === undefined ? '–' : Number(value).toFixed(digits));
   console.log(`\nScorecard ${row.month} (latest complete month; – = dataset not dropped)`);
   console.log(
@@ -110,20 +158,8 @@ async function printScorecard(lake: Lake, manifest: RunManifest, db: DuckDBSessi
   );
 }
 
-/** One line on the fitted CLV models, the backtest and the churn-risk bands, when they were published. */
-async function printPredictions(lake: Lake, manifest: RunManifest, db: DuckDBSession, scratch: string): Promise<void> {
-  const keys = ['clv_model', 'clv_backtest', 'churn_risk'].map((model) => manifest.models.find((m) => m.model === model && m.version === 1)?.published_to);
-  if (keys.some((key) => !key)) return;
-  const paths = await Promise.all(
-    keys.map(async (key, i) => {
-      const path = join(scratch, `predictive-${i}.parquet`);
-      await lake.download(key!, path);
-      return sqlString(path);
-    }),
-  );
-  const [fit] = await db.rows(`select bg_nbd_converged, gamma_gamma_converged, customers from read_parquet(${paths[0]})`);
-  const [backtest] = await db.rows(`select actual_repeat_purchases, predicted_repeat_purchases, relative_error, holdout_days from read_parquet(${paths[1]}) where frequency_group = 'all'`);
-  const bands = await db.rows(`select risk_band, count(*) as customers from read_parquet(${paths[2]}) group by risk_band order by risk_band`);
+/** One line on the fitted CLV models, the backtest and the churn-risk bands. */
+function printPredictions({ fit, backtest, bands }: NonNullable<ReportTables['predictions']>): void {
   console.log('\nPredictive CLV (BG/NBD + Gamma-Gamma)');
   console.log(
     `fit ${fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? 'converged' : 'DID NOT CONVERGE — do not rely on the predictions'} on ${count(Number(fit?.customers ?? 0))} customers` +

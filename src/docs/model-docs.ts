@@ -1,6 +1,7 @@
 import { datasetContracts } from '../core/contracts/datasets.js';
 import { presets } from '../core/contracts/presets.js';
 import { STAGED_TYPE } from '../core/ingest/validate-sql.js';
+import { LakeKeys } from '../core/lake/lake-layout.js';
 import { dependencyOrder, loadModels, type ColumnTest } from '../core/models/model-declaration.js';
 import { defaultModelsDir } from '../core/paths.js';
 
@@ -21,7 +22,7 @@ export function modelDocs(modelsDir = defaultModelsDir()): string {
     for (const check of dataset.rowChecks) lines.push('', `Row rule: \`${check.sql}\`, else rejected as "${check.reason}".`);
     lines.push('');
   }
-  lines.push('### Export presets', '', 'A vendor export dropped under `inbox/<preset>/` is mapped to its dataset (declarations in `sql/presets/`).', '');
+  lines.push('### Export presets', '', `A vendor export dropped under \`${LakeKeys.inboxFolder('<preset>')}\` is mapped to its dataset (declarations in \`sql/presets/\`).`, '');
   for (const preset of presets) {
     lines.push(`#### \`${preset.preset}\` → \`${preset.dataset}\``, '', preset.description, '');
     if (preset.group_by) lines.push(`Rows grouped by \`${preset.group_by}\`, each column taken from the group's first row.`, '');
@@ -33,10 +34,13 @@ export function modelDocs(modelsDir = defaultModelsDir()): string {
   }
   lines.push('### Models', '');
   for (const model of dependencyOrder(loadModels(modelsDir))) {
-    const where = model.publish ? `\`metrics/${model.model}/v${model.version}/\`` : 'internal, not published';
+    const where = model.publish ? `\`${LakeKeys.metricsFolder(model.model, model.version)}\`` : 'internal, not published';
     lines.push(`#### \`${model.model}\` v${model.version} — ${where}`, '');
     lines.push(model.description, '');
-    lines.push(`Grain: ${model.grain.join(', ')}. Reads: ${[...model.requires.map((d) => `stg_${d}`), ...model.dependsOn].join(', ') || '–'}.`, '');
+    const reads = [...model.requires.map((d) => `stg_${d}`), ...model.dependsOn].join(', ') || '–';
+    const optional = [...model.optionalRequires.map((d) => `stg_${d}`), ...model.optionalDependsOn];
+    const step = model.step ? ` Built by the step \`${model.step.name}\` v${model.step.version}.` : '';
+    lines.push(`Grain: ${model.grain.join(', ')}. Reads: ${reads}${optional.length ? `; when present: ${optional.join(', ')}` : ''}.${step}`, '');
     lines.push('| column | type | description | tests |', '|---|---|---|---|');
     for (const c of model.columns) {
       lines.push(`| ${c.name} | ${c.type} | ${c.description} | ${c.tests.map(describeTest).join(', ')} |`);

@@ -54,6 +54,13 @@ describe('loyaltylake CLI', () => {
     expect(output.join('\n')).toMatch(error);
   });
 
+  it('prints its usage with the churn window default of metrics.md (90 days)', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation((text) => output.push(String(text)) > 0);
+    await main(['--help']);
+    expect(process.exitCode).toBeUndefined();
+    expect(output.join('\n')).toMatch(/--churn-window-days .* \(default 90\)/);
+  });
+
   it('demo writes a sample inbox, runs the pipeline on it and shows the triangle', async () => {
     // Act
     const lakeDir = join(tempDir(), 'demo-lake');

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { csv, tempDir } from '../helpers/temp-lake.js';
 
 describe('loyaltylake CLI on an S3 lake', () => {
@@ -40,14 +40,5 @@ describe('loyaltylake CLI on an S3 lake', () => {
     expect(text).toMatch(/tables {2}s3:\/\/loyaltylake-local\/shop-a\/metrics\/<model>\/v<N>\/data.parquet \(\d+ tables\)/);
     const published = await cloud.lake().list('shop-a/metrics/');
     expect(published.map((o) => o.key)).toContain('shop-a/metrics/cohort_retention/v1/data.parquet');
-  });
-
-  it('cloud-demo shows the flow through the handlers and ends with the triangle', async () => {
-    await main(['cloud-demo']);
-    const text = output.join('\n');
-    expect(process.exitCode).toBeUndefined();
-    expect(text).toMatch(/dropped (\d+) files; S3 → SQS → ingest Lambda with \1 messages/);
-    expect(text).toMatch(/"message":"transform published"/);
-    expect(text).toMatch(/Retention: share of each cohort/);
   });
 });

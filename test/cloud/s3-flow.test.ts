@@ -3,10 +3,10 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../functions/ingest.js';
 import { handler as transform } from '../../functions/transform.js';
-import { writeDemoInbox } from '../../src/cli/demo-data.js';
+import { writeDemoInbox } from '../../src/demo/index.js';
 import { LocalLake } from '../../src/core/lake/local-lake.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { query, tempDir } from '../helpers/temp-lake.js';
 
 

@@ -5,8 +5,8 @@ import { handler as transform } from '../../functions/transform.js';
 import type { Lake } from '../../src/core/lake/lake.js';
 import { S3Lake } from '../../src/core/lake/s3-lake.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
-import { latestManifest } from '../../src/core/pipeline/transform-plan.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { latestManifest } from '../../src/core/pipeline/run-manifest.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { csv, query, tempDir } from '../helpers/temp-lake.js';
 
 

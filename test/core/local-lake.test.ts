@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir, tempLake } from '../helpers/temp-lake.js';
 
 describe('LocalLake', () => {
-  it('lists objects under a prefix in key order, with size and MD5 etag', async () => {
+  it('lists objects under a prefix in key order, with size and MD5 etag when asked', async () => {
     // Prepare
     const { lake, put } = tempLake();
     put('inbox/orders/b.csv', 'bb');
@@ -13,12 +13,20 @@ describe('LocalLake', () => {
     put('inbox/customers/c.csv', 'c');
 
     // Act
-    const objects = await lake.list('inbox/orders/');
+    const objects = await lake.list('inbox/orders/', { etags: true });
 
     // Assess
     expect(objects.map((o) => o.key)).toEqual(['inbox/orders/2024/a.csv', 'inbox/orders/b.csv']);
     expect(objects[1]!.size).toBe(2);
     expect(objects[1]!.etag).toBe(createHash('md5').update('bb').digest('hex'));
+  });
+
+  it('lists keys without reading the files when no etags are asked for', async () => {
+    const { lake, put } = tempLake();
+    put('staging/orders/a.parquet', 'a');
+    const [object] = await lake.list('staging/');
+    expect(object).toMatchObject({ key: 'staging/orders/a.parquet', size: 1 });
+    expect(object!.etag).toBeUndefined();
   });
 
   it('lists nothing for a prefix that does not exist', async () => {

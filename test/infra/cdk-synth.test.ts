@@ -3,8 +3,8 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } fr
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it, vi } from 'vitest';
-import { writeDemoInbox } from '../../src/cli/demo-data.js';
-import { LocalCloud } from '../../src/local-cloud/local-cloud.js';
+import { writeDemoInbox } from '../../src/demo/index.js';
+import { LocalCloud } from '../../dev/local-cloud.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { tempDir } from '../helpers/temp-lake.js';
 
@@ -25,7 +25,7 @@ function elfMachine(path: string): number {
 }
 
 // One real `npx cdk synth`, as a user runs it: bundles both functions with esbuild,
-// installs DuckDB for arm64 beside them, and runs cdk-nag. Slow (~20 s) but it is the deploy path.
+// installs DuckDB for arm64 beside them, and runs the validation plugins (cdk-nag included). Slow (~20 s) but it is the deploy path.
 it('synthesizes with the cdk CLI, bundling each function with the arm64 DuckDB binding and the models, under 250 MB', async () => {
   // Act
   const out = tempDir();
@@ -49,6 +49,8 @@ it('synthesizes with the cdk CLI, bundling each function with the arm64 DuckDB b
     expect(readdirSync(join(asset, 'node_modules/@duckdb'))).not.toContain('node-bindings-linux-x64');
     expect(sizeOf(asset)).toBeLessThan(250 * 1024 * 1024);
   }
+  // No validation plugin failed. A plugin that passes leaves no entry in this report, so it
+  // cannot show that cdk-nag ran: loyalty-lake-stack.test.ts proves that with a planted finding.
   const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as {
     pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
   };

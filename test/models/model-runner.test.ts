@@ -1,26 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DuckDBSession } from '../../src/core/duckdb.js';
 import { dependencyOrder, loadModels, type ModelVersion } from '../../src/core/models/model-declaration.js';
 import { buildModel } from '../../src/core/models/model-runner.js';
+import { declare, declaredModel, ID, yaml } from '../helpers/declare-model.js';
 import { tempDir } from '../helpers/temp-lake.js';
-
-function declare(dir: string, model: string, yaml: string, sql: Record<number, string>) {
-  mkdirSync(join(dir, model), { recursive: true });
-  writeFileSync(join(dir, model, `${model}.yml`), yaml);
-  for (const [version, text] of Object.entries(sql)) writeFileSync(join(dir, model, `v${version}.sql`), text);
-}
-
-const yaml = (model: string, columns: string, extra = '') => `model: ${model}
-description: test model
-versions:
-  - version: 1
-    grain: [id]
-${extra}    columns:
-${columns}`;
-
-const ID = '      - name: id\n        type: BIGINT\n        description: id\n';
 
 describe('model declarations', () => {
   it('orders models after their dependencies', () => {
@@ -35,6 +18,8 @@ describe('model declarations', () => {
     ['an output type Athena cannot read', yaml('a_model', '      - name: id\n        type: HUGEINT\n        description: id\n'), /invalid declaration/],
     ['a grain column that is not declared', yaml('a_model', ID).replace('grain: [id]', 'grain: [other]'), /grain column other is not declared/],
     ['a relationship to a model it does not depend on', yaml('a_model', `${ID}        tests: [{ relationships: { to: b_model_v1, field: id } }]\n`), /not in depends_on/],
+    ['a step named by the old `kind: typescript` form', yaml('a_model', ID, '    kind: typescript\n    step: fit_clv_model\n'), /invalid declaration/],
+    ['a step without its version', yaml('a_model', ID, '    step: { name: fit_clv_model }\n'), /invalid declaration/],
   ])('fails on %s', (_case, text, error) => {
     const dir = tempDir();
     declare(dir, 'a_model', text, { 1: 'select 1 as id' });
@@ -49,11 +34,7 @@ describe('buildModel', () => {
   });
   afterEach(() => db.closeSync());
 
-  const model = (sql: string, columns: string, tests = ''): ModelVersion => {
-    const dir = tempDir();
-    declare(dir, 'a_model', yaml('a_model', columns) + tests, { 1: sql });
-    return loadModels(dir)[0]!;
-  };
+  const model = (sql: string, columns: string, tests = ''): ModelVersion => declaredModel(yaml('a_model', columns) + tests, { 1: sql });
 
   it('casts every column to its declared type', async () => {
     // sum() of integers is HUGEINT in DuckDB; the contract casts it to BIGINT

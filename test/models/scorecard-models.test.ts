@@ -1,73 +1,34 @@
 /**
  * Independent tests of mrr_monthly, survey_scores_monthly, engagement_monthly and
- * loyalty_scorecard_monthly against /work/shared/spec/metrics.md ("Conventions", "Input
- * datasets", "Subscription definitions (mrr_monthly)", "Survey, engagement, referral and cost
- * definitions"). Every expected value is a hand calculation from the spec written next to it —
- * none was copied from a run of the pipeline.
+ * loyalty_scorecard_monthly against docs/metrics.md ("Conventions", "Input datasets",
+ * "Subscription definitions (mrr_monthly)", "Survey, engagement, referral and cost definitions").
+ * Every expected value is a hand calculation from the spec written next to it — none was
+ * copied from a run.
  *
- * Fixtures (one pipeline run each, in a beforeAll):
+ * Each model runs on staged rows in an in-memory DuckDB (test/helpers/model-harness.ts):
  *   PLAYBOOK     the dbt-labs/mrr-playbook subscription periods (test/fixtures/reference/mrr-playbook),
- *                all 121 rows, --as-of 2020-01-31
- *   PLAYBOOK_3   the same file's rows of customers 1, 5 and 10 only, --as-of 2020-01-31
- *   SUBS         a hand-made subscriptions export (same-month subscription, up/downgrades inside one
- *                month, partial as-of month), --as-of 2024-06-15
- *   SURVEYS      a survey_responses export, --as-of 2024-04-10
- *   EVENTS       an events export, --as-of 2024-03-10
- *   SCORECARD    orders + customers + retention_costs, churn window 30, as-of from the data (2024-04-20)
- *   COST_DATE    two orders + retention costs whose earliest month is given as a date inside the month
+ *                all 121 rows, as-of 2020-01-31
+ *   PLAYBOOK_3   the same file's rows of customers 1, 5 and 10 only, as-of 2020-01-31
+ *   SUBS         hand-made subscriptions (same-month subscription, up/downgrades inside one month,
+ *                partial as-of month), as-of 2024-06-15
+ *   SURVEYS      survey responses, as-of 2024-04-10 (also ingested from their CSV export: range rejects)
+ *   EVENTS       product events, as-of 2024-03-10
+ *   SCORECARD    orders + customers + retention_costs, churn window 30, as-of 2024-04-20
+ *   COST_DATE    two orders + retention costs whose earliest month is given as a date inside the month,
+ *                staged from their CSV exports
  *   ORDERS_ONLY  the same orders as SCORECARD, alone, churn window 30
- *
- * Lakes without orders get --as-of: the spec takes the as-of date from completed orders only.
+ *   GIVEN        the scorecard alone, on given rows of the monthly tables it reads
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunManifest } from '../../src/core/pipeline/run-manifest.js';
-import { expectRows, Money, money, type Row } from '../helpers/expect-rows.js';
-import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
-
+import { expectRows, money, type Row } from '../helpers/expect-rows.js';
+import { buildTable, failingTests, stageExports, type BuiltTable } from '../helpers/model-harness.js';
+import { csv } from '../helpers/temp-lake.js';
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-
-interface RunOutput {
-  manifest: RunManifest;
-  rows: Record<string, Row[]>;
-  schemas: Record<string, Record<string, string>>;
-  rejects: Record<string, Row[]>;
-}
-
-/** Runs the pipeline on a fresh lake and reads the given models (and rejects) into memory. */
-async function runLake(
-  files: Record<string, string>,
-  options: { asOf?: string; churnWindowDays?: number },
-  models: string[],
-  rejectsOf: string[] = [],
-): Promise<RunOutput> {
-  const { dir, lake, put } = tempLake();
-  for (const [key, content] of Object.entries(files)) put(key, content, new Date('2024-07-01T00:00:00Z'));
-  const manifest = await run(lake, options);
-  const rows: Record<string, Row[]> = {};
-  const schemas: Record<string, Record<string, string>> = {};
-  const rejects: Record<string, Row[]> = {};
-  if (manifest.status === 'succeeded') {
-    for (const model of models) {
-      const key = `metrics/${model}/v1/data.parquet`;
-      rows[model] = await readParquet(dir, key, 'month');
-      const described = await query(`describe select * from read_parquet('${join(dir, key)}')`);
-      schemas[model] = Object.fromEntries(described.map((r) => [String(r.column_name), String(r.column_type)]));
-    }
-    for (const dataset of rejectsOf) rejects[dataset] = await readParquet(dir, `rejects/${dataset}/**/*.parquet`, '_source_line');
-  }
-  return { manifest, rows, schemas, rejects };
-}
-
-function expectSucceeded(output: RunOutput): void {
-  expect(output.manifest.error).toBeUndefined();
-  expect(output.manifest.status).toBe('succeeded');
-}
 
 /** First days of the months from..to inclusive ('YYYY-MM-01'). */
 function monthsBetween(from: string, to: string): string[] {
@@ -88,32 +49,16 @@ function lastDay(first: string): string {
   return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
 }
 
-/** One mrr_monthly row, every column named (argument order = the movement columns of the spec). */
-function mrrRow(
-  month: string,
-  mrr: string,
-  paying: number,
-  arpa: string | Money | null,
-  movements: { new?: string; expansion?: string; contraction?: string; churned?: string; reactivation?: string },
-  customerChurnRate: number | null,
-  grossRevenueRetention: number | null,
-  netRevenueRetention: number | null,
-  partial = false,
-): Row {
+/** An mrr_monthly row: the movement columns it does not name are '0.00', and the month is not partial. */
+function mrrRow(row: Row): Row {
   return {
-    month,
-    mrr,
-    paying_customers: String(paying),
-    arpa,
-    new_mrr: movements.new ?? '0.00',
-    expansion_mrr: movements.expansion ?? '0.00',
-    contraction_mrr: movements.contraction ?? '0.00',
-    churned_mrr: movements.churned ?? '0.00',
-    reactivation_mrr: movements.reactivation ?? '0.00',
-    customer_churn_rate: customerChurnRate,
-    gross_revenue_retention: grossRevenueRetention,
-    net_revenue_retention: netRevenueRetention,
-    is_partial_period: partial,
+    new_mrr: '0.00',
+    expansion_mrr: '0.00',
+    contraction_mrr: '0.00',
+    churned_mrr: '0.00',
+    reactivation_mrr: '0.00',
+    is_partial_period: false,
+    ...row,
   };
 }
 
@@ -167,11 +112,15 @@ const PERIODS: Period[] = PLAYBOOK_LINES.map((line) => {
   return { subscriptionId, customerId, startDate, endDate, amount: Number(amount) };
 });
 
-function subscriptionsCsv(periods: Period[]): string {
-  return csv(
-    'subscription_id,customer_id,mrr,started_at,ended_at,plan',
-    ...periods.map((p) => `${p.subscriptionId},${p.customerId},${p.amount},${p.startDate},${p.endDate},`),
-  );
+/** The periods as staged subscriptions: ended_at = end_date, plan empty (see above). */
+function stagedSubscriptions(periods: Period[]): Row[] {
+  return periods.map((p) => ({
+    subscription_id: p.subscriptionId,
+    customer_id: p.customerId,
+    mrr: p.amount,
+    started_at: p.startDate,
+    ended_at: p.endDate,
+  }));
 }
 
 describe('the mrr-playbook reference file', () => {
@@ -188,22 +137,27 @@ describe('the mrr-playbook reference file', () => {
   });
 });
 
-describe('mrr_monthly on the full mrr-playbook file (--as-of 2020-01-31)', () => {
-  let out: RunOutput;
+describe('mrr_monthly on the full mrr-playbook file (as-of 2020-01-31)', () => {
+  let built: BuiltTable;
   let rows: Row[];
   beforeAll(async () => {
-    out = await runLake({ 'inbox/subscriptions/subscription_periods.csv': subscriptionsCsv(PERIODS) }, { asOf: '2020-01-31' }, [
-      'mrr_monthly',
-    ]);
-    rows = out.rows.mrr_monthly ?? [];
+    built = await buildTable('mrr_monthly_v1', { asOf: '2020-01-31', staging: { subscriptions: stagedSubscriptions(PERIODS) } });
+    rows = built.rows;
   });
 
-  it('succeeds without orders when given --as-of, loading all 121 rows', () => {
-    expectSucceeded(out);
-    expect(out.manifest.as_of).toBe('2020-01-31');
-    expect(out.manifest.ingest.rows_in).toBe(121);
-    expect(out.manifest.ingest.rows_rejected).toBe(0);
-    expect(out.schemas.mrr_monthly).toEqual(MRR_SCHEMA);
+  it('ingest loads all 121 rows of the file in our contract, none rejected', async () => {
+    const playbookAsContract = csv(
+      'subscription_id,customer_id,mrr,started_at,ended_at,plan',
+      ...PERIODS.map((p) => `${p.subscriptionId},${p.customerId},${p.amount},${p.startDate},${p.endDate},`),
+    );
+    const { reports, staged } = await stageExports({ 'inbox/subscriptions/subscription_periods.csv': playbookAsContract });
+    expect(reports.map((r) => [r.rows_in, r.rows_rejected])).toEqual([[121, 0]]);
+    expect(staged.subscriptions).toHaveLength(121);
+  });
+
+  it('builds the declared column types, every data test passing', () => {
+    expect(built.types).toEqual(MRR_SCHEMA);
+    expect(failingTests(built)).toEqual([]);
   });
 
   it('has one row per month from the first start (2017-09) to the as-of month (2020-01), none partial', () => {
@@ -230,16 +184,16 @@ describe('mrr_monthly on the full mrr-playbook file (--as-of 2020-01-31)', () =>
       rows.slice(0, 5),
       [
         // Sep 2017 (on 09-30): c2 25, c3 50 → both new; start MRR 0 → rates NULL; arpa 75/2
-        mrrRow('2017-09-01', '75.00', 2, '37.50', { new: '75.00' }, null, null, null),
+        mrrRow({ month: '2017-09-01', mrr: '75.00', paying_customers: '2', arpa: '37.50', new_mrr: '75.00', customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
         // Oct 2017 (10-31): c2 25, c3 0 (ended 10-01) → churned 50, c4 25 new. MRR 75 + 25 − 50 = 50; arpa 50/2.
         // churn rate 1/2 (c3 of c2, c3); GRR (75 − 50 − 0)/75 = 1/3; NRR (75 − 50 − 0 + 0)/75 = 1/3
-        mrrRow('2017-10-01', '50.00', 2, '25.00', { new: '25.00', churned: '50.00' }, 1 / 2, 1 / 3, 1 / 3),
+        mrrRow({ month: '2017-10-01', mrr: '50.00', paying_customers: '2', arpa: '25.00', new_mrr: '25.00', churned_mrr: '50.00', customer_churn_rate: 1 / 2, gross_revenue_retention: 1 / 3, net_revenue_retention: 1 / 3 }),
         // Nov 2017 (11-30): c2 and c4 ended 11-01 → churned 25 + 25 = 50, MRR 0, arpa NULL; churn 2/2; GRR 0/50; NRR 0
-        mrrRow('2017-11-01', '0.00', 0, null, { churned: '50.00' }, 1, 0, 0),
+        mrrRow({ month: '2017-11-01', mrr: '0.00', paying_customers: '0', arpa: null, churned_mrr: '50.00', customer_churn_rate: 1, gross_revenue_retention: 0, net_revenue_retention: 0 }),
         // Dec 2017: nobody; start MRR 0 and no paying customers at the end of Nov → every rate NULL
-        mrrRow('2017-12-01', '0.00', 0, null, {}, null, null, null),
+        mrrRow({ month: '2017-12-01', mrr: '0.00', paying_customers: '0', arpa: null, customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
         // Jan 2018 (01-31): c7 55, first time ever → new; start 0 → rates NULL
-        mrrRow('2018-01-01', '55.00', 1, '55.00', { new: '55.00' }, null, null, null),
+        mrrRow({ month: '2018-01-01', mrr: '55.00', paying_customers: '1', arpa: '55.00', new_mrr: '55.00', customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
       ],
       ['month'],
     );
@@ -258,7 +212,7 @@ describe('mrr_monthly on the full mrr-playbook file (--as-of 2020-01-31)', () =>
     expect(Number(dec.arpa)).toBeCloseTo(1255 / 28, 2);
     expectRows(
       rows.slice(-1),
-      [mrrRow('2020-01-01', '175.00', 4, '43.75', { new: '175.00', churned: '1255.00' }, 1, 0, 0)],
+      [mrrRow({ month: '2020-01-01', mrr: '175.00', paying_customers: '4', arpa: '43.75', new_mrr: '175.00', churned_mrr: '1255.00', customer_churn_rate: 1, gross_revenue_retention: 0, net_revenue_retention: 0 })],
       ['month'],
     );
   });
@@ -307,65 +261,63 @@ describe('mrr_monthly on the full mrr-playbook file (--as-of 2020-01-31)', () =>
 //   2019-11   0   25   25  |   50   c10 contraction 25
 //   2019-12   0   40   35  |   75   c5 expansion 15, c10 expansion 10
 //   2020-01   0    0    0  |    0   c5 churned 40, c10 churned 35
-describe('mrr_monthly on customers 1, 5 and 10 of the mrr-playbook file (--as-of 2020-01-31)', () => {
-  let out: RunOutput;
+describe('mrr_monthly on customers 1, 5 and 10 of the mrr-playbook file (as-of 2020-01-31)', () => {
+  const three = PERIODS.filter((p) => ['1', '5', '10'].includes(p.customerId));
+  let built: BuiltTable;
   beforeAll(async () => {
-    const three = PERIODS.filter((p) => ['1', '5', '10'].includes(p.customerId));
-    out = await runLake({ 'inbox/subscriptions/three-customers.csv': subscriptionsCsv(three) }, { asOf: '2020-01-31' }, [
-      'mrr_monthly',
-    ]);
+    built = await buildTable('mrr_monthly_v1', { asOf: '2020-01-31', staging: { subscriptions: stagedSubscriptions(three) } });
   });
 
-  it('uses the 18 rows of the three customers', () => {
-    expectSucceeded(out);
-    expect(out.manifest.ingest.rows_loaded).toBe(3 + 7 + 8);
+  it('uses the 18 rows of the three customers, every data test passing', () => {
+    expect(three).toHaveLength(3 + 7 + 8);
+    expect(failingTests(built)).toEqual([]);
   });
 
   it('every column of every month matches the hand derivation', () => {
     expectRows(
-      out.rows.mrr_monthly ?? [],
+      built.rows,
       [
         // start MRR 0 → churn rate, GRR, NRR NULL
-        mrrRow('2018-04-01', '80.00', 1, '80.00', { new: '80.00' }, null, null, null),
+        mrrRow({ month: '2018-04-01', mrr: '80.00', paying_customers: '1', arpa: '80.00', new_mrr: '80.00', customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
         // churn 1/1; GRR (80 − 80 − 0)/80 = 0; NRR 0
-        mrrRow('2018-05-01', '0.00', 0, null, { churned: '80.00' }, 1, 0, 0),
-        mrrRow('2018-06-01', '0.00', 0, null, {}, null, null, null), // no paying customers before → NULL
-        mrrRow('2018-07-01', '0.00', 0, null, {}, null, null, null),
-        mrrRow('2018-08-01', '0.00', 0, null, {}, null, null, null),
+        mrrRow({ month: '2018-05-01', mrr: '0.00', paying_customers: '0', arpa: null, churned_mrr: '80.00', customer_churn_rate: 1, gross_revenue_retention: 0, net_revenue_retention: 0 }),
+        mrrRow({ month: '2018-06-01', mrr: '0.00', paying_customers: '0', arpa: null, customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }), // no paying customers before → NULL
+        mrrRow({ month: '2018-07-01', mrr: '0.00', paying_customers: '0', arpa: null, customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
+        mrrRow({ month: '2018-08-01', mrr: '0.00', paying_customers: '0', arpa: null, customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
         // c10 had MRR in 2018-04 → reactivation, not new; start 0 → NULL rates
-        mrrRow('2018-09-01', '50.00', 1, '50.00', { reactivation: '50.00' }, null, null, null),
+        mrrRow({ month: '2018-09-01', mrr: '50.00', paying_customers: '1', arpa: '50.00', reactivation_mrr: '50.00', customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
         // churn 0/1; GRR (50 − 0 − 25)/50 = 0.5; NRR (50 − 25 + 0)/50 = 0.5
-        mrrRow('2018-10-01', '25.00', 1, '25.00', { contraction: '25.00' }, 0, 0.5, 0.5),
+        mrrRow({ month: '2018-10-01', mrr: '25.00', paying_customers: '1', arpa: '25.00', contraction_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 0.5, net_revenue_retention: 0.5 }),
         // arpa 125/3 = 41.67; churn 0/1; GRR 25/25 = 1; NRR 1
-        mrrRow('2018-11-01', '125.00', 3, money(125 / 3), { new: '100.00' }, 0, 1, 1),
+        mrrRow({ month: '2018-11-01', mrr: '125.00', paying_customers: '3', arpa: money(125 / 3), new_mrr: '100.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 1 }),
         // arpa 100/3 = 33.33; churn 0/3; GRR (125 − 25)/125 = 0.8; NRR 0.8
-        mrrRow('2018-12-01', '100.00', 3, money(100 / 3), { contraction: '25.00' }, 0, 0.8, 0.8),
+        mrrRow({ month: '2018-12-01', mrr: '100.00', paying_customers: '3', arpa: money(100 / 3), contraction_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 0.8, net_revenue_retention: 0.8 }),
         // no movement: churn 0/3; GRR = NRR = 100/100
-        mrrRow('2019-01-01', '100.00', 3, money(100 / 3), {}, 0, 1, 1),
+        mrrRow({ month: '2019-01-01', mrr: '100.00', paying_customers: '3', arpa: money(100 / 3), customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 1 }),
         // churn 1/3; GRR (100 − 50)/100 = 0.5; NRR 0.5
-        mrrRow('2019-02-01', '50.00', 2, '25.00', { churned: '50.00' }, 1 / 3, 0.5, 0.5),
+        mrrRow({ month: '2019-02-01', mrr: '50.00', paying_customers: '2', arpa: '25.00', churned_mrr: '50.00', customer_churn_rate: 1 / 3, gross_revenue_retention: 0.5, net_revenue_retention: 0.5 }),
         // churn 1/2; GRR (50 − 25)/50 = 0.5; NRR 0.5
-        mrrRow('2019-03-01', '25.00', 1, '25.00', { churned: '25.00' }, 1 / 2, 0.5, 0.5),
+        mrrRow({ month: '2019-03-01', mrr: '25.00', paying_customers: '1', arpa: '25.00', churned_mrr: '25.00', customer_churn_rate: 1 / 2, gross_revenue_retention: 0.5, net_revenue_retention: 0.5 }),
         // arpa 100/2; churn 0/1; GRR 25/25 = 1; NRR (25 + 25)/25 = 2
-        mrrRow('2019-04-01', '100.00', 2, '50.00', { reactivation: '50.00', expansion: '25.00' }, 0, 1, 2),
+        mrrRow({ month: '2019-04-01', mrr: '100.00', paying_customers: '2', arpa: '50.00', reactivation_mrr: '50.00', expansion_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 2 }),
         // arpa 75/2; churn 0/2; GRR (100 − 25)/100 = 0.75; NRR 0.75
-        mrrRow('2019-05-01', '75.00', 2, '37.50', { contraction: '25.00' }, 0, 0.75, 0.75),
+        mrrRow({ month: '2019-05-01', mrr: '75.00', paying_customers: '2', arpa: '37.50', contraction_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 0.75, net_revenue_retention: 0.75 }),
         // arpa 125/2; churn 0/2; GRR 75/75 = 1; NRR (75 + 50)/75 = 5/3
-        mrrRow('2019-06-01', '125.00', 2, '62.50', { expansion: '50.00' }, 0, 1, 5 / 3),
+        mrrRow({ month: '2019-06-01', mrr: '125.00', paying_customers: '2', arpa: '62.50', expansion_mrr: '50.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 5 / 3 }),
         // arpa 175/3 = 58.33; churn 0/2; GRR 1; NRR 1
-        mrrRow('2019-07-01', '175.00', 3, money(175 / 3), { reactivation: '50.00' }, 0, 1, 1),
+        mrrRow({ month: '2019-07-01', mrr: '175.00', paying_customers: '3', arpa: money(175 / 3), reactivation_mrr: '50.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 1 }),
         // arpa 75/2; churn 1/3; GRR (175 − 75 − 25)/175 = 3/7; NRR 3/7
-        mrrRow('2019-08-01', '75.00', 2, '37.50', { churned: '75.00', contraction: '25.00' }, 1 / 3, 3 / 7, 3 / 7),
+        mrrRow({ month: '2019-08-01', mrr: '75.00', paying_customers: '2', arpa: '37.50', churned_mrr: '75.00', contraction_mrr: '25.00', customer_churn_rate: 1 / 3, gross_revenue_retention: 3 / 7, net_revenue_retention: 3 / 7 }),
         // arpa 100/2; churn 0/2; GRR 75/75 = 1; NRR (75 + 25)/75 = 4/3
-        mrrRow('2019-09-01', '100.00', 2, '50.00', { expansion: '25.00' }, 0, 1, 4 / 3),
+        mrrRow({ month: '2019-09-01', mrr: '100.00', paying_customers: '2', arpa: '50.00', expansion_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 4 / 3 }),
         // arpa 75/2; churn 0/2; GRR (100 − 25)/100 = 0.75; NRR 0.75
-        mrrRow('2019-10-01', '75.00', 2, '37.50', { contraction: '25.00' }, 0, 0.75, 0.75),
+        mrrRow({ month: '2019-10-01', mrr: '75.00', paying_customers: '2', arpa: '37.50', contraction_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 0.75, net_revenue_retention: 0.75 }),
         // arpa 50/2; churn 0/2; GRR (75 − 25)/75 = 2/3; NRR 2/3
-        mrrRow('2019-11-01', '50.00', 2, '25.00', { contraction: '25.00' }, 0, 2 / 3, 2 / 3),
+        mrrRow({ month: '2019-11-01', mrr: '50.00', paying_customers: '2', arpa: '25.00', contraction_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 2 / 3, net_revenue_retention: 2 / 3 }),
         // arpa 75/2; churn 0/2; GRR 50/50 = 1; NRR (50 + 25)/50 = 1.5
-        mrrRow('2019-12-01', '75.00', 2, '37.50', { expansion: '25.00' }, 0, 1, 1.5),
+        mrrRow({ month: '2019-12-01', mrr: '75.00', paying_customers: '2', arpa: '37.50', expansion_mrr: '25.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 1.5 }),
         // churn 2/2; GRR (75 − 75)/75 = 0; NRR 0; no paying customers → arpa NULL
-        mrrRow('2020-01-01', '0.00', 0, null, { churned: '75.00' }, 1, 0, 0),
+        mrrRow({ month: '2020-01-01', mrr: '0.00', paying_customers: '0', arpa: null, churned_mrr: '75.00', customer_churn_rate: 1, gross_revenue_retention: 0, net_revenue_retention: 0 }),
       ],
       ['month'],
     );
@@ -390,61 +342,64 @@ describe('mrr_monthly on customers 1, 5 and 10 of the mrr-playbook file (--as-of
 //   g           0      0      0      0      0      0      0    g1 from 06-20 (after the as-of)
 //   total       0    250    430    400    380    450    405
 //   paying      0      3      4      3      3      4      5
-const SUBS_CSV = csv(
-  'subscription_id,customer_id,mrr,started_at,ended_at,plan',
-  'h1,h,20.00,2023-12-05T09:00:00Z,2023-12-28T09:00:00Z,basic', // never on a month end
-  'a1,a,100.00,2024-01-15,,pro',
-  'b1,b,50.00,2024-01-01,2024-03-01,basic',
-  'b2,b,70.00,2024-05-02T10:00:00Z,2024-06-20T10:00:00Z,plus', // ends after the as-of date: counts in June
-  'c1,c,30.00,2024-02-03,2024-02-20,basic', // never on a month end
-  'd1,d,100.00,2024-01-20,2024-03-10,pro',
-  'd1b,d,150.00,2024-03-10,,pro-plus',
-  'd2,d,80.00,2024-02-05,2024-03-20,plus',
-  'd2b,d,50.00,2024-03-20,,basic',
-  'e1,e,60.00,2024-02-01,2024-04-15,plus',
-  'e1b,e,70.00,2024-04-15,2024-06-10,plus',
-  'e2,e,40.00,2024-02-01,2024-04-25,basic',
-  'e2b,e,10.00,2024-04-25,,mini',
-  'f1,f,25.00,2024-06-12,,basic',
-  'g1,g,45.00,2024-06-20,,basic', // starts after the as-of date
-);
+// Staged rows (UTC; a date-only value is midnight):
+const SUBS: Row[] = [
+  // never on a month end
+  { subscription_id: 'h1', customer_id: 'h', mrr: '20.00', started_at: '2023-12-05 09:00:00', ended_at: '2023-12-28 09:00:00', plan: 'basic' },
+  { subscription_id: 'a1', customer_id: 'a', mrr: '100.00', started_at: '2024-01-15', ended_at: null, plan: 'pro' },
+  { subscription_id: 'b1', customer_id: 'b', mrr: '50.00', started_at: '2024-01-01', ended_at: '2024-03-01', plan: 'basic' },
+  // ends after the as-of date: counts in June
+  { subscription_id: 'b2', customer_id: 'b', mrr: '70.00', started_at: '2024-05-02 10:00:00', ended_at: '2024-06-20 10:00:00', plan: 'plus' },
+  // never on a month end
+  { subscription_id: 'c1', customer_id: 'c', mrr: '30.00', started_at: '2024-02-03', ended_at: '2024-02-20', plan: 'basic' },
+  { subscription_id: 'd1', customer_id: 'd', mrr: '100.00', started_at: '2024-01-20', ended_at: '2024-03-10', plan: 'pro' },
+  { subscription_id: 'd1b', customer_id: 'd', mrr: '150.00', started_at: '2024-03-10', ended_at: null, plan: 'pro-plus' },
+  { subscription_id: 'd2', customer_id: 'd', mrr: '80.00', started_at: '2024-02-05', ended_at: '2024-03-20', plan: 'plus' },
+  { subscription_id: 'd2b', customer_id: 'd', mrr: '50.00', started_at: '2024-03-20', ended_at: null, plan: 'basic' },
+  { subscription_id: 'e1', customer_id: 'e', mrr: '60.00', started_at: '2024-02-01', ended_at: '2024-04-15', plan: 'plus' },
+  { subscription_id: 'e1b', customer_id: 'e', mrr: '70.00', started_at: '2024-04-15', ended_at: '2024-06-10', plan: 'plus' },
+  { subscription_id: 'e2', customer_id: 'e', mrr: '40.00', started_at: '2024-02-01', ended_at: '2024-04-25', plan: 'basic' },
+  { subscription_id: 'e2b', customer_id: 'e', mrr: '10.00', started_at: '2024-04-25', ended_at: null, plan: 'mini' },
+  { subscription_id: 'f1', customer_id: 'f', mrr: '25.00', started_at: '2024-06-12', ended_at: null, plan: 'basic' },
+  // starts after the as-of date
+  { subscription_id: 'g1', customer_id: 'g', mrr: '45.00', started_at: '2024-06-20', ended_at: null, plan: 'basic' },
+];
 
-describe('mrr_monthly on a hand fixture (--as-of 2024-06-15)', () => {
-  let out: RunOutput;
+describe('mrr_monthly on a hand fixture (as-of 2024-06-15)', () => {
+  let built: BuiltTable;
   beforeAll(async () => {
-    out = await runLake({ 'inbox/subscriptions/subs.csv': SUBS_CSV }, { asOf: '2024-06-15' }, ['mrr_monthly']);
+    built = await buildTable('mrr_monthly_v1', { asOf: '2024-06-15', staging: { subscriptions: SUBS } });
   });
 
-  it('succeeds and loads all 15 rows', () => {
-    expectSucceeded(out);
-    expect(out.manifest.ingest.rows_loaded).toBe(15);
-    expect(out.manifest.ingest.rows_rejected).toBe(0);
+  it('uses all 15 subscriptions, every data test passing', () => {
+    expect(SUBS).toHaveLength(15);
+    expect(failingTests(built)).toEqual([]);
   });
 
   it('every column of every month', () => {
     expectRows(
-      out.rows.mrr_monthly ?? [],
+      built.rows,
       [
         // Dec 2023: h1 ended 12-28, not active on 12-31 → no MRR, no paying customer → arpa NULL; start 0 → rates NULL
-        mrrRow('2023-12-01', '0.00', 0, null, {}, null, null, null),
+        mrrRow({ month: '2023-12-01', mrr: '0.00', paying_customers: '0', arpa: null, customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
         // Jan: a 100 + b 50 + d 100, all first time → new 250; arpa 250/3 = 83.33; start MRR 0 → churn rate, GRR, NRR NULL
-        mrrRow('2024-01-01', '250.00', 3, money(250 / 3), { new: '250.00' }, null, null, null),
+        mrrRow({ month: '2024-01-01', mrr: '250.00', paying_customers: '3', arpa: money(250 / 3), new_mrr: '250.00', customer_churn_rate: null, gross_revenue_retention: null, net_revenue_retention: null }),
         // Feb: e new 100; d 100 → 180 expansion 80; c (02-03..02-20) never counts; arpa 430/4 = 107.50;
         // churn 0/3; GRR (250 − 0 − 0)/250 = 1; NRR (250 + 80)/250 = 1.32
-        mrrRow('2024-02-01', '430.00', 4, '107.50', { new: '100.00', expansion: '80.00' }, 0, 1, 1.32),
+        mrrRow({ month: '2024-02-01', mrr: '430.00', paying_customers: '4', arpa: '107.50', new_mrr: '100.00', expansion_mrr: '80.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 1.32 }),
         // Mar: b churned 50; d 180 → 200: upgrade +50 and downgrade −30 in one month, net expansion 20 (no contraction);
         // MRR 430 − 50 + 20 = 400; arpa 400/3 = 133.33; churn 1/4; GRR (430 − 50 − 0)/430 = 38/43;
         // NRR (430 − 50 − 0 + 20)/430 = 40/43
-        mrrRow('2024-03-01', '400.00', 3, money(400 / 3), { churned: '50.00', expansion: '20.00' }, 1 / 4, 38 / 43, 40 / 43),
+        mrrRow({ month: '2024-03-01', mrr: '400.00', paying_customers: '3', arpa: money(400 / 3), churned_mrr: '50.00', expansion_mrr: '20.00', customer_churn_rate: 1 / 4, gross_revenue_retention: 38 / 43, net_revenue_retention: 40 / 43 }),
         // Apr: e 100 → 80: upgrade +10 and downgrade −30 in one month, net contraction 20 (no expansion);
         // arpa 380/3 = 126.67; churn 0/3; GRR (400 − 20)/400 = 0.95; NRR 0.95
-        mrrRow('2024-04-01', '380.00', 3, money(380 / 3), { contraction: '20.00' }, 0, 0.95, 0.95),
+        mrrRow({ month: '2024-04-01', mrr: '380.00', paying_customers: '3', arpa: money(380 / 3), contraction_mrr: '20.00', customer_churn_rate: 0, gross_revenue_retention: 0.95, net_revenue_retention: 0.95 }),
         // May: b 0 → 70, had MRR before → reactivation 70; arpa 450/4 = 112.50; churn 0/3; GRR = NRR = 380/380
-        mrrRow('2024-05-01', '450.00', 4, '112.50', { reactivation: '70.00' }, 0, 1, 1),
+        mrrRow({ month: '2024-05-01', mrr: '450.00', paying_customers: '4', arpa: '112.50', reactivation_mrr: '70.00', customer_churn_rate: 0, gross_revenue_retention: 1, net_revenue_retention: 1 }),
         // Jun (partial, on 06-15): f new 25; e 80 → 10 contraction 70 (e1b ended 06-10); b2 counts (ends 06-20 > 06-15);
         // g (from 06-20) does not. MRR 450 + 25 − 70 = 405; arpa 405/5 = 81; churn 0/4;
         // GRR (450 − 0 − 70)/450 = 38/45; NRR (450 − 70 + 0)/450 = 38/45
-        mrrRow('2024-06-01', '405.00', 5, '81.00', { new: '25.00', contraction: '70.00' }, 0, 38 / 45, 38 / 45, true),
+        mrrRow({ month: '2024-06-01', mrr: '405.00', paying_customers: '5', arpa: '81.00', new_mrr: '25.00', contraction_mrr: '70.00', customer_churn_rate: 0, gross_revenue_retention: 38 / 45, net_revenue_retention: 38 / 45, is_partial_period: true }),
       ],
       ['month'],
     );
@@ -497,26 +452,56 @@ const SURVEYS_CSV = csv(
   'r30,c4,ces,6,2024-04-05',
 );
 
-describe('survey_scores_monthly (--as-of 2024-04-10)', () => {
-  let out: RunOutput;
+// What staging makes of that export (the model test's input): the 26 rows in range, in UTC.
+const SURVEYS: Row[] = [
+  { response_id: 'r01', customer_id: 'c1', survey: 'nps', score: 10, responded_at: '2024-01-03 10:00:00' },
+  { response_id: 'r02', customer_id: 'c2', survey: 'nps', score: 9, responded_at: '2024-01-04 10:00:00' },
+  { response_id: 'r03', customer_id: null, survey: 'nps', score: 9, responded_at: '2024-01-05 10:00:00' },
+  { response_id: 'r04', customer_id: 'c4', survey: 'nps', score: 8, responded_at: '2024-01-06 10:00:00' },
+  { response_id: 'r05', customer_id: 'c5', survey: 'nps', score: 7, responded_at: '2024-01-07 10:00:00' },
+  { response_id: 'r06', customer_id: 'c6', survey: 'nps', score: 6, responded_at: '2024-01-08 10:00:00' },
+  { response_id: 'r07', customer_id: 'c7', survey: 'nps', score: 0, responded_at: '2024-01-31 23:59:00' },
+  { response_id: 'r08', customer_id: 'c1', survey: 'csat', score: 5, responded_at: '2024-01-10 00:00:00' },
+  { response_id: 'r09', customer_id: 'c2', survey: 'csat', score: 4, responded_at: '2024-01-11 00:00:00' },
+  { response_id: 'r10', customer_id: 'c3', survey: 'csat', score: 3, responded_at: '2024-01-12 00:00:00' },
+  { response_id: 'r11', customer_id: 'c4', survey: 'csat', score: 1, responded_at: '2024-01-13 00:00:00' },
+  { response_id: 'r12', customer_id: 'c1', survey: 'ces', score: 1, responded_at: '2024-01-14 00:00:00' },
+  { response_id: 'r13', customer_id: 'c2', survey: 'ces', score: 2, responded_at: '2024-01-15 00:00:00' },
+  { response_id: 'r14', customer_id: 'c3', survey: 'ces', score: 7, responded_at: '2024-01-16 00:00:00' },
+  { response_id: 'r15', customer_id: 'c4', survey: 'ces', score: 5, responded_at: '2024-01-17 00:00:00' },
+  { response_id: 'r22', customer_id: 'c1', survey: 'nps', score: 0, responded_at: '2024-03-02 10:00:00' },
+  { response_id: 'r23', customer_id: 'c2', survey: 'nps', score: 5, responded_at: '2024-03-15 10:00:00' },
+  { response_id: 'r24', customer_id: 'c3', survey: 'nps', score: 6, responded_at: '2024-03-31 23:00:00' },
+  { response_id: 'r25', customer_id: 'c4', survey: 'csat', score: 2, responded_at: '2024-03-10 00:00:00' },
+  // 2024-04-01T00:30:00+02:00 in the export
+  { response_id: 'r26', customer_id: 'c5', survey: 'csat', score: 4, responded_at: '2024-03-31 22:30:00' },
+  { response_id: 'r27', customer_id: 'c1', survey: 'nps', score: 9, responded_at: '2024-04-10 23:00:00' },
+  { response_id: 'r28', customer_id: 'c2', survey: 'nps', score: 0, responded_at: '2024-04-11 08:00:00' },
+  // 2024-04-10T23:30:00-02:00 in the export
+  { response_id: 'r29', customer_id: 'c3', survey: 'nps', score: 0, responded_at: '2024-04-11 01:30:00' },
+  { response_id: 'r30', customer_id: 'c4', survey: 'ces', score: 6, responded_at: '2024-04-05 00:00:00' },
+  // 2024-02-29T23:30:00-01:00 in the export
+  { response_id: 'r31', customer_id: 'c3', survey: 'nps', score: 3, responded_at: '2024-03-01 00:30:00' },
+  { response_id: 'r32', customer_id: 'c6', survey: 'csat', score: 5, responded_at: '2024-03-20 00:00:00' },
+];
+
+describe('survey_scores_monthly (as-of 2024-04-10)', () => {
+  let built: BuiltTable;
   beforeAll(async () => {
-    out = await runLake({ 'inbox/survey_responses/answers.csv': SURVEYS_CSV }, { asOf: '2024-04-10' }, ['survey_scores_monthly'], [
-      'survey_responses',
-    ]);
+    built = await buildTable('survey_scores_monthly_v1', { asOf: '2024-04-10', staging: { survey_responses: SURVEYS } });
   });
 
-  it('rejects the 6 out-of-range scores at ingest and loads the other 26 rows', () => {
-    expectSucceeded(out);
-    expect(out.manifest.ingest.rows_in).toBe(32); // r01..r32
-    expect(out.manifest.ingest.rows_rejected).toBe(6); // r16..r21
-    expect(out.manifest.ingest.rows_loaded).toBe(26); // 32 − 6
-    const rejects = out.rejects.survey_responses ?? [];
-    expect(rejects.map((r) => r.response_id)).toEqual(['r16', 'r17', 'r18', 'r19', 'r20', 'r21']);
-    for (const r of rejects) expect(String(r._reject_reason)).toMatch(/range/);
+  it('ingest rejects the 6 out-of-range scores and stages the other 26 rows, in UTC', async () => {
+    const { reports, staged, rejects } = await stageExports({ 'inbox/survey_responses/answers.csv': SURVEYS_CSV });
+    expect(reports.map((r) => [r.rows_in, r.rows_rejected, r.rows_loaded])).toEqual([[32, 6, 26]]); // r01..r32; r16..r21; 32 − 6
+    expect((rejects.survey_responses ?? []).map((r) => r.response_id)).toEqual(['r16', 'r17', 'r18', 'r19', 'r20', 'r21']);
+    for (const r of rejects.survey_responses ?? []) expect(String(r._reject_reason)).toMatch(/range/);
+    expect(staged.survey_responses).toEqual(SURVEYS);
   });
 
   it('NPS, CSAT and CES per month, with a month without responses and a month of only detractors', () => {
-    expect(out.schemas.survey_scores_monthly).toEqual({
+    expect(failingTests(built)).toEqual([]);
+    expect(built.types).toEqual({
       month: 'DATE',
       nps: 'DOUBLE',
       nps_responses: 'BIGINT',
@@ -527,7 +512,7 @@ describe('survey_scores_monthly (--as-of 2024-04-10)', () => {
       is_partial_period: 'BOOLEAN',
     });
     expectRows(
-      out.rows.survey_scores_monthly ?? [],
+      built.rows,
       [
         {
           month: '2024-01-01',
@@ -581,33 +566,33 @@ describe('survey_scores_monthly (--as-of 2024-04-10)', () => {
 //
 // dau_mau = (mean over the month's days, as-of-capped, of distinct customers with an event that
 // day) / distinct customers with an event in the month; days without events count as 0.
-const EVENTS_CSV = csv(
-  'customer_id,event_name,occurred_at',
-  'u1,login,2024-01-01T08:00:00Z',
-  'u1,page_view,2024-01-01T09:00:00Z', // same customer, same day: one daily active customer
-  'u2,login,2024-01-01T10:00:00Z',
-  'u1,login,2024-01-02T10:00:00Z',
-  'u3,login,2024-01-10T10:00:00Z',
-  'u2,login,2024-01-15T10:00:00Z',
-  'u1,login,2024-01-31T23:59:00Z',
+// Staged rows (UTC).
+const EVENTS: Row[] = [
+  { customer_id: 'u1', event_name: 'login', occurred_at: '2024-01-01 08:00:00' },
+  { customer_id: 'u1', event_name: 'page_view', occurred_at: '2024-01-01 09:00:00' }, // same customer, same day: one daily active customer
+  { customer_id: 'u2', event_name: 'login', occurred_at: '2024-01-01 10:00:00' },
+  { customer_id: 'u1', event_name: 'login', occurred_at: '2024-01-02 10:00:00' },
+  { customer_id: 'u3', event_name: 'login', occurred_at: '2024-01-10 10:00:00' },
+  { customer_id: 'u2', event_name: 'login', occurred_at: '2024-01-15 10:00:00' },
+  { customer_id: 'u1', event_name: 'login', occurred_at: '2024-01-31 23:59:00' },
   // February: no event (the next one is 2024-03-01 00:30 UTC)
-  'u3,login,2024-02-29T23:30:00-01:00', // = 2024-03-01 00:30 UTC → March 1
-  'u1,login,2024-03-05T10:00:00Z',
-  'u3,page_view,2024-03-05T11:00:00Z',
-  'u4,login,2024-03-10T23:59:59Z', // on the as-of date → counts
-  'u2,login,2024-03-11T00:00:00Z', // after the as-of date
-  'u2,page_view,2024-03-10T23:30:00-02:00', // = 2024-03-11 01:30 UTC → after the as-of date
-);
+  { customer_id: 'u3', event_name: 'login', occurred_at: '2024-03-01 00:30:00' }, // 2024-02-29T23:30:00-01:00 → March 1
+  { customer_id: 'u1', event_name: 'login', occurred_at: '2024-03-05 10:00:00' },
+  { customer_id: 'u3', event_name: 'page_view', occurred_at: '2024-03-05 11:00:00' },
+  { customer_id: 'u4', event_name: 'login', occurred_at: '2024-03-10 23:59:59' }, // on the as-of date → counts
+  { customer_id: 'u2', event_name: 'login', occurred_at: '2024-03-11 00:00:00' }, // after the as-of date
+  { customer_id: 'u2', event_name: 'page_view', occurred_at: '2024-03-11 01:30:00' }, // 2024-03-10T23:30:00-02:00 → after the as-of date
+];
 
-describe('engagement_monthly (--as-of 2024-03-10)', () => {
-  let out: RunOutput;
+describe('engagement_monthly (as-of 2024-03-10)', () => {
+  let built: BuiltTable;
   beforeAll(async () => {
-    out = await runLake({ 'inbox/events/events.csv': EVENTS_CSV }, { asOf: '2024-03-10' }, ['engagement_monthly']);
+    built = await buildTable('engagement_monthly_v1', { asOf: '2024-03-10', staging: { events: EVENTS } });
   });
 
   it('DAU/MAU for a full month, a month without events and the partial as-of month', () => {
-    expectSucceeded(out);
-    expect(out.schemas.engagement_monthly).toEqual({
+    expect(failingTests(built)).toEqual([]);
+    expect(built.types).toEqual({
       month: 'DATE',
       monthly_active_customers: 'BIGINT',
       avg_daily_active_customers: 'DOUBLE',
@@ -616,7 +601,7 @@ describe('engagement_monthly (--as-of 2024-03-10)', () => {
       is_partial_period: 'BOOLEAN',
     });
     expectRows(
-      out.rows.engagement_monthly ?? [],
+      built.rows,
       [
         {
           // daily distinct: 01-01 {u1,u2} 2, 01-02 {u1} 1, 01-10 {u3} 1, 01-15 {u2} 1, 01-31 {u1} 1 → Σ 6 over 31 days
@@ -653,7 +638,7 @@ describe('engagement_monthly (--as-of 2024-03-10)', () => {
 
 // ---------------------------------------------------------------------------
 // loyalty_scorecard_monthly: orders + customers + retention_costs (no subscriptions,
-// surveys or events), churn window W = 30 days, as-of from the data
+// surveys or events), churn window W = 30 days, as-of 2024-04-20 (the data's own)
 // ---------------------------------------------------------------------------
 //
 // Completed orders (date, net value):
@@ -697,42 +682,40 @@ describe('engagement_monthly (--as-of 2024-03-10)', () => {
 //   Apr: 12 orders (+ k3 15, k4 25, k6 35, k2 25), 6 customers, 490.00 → repeat 4/6 (k1 2, k2 3, k3 3, k4 2),
 //        freq 2, AOV 490/12 = 40.83; churn mean(1/3, 1, 0) = 4/9 → lifespan 1/(12 × 4/9) = 3/16
 //        → CLV 490/12 × 2 × 3/16 = 15.3125 → 15.31
-const SCORECARD_ORDERS = csv(
-  'order_id,customer_id,ordered_at,amount,status',
-  'o01,k1,2024-01-05T10:00:00Z,100.00,completed',
-  'o02,k2,2024-01-10T10:00:00Z,50.00,completed',
-  'o03,k3,2024-01-20T10:00:00Z,30.00,completed',
-  'o04,k1,2024-02-10T10:00:00Z,60.00,completed',
-  'o05,k2,2024-02-20T10:00:00Z,10.00,completed',
-  'o06,k4,2024-03-05T10:00:00Z,80.00,completed',
-  'o07,k3,2024-03-15T10:00:00Z,40.00,completed',
-  'o08,k7,2024-03-18T10:00:00Z,15.00,cancelled',
-  'o09,k5,2024-03-25T10:00:00Z,20.00,completed',
-  'o10,k3,2024-04-05T10:00:00Z,15.00,completed',
-  'o11,k4,2024-04-08T10:00:00Z,25.00,completed',
-  'o12,k6,2024-04-12T10:00:00Z,35.00,completed',
-  'o13,k2,2024-04-20T10:00:00Z,25.00,completed',
-  'o14,k1,2024-04-25T10:00:00Z,70.00,refunded',
-);
-const SCORECARD_CUSTOMERS = csv(
-  'customer_id,created_at,acquisition_channel,referred_by',
-  'k1,2024-01-01,organic,',
-  'k2,2024-01-02,referral,k1',
-  'k3,2024-01-03,referral,k1',
-  'k4,2024-03-01,paid,',
-  'k5,2024-03-01,referral,k2',
-  'k6,2024-04-01,referral,k3',
-  'k7,2024-03-01,referral,k3',
-  'k8,2024-04-01,referral,k1',
-);
-const SCORECARD_COSTS = csv(
-  'month,amount,category',
-  '2024-02-15,150.00,winback',
-  '2024-02,50.50,loyalty',
-  '2024-03,120.00,loyalty',
-  '2024-04,100.00,loyalty',
-  '2024-05,99.00,loyalty',
-);
+const SCORECARD_ORDERS: Row[] = [
+  { order_id: 'o01', customer_id: 'k1', ordered_at: '2024-01-05 10:00:00', amount: '100.00', status: 'completed' },
+  { order_id: 'o02', customer_id: 'k2', ordered_at: '2024-01-10 10:00:00', amount: '50.00', status: 'completed' },
+  { order_id: 'o03', customer_id: 'k3', ordered_at: '2024-01-20 10:00:00', amount: '30.00', status: 'completed' },
+  { order_id: 'o04', customer_id: 'k1', ordered_at: '2024-02-10 10:00:00', amount: '60.00', status: 'completed' },
+  { order_id: 'o05', customer_id: 'k2', ordered_at: '2024-02-20 10:00:00', amount: '10.00', status: 'completed' },
+  { order_id: 'o06', customer_id: 'k4', ordered_at: '2024-03-05 10:00:00', amount: '80.00', status: 'completed' },
+  { order_id: 'o07', customer_id: 'k3', ordered_at: '2024-03-15 10:00:00', amount: '40.00', status: 'completed' },
+  { order_id: 'o08', customer_id: 'k7', ordered_at: '2024-03-18 10:00:00', amount: '15.00', status: 'cancelled' },
+  { order_id: 'o09', customer_id: 'k5', ordered_at: '2024-03-25 10:00:00', amount: '20.00', status: 'completed' },
+  { order_id: 'o10', customer_id: 'k3', ordered_at: '2024-04-05 10:00:00', amount: '15.00', status: 'completed' },
+  { order_id: 'o11', customer_id: 'k4', ordered_at: '2024-04-08 10:00:00', amount: '25.00', status: 'completed' },
+  { order_id: 'o12', customer_id: 'k6', ordered_at: '2024-04-12 10:00:00', amount: '35.00', status: 'completed' },
+  { order_id: 'o13', customer_id: 'k2', ordered_at: '2024-04-20 10:00:00', amount: '25.00', status: 'completed' },
+  { order_id: 'o14', customer_id: 'k1', ordered_at: '2024-04-25 10:00:00', amount: '70.00', status: 'refunded' },
+];
+const SCORECARD_CUSTOMERS: Row[] = [
+  { customer_id: 'k1', created_at: '2024-01-01', acquisition_channel: 'organic', referred_by: null },
+  { customer_id: 'k2', created_at: '2024-01-02', acquisition_channel: 'referral', referred_by: 'k1' },
+  { customer_id: 'k3', created_at: '2024-01-03', acquisition_channel: 'referral', referred_by: 'k1' },
+  { customer_id: 'k4', created_at: '2024-03-01', acquisition_channel: 'paid', referred_by: null },
+  { customer_id: 'k5', created_at: '2024-03-01', acquisition_channel: 'referral', referred_by: 'k2' },
+  { customer_id: 'k6', created_at: '2024-04-01', acquisition_channel: 'referral', referred_by: 'k3' },
+  { customer_id: 'k7', created_at: '2024-03-01', acquisition_channel: 'referral', referred_by: 'k3' },
+  { customer_id: 'k8', created_at: '2024-04-01', acquisition_channel: 'referral', referred_by: 'k1' },
+];
+// Staged months are first days: '2024-02-15' and '2024-02' in the export are both February.
+const SCORECARD_COSTS: Row[] = [
+  { month: '2024-02-01', amount: '150.00', category: 'winback' }, // exported as '2024-02-15'
+  { month: '2024-02-01', amount: '50.50', category: 'loyalty' }, // exported as '2024-02'
+  { month: '2024-03-01', amount: '120.00', category: 'loyalty' },
+  { month: '2024-04-01', amount: '100.00', category: 'loyalty' },
+  { month: '2024-05-01', amount: '99.00', category: 'loyalty' },
+];
 
 const SCORECARD_SCHEMA = {
   month: 'DATE',
@@ -755,83 +738,38 @@ const SCORECARD_SCHEMA = {
   is_partial_period: 'BOOLEAN',
 };
 
-/** The orders-based columns of the scorecard (same in both scorecard lakes) and NULLs for the absent datasets. */
-function scorecardRow(
-  month: string,
-  retention: { retention_rate: number | null; churn_rate: number | null },
-  kpis: { repeat: number; frequency: number; aov: string | Money; clv: string | Money | null },
-  rest: { referral_rate: number | null; retention_cost: string | null; crc: string | Money | null },
-  partial = false,
-): Row {
-  return {
-    month,
-    ...retention,
-    repeat_purchase_rate_12m: kpis.repeat,
-    purchase_frequency_12m: kpis.frequency,
-    avg_order_value_12m: kpis.aov,
-    clv_formula: kpis.clv,
-    // no subscriptions, surveys or events were dropped → NULL, not 0
-    mrr: null,
-    net_revenue_retention: null,
-    gross_revenue_retention: null,
-    nps: null,
-    csat: null,
-    ces: null,
-    dau_mau: null,
-    ...rest,
-    is_partial_period: partial,
-  };
-}
-
-const JAN = { retention: { retention_rate: null, churn_rate: null }, kpis: { repeat: 0, frequency: 1, aov: '60.00', clv: null } };
-const FEB = { retention: { retention_rate: 2 / 3, churn_rate: 1 / 3 }, kpis: { repeat: 2 / 3, frequency: 5 / 3, aov: '50.00', clv: money(50 * (5 / 3) * (1 / 4)) } };
-const MAR = { retention: { retention_rate: 0.5, churn_rate: 1 }, kpis: { repeat: 3 / 5, frequency: 8 / 5, aov: '48.75', clv: '9.75' } };
-const APR = { retention: { retention_rate: 4 / 3, churn_rate: 0 }, kpis: { repeat: 4 / 6, frequency: 2, aov: money(490 / 12), clv: money((490 / 12) * 2 * (3 / 16)) } };
-
-const SKIPPED_WITHOUT_SUBS_SURVEYS_EVENTS = ['engagement_monthly', 'mrr_monthly', 'survey_scores_monthly'];
+// The orders-based columns of the scorecard (same in both scorecard fixtures), month by month.
+const JAN = { retention_rate: null, churn_rate: null, repeat_purchase_rate_12m: 0, purchase_frequency_12m: 1, avg_order_value_12m: '60.00', clv_formula: null };
+const FEB = { retention_rate: 2 / 3, churn_rate: 1 / 3, repeat_purchase_rate_12m: 2 / 3, purchase_frequency_12m: 5 / 3, avg_order_value_12m: '50.00', clv_formula: money(50 * (5 / 3) * (1 / 4)) };
+const MAR = { retention_rate: 0.5, churn_rate: 1, repeat_purchase_rate_12m: 3 / 5, purchase_frequency_12m: 8 / 5, avg_order_value_12m: '48.75', clv_formula: '9.75' };
+const APR = { retention_rate: 4 / 3, churn_rate: 0, repeat_purchase_rate_12m: 4 / 6, purchase_frequency_12m: 2, avg_order_value_12m: money(490 / 12), clv_formula: money((490 / 12) * 2 * (3 / 16)) };
+// no subscriptions, surveys or events were dropped → NULL, not 0
+const NO_SUBSCRIPTIONS_SURVEYS_EVENTS = { mrr: null, net_revenue_retention: null, gross_revenue_retention: null, nps: null, csat: null, ces: null, dau_mau: null };
 
 describe('loyalty_scorecard_monthly with orders, customers and retention costs (W = 30)', () => {
-  let out: RunOutput;
+  let built: BuiltTable;
   beforeAll(async () => {
-    out = await runLake(
-      {
-        'inbox/orders/orders.csv': SCORECARD_ORDERS,
-        'inbox/customers/customers.csv': SCORECARD_CUSTOMERS,
-        'inbox/retention_costs/costs.csv': SCORECARD_COSTS,
-      },
-      { churnWindowDays: 30 },
-      ['loyalty_scorecard_monthly'],
-    );
-  });
-
-  it('succeeds with as-of 2024-04-20 (latest completed order; the refunded 04-25 order does not count)', () => {
-    expectSucceeded(out);
-    expect(out.manifest.as_of).toBe('2024-04-20');
-    expect(out.manifest.as_of_source).toBe('data');
-  });
-
-  it('lists the models without data as skipped, and builds the scorecard', () => {
-    const skipped = out.manifest.models.filter((m) => m.status === 'skipped');
-    expect(skipped.map((m) => m.model).sort()).toEqual(SKIPPED_WITHOUT_SUBS_SURVEYS_EVENTS);
-    expect(skipped.find((m) => m.model === 'mrr_monthly')?.skipped_because).toMatch(/subscriptions/);
-    expect(skipped.find((m) => m.model === 'survey_scores_monthly')?.skipped_because).toMatch(/survey_responses/);
-    expect(skipped.find((m) => m.model === 'engagement_monthly')?.skipped_because).toMatch(/events/);
-    expect(out.manifest.models.find((m) => m.model === 'loyalty_scorecard_monthly')?.status).toBe('built');
+    built = await buildTable('loyalty_scorecard_monthly_v1', {
+      asOf: '2024-04-20',
+      churnWindowDays: 30,
+      staging: { orders: SCORECARD_ORDERS, customers: SCORECARD_CUSTOMERS, retention_costs: SCORECARD_COSTS },
+    });
   });
 
   it('every column of every month: referral rate, retention cost and CRC by hand; absent metrics NULL', () => {
-    expect(out.schemas.loyalty_scorecard_monthly).toEqual(SCORECARD_SCHEMA);
+    expect(failingTests(built)).toEqual([]);
+    expect(built.types).toEqual(SCORECARD_SCHEMA);
     expectRows(
-      out.rows.loyalty_scorecard_monthly ?? [],
+      built.rows,
       [
         // Jan: cost 0.00 (no January row in the export); crc NULL (no retention_monthly row for January)
-        scorecardRow('2024-01-01', JAN.retention, JAN.kpis, { referral_rate: 2 / 3, retention_cost: '0.00', crc: null }),
+        { month: '2024-01-01', ...JAN, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, referral_rate: 2 / 3, retention_cost: '0.00', crc: null, is_partial_period: false },
         // Feb: no new customers → referral NULL; cost 150.00 + 50.50; crc 200.50 / 2 retained = 100.25
-        scorecardRow('2024-02-01', FEB.retention, FEB.kpis, { referral_rate: null, retention_cost: '200.50', crc: '100.25' }),
+        { month: '2024-02-01', ...FEB, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, referral_rate: null, retention_cost: '200.50', crc: '100.25', is_partial_period: false },
         // Mar: referral 1/2; cost 120.00; 0 retained → crc NULL
-        scorecardRow('2024-03-01', MAR.retention, MAR.kpis, { referral_rate: 1 / 2, retention_cost: '120.00', crc: null }),
+        { month: '2024-03-01', ...MAR, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, referral_rate: 1 / 2, retention_cost: '120.00', crc: null, is_partial_period: false },
         // Apr (partial): referral 1/1; cost 100.00; crc 100 / 3 retained = 33.33
-        scorecardRow('2024-04-01', APR.retention, APR.kpis, { referral_rate: 1, retention_cost: '100.00', crc: money(100 / 3) }, true),
+        { month: '2024-04-01', ...APR, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, referral_rate: 1, retention_cost: '100.00', crc: money(100 / 3), is_partial_period: true },
       ],
       ['month'],
     );
@@ -839,8 +777,7 @@ describe('loyalty_scorecard_monthly with orders, customers and retention costs (
 
   it('no cost up to the as-of month is dropped: Σ retention_cost = 150.00 + 50.50 + 120.00 + 100.00', () => {
     // the May cost (99.00) is after the as-of month and has no row
-    const rows = out.rows.loyalty_scorecard_monthly ?? [];
-    const total = rows.reduce((sum, row) => sum + Number(row.retention_cost ?? 0), 0);
+    const total = built.rows.reduce((sum, row) => sum + Number(row.retention_cost ?? 0), 0);
     expect(total).toBeCloseTo(150 + 50.5 + 120 + 100, 2); // 420.50
   });
 });
@@ -848,59 +785,101 @@ describe('loyalty_scorecard_monthly with orders, customers and retention costs (
 describe('loyalty_scorecard_monthly: a retention cost dated inside its month', () => {
   // Spec, Input datasets: retention_costs.month is "`YYYY-MM` or a date in the month"; Conventions: a month is
   // stored as the DATE of its first day. Spec, Bad input: "Nothing is dropped silently".
-  let out: RunOutput;
+  let built: BuiltTable;
   beforeAll(async () => {
-    out = await runLake(
-      {
-        // k1 orders on 02-10 and 03-20 → as-of 2024-03-20 (March partial)
-        'inbox/orders/orders.csv': csv('order_id,customer_id,ordered_at,amount', 'o1,k1,2024-02-10,10.00', 'o2,k1,2024-03-20,10.00'),
-        // the earliest cost is a date in January (before the first order), then a 'YYYY-MM' in February
-        'inbox/retention_costs/costs.csv': csv('month,amount,category', '2024-01-15,150.00,winback', '2024-02,50.50,loyalty'),
-      },
-      {},
-      ['loyalty_scorecard_monthly'],
-    );
+    const { staged } = await stageExports({
+      // k1 orders on 02-10 and 03-20 → as-of 2024-03-20 (March partial)
+      'inbox/orders/orders.csv': csv('order_id,customer_id,ordered_at,amount', 'o1,k1,2024-02-10,10.00', 'o2,k1,2024-03-20,10.00'),
+      // the earliest cost is a date in January (before the first order), then a 'YYYY-MM' in February
+      'inbox/retention_costs/costs.csv': csv('month,amount,category', '2024-01-15,150.00,winback', '2024-02,50.50,loyalty'),
+    });
+    built = await buildTable('loyalty_scorecard_monthly_v1', { asOf: '2024-03-20', staging: staged });
   });
 
   it('no cost is dropped: Σ retention_cost over the months = 150.00 + 50.50', () => {
-    expectSucceeded(out);
+    expect(failingTests(built)).toEqual([]);
     // both costs are in months up to the as-of month (Jan, Feb ≤ March 2024)
-    const rows = out.rows.loyalty_scorecard_monthly ?? [];
-    const total = rows.reduce((sum, row) => sum + Number(row.retention_cost ?? 0), 0);
+    const total = built.rows.reduce((sum, row) => sum + Number(row.retention_cost ?? 0), 0);
     expect(total).toBeCloseTo(150 + 50.5, 2);
   });
 
   it('months are first days, from January (the first month of any data, per the model YAML) to the as-of month', () => {
-    const rows = out.rows.loyalty_scorecard_monthly ?? [];
-    expect(rows.map((row) => row.month)).toEqual(['2024-01-01', '2024-02-01', '2024-03-01']);
-    expect(rows.map((row) => row.retention_cost)).toEqual(['150.00', '50.50', '0.00']); // '2024-01-15' → January
-    expect(rows.map((row) => row.is_partial_period)).toEqual([false, false, true]); // 03-20 is not March's last day
+    expect(built.rows.map((row) => row.month)).toEqual(['2024-01-01', '2024-02-01', '2024-03-01']);
+    expect(built.rows.map((row) => row.retention_cost)).toEqual(['150.00', '50.50', '0.00']); // '2024-01-15' → January
+    expect(built.rows.map((row) => row.is_partial_period)).toEqual([false, false, true]); // 03-20 is not March's last day
   });
 });
 
 describe('loyalty_scorecard_monthly with orders only (W = 30)', () => {
-  let out: RunOutput;
+  let built: BuiltTable;
   beforeAll(async () => {
-    out = await runLake({ 'inbox/orders/orders.csv': SCORECARD_ORDERS }, { churnWindowDays: 30 }, ['loyalty_scorecard_monthly']);
-  });
-
-  it('succeeds, skipping the models without data', () => {
-    expectSucceeded(out);
-    expect(out.manifest.as_of).toBe('2024-04-20');
-    const skipped = out.manifest.models.filter((m) => m.status === 'skipped');
-    expect(skipped.map((m) => m.model).sort()).toEqual(SKIPPED_WITHOUT_SUBS_SURVEYS_EVENTS);
+    built = await buildTable('loyalty_scorecard_monthly_v1', { asOf: '2024-04-20', churnWindowDays: 30, staging: { orders: SCORECARD_ORDERS } });
   });
 
   it('referral_rate, retention_cost and crc are NULL without the customers and retention_costs exports', () => {
-    expect(out.schemas.loyalty_scorecard_monthly).toEqual(SCORECARD_SCHEMA);
+    expect(failingTests(built)).toEqual([]);
+    expect(built.types).toEqual(SCORECARD_SCHEMA);
     const none = { referral_rate: null, retention_cost: null, crc: null };
     expectRows(
-      out.rows.loyalty_scorecard_monthly ?? [],
+      built.rows,
       [
-        scorecardRow('2024-01-01', JAN.retention, JAN.kpis, none),
-        scorecardRow('2024-02-01', FEB.retention, FEB.kpis, none),
-        scorecardRow('2024-03-01', MAR.retention, MAR.kpis, none),
-        scorecardRow('2024-04-01', APR.retention, APR.kpis, none, true),
+        { month: '2024-01-01', ...JAN, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, ...none, is_partial_period: false },
+        { month: '2024-02-01', ...FEB, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, ...none, is_partial_period: false },
+        { month: '2024-03-01', ...MAR, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, ...none, is_partial_period: false },
+        { month: '2024-04-01', ...APR, ...NO_SUBSCRIPTIONS_SURVEYS_EVENTS, ...none, is_partial_period: true },
+      ],
+      ['month'],
+    );
+  });
+});
+
+describe('loyalty_scorecard_monthly alone, on given rows of the tables it reads', () => {
+  // No orders, customers or costs: the scorecard takes MRR, survey scores and DAU/MAU from its sources as they
+  // are, and its months from the month spine, from the first month of any source (November: mrr_monthly) on.
+  let built: BuiltTable;
+  beforeAll(async () => {
+    const spine = (month: string, last: string, days: number, partial: boolean) => ({
+      month,
+      last_day_counted: last,
+      days_counted: days,
+      is_partial_period: partial,
+    });
+    built = await buildTable('loyalty_scorecard_monthly_v1', {
+      asOf: '2024-02-10',
+      tables: {
+        int_months_v1: [
+          spine('2023-10-01', '2023-10-31', 31, false),
+          spine('2023-11-01', '2023-11-30', 30, false),
+          spine('2023-12-01', '2023-12-31', 31, false),
+          spine('2024-01-01', '2024-01-31', 31, false),
+          spine('2024-02-01', '2024-02-10', 10, true),
+        ],
+        mrr_monthly_v1: [
+          { month: '2023-11-01', mrr: '100.00', gross_revenue_retention: null, net_revenue_retention: null, is_partial_period: false },
+          { month: '2023-12-01', mrr: '120.00', gross_revenue_retention: 0.9, net_revenue_retention: 1.2, is_partial_period: false },
+        ],
+        survey_scores_monthly_v1: [
+          { month: '2023-12-01', nps: 20, csat: 0.8, ces: 5.5, is_partial_period: false },
+          { month: '2024-01-01', nps: 30, csat: null, ces: null, is_partial_period: false },
+        ],
+        engagement_monthly_v1: [{ month: '2024-01-01', dau_mau: 0.25, is_partial_period: false }],
+      },
+    });
+  });
+
+  it('passes each source column through, NULL where a source has no row, from November to the partial as-of month', () => {
+    expect(failingTests(built)).toEqual([]);
+    const orders = { retention_rate: null, churn_rate: null, repeat_purchase_rate_12m: null, purchase_frequency_12m: null, avg_order_value_12m: null, clv_formula: null };
+    const none = { referral_rate: null, retention_cost: null, crc: null };
+    const noMrr = { mrr: null, net_revenue_retention: null, gross_revenue_retention: null };
+    const noSurveys = { nps: null, csat: null, ces: null };
+    expectRows(
+      built.rows,
+      [
+        { month: '2023-11-01', ...orders, mrr: '100.00', net_revenue_retention: null, gross_revenue_retention: null, ...noSurveys, dau_mau: null, ...none, is_partial_period: false },
+        { month: '2023-12-01', ...orders, mrr: '120.00', net_revenue_retention: 1.2, gross_revenue_retention: 0.9, nps: 20, csat: 0.8, ces: 5.5, dau_mau: null, ...none, is_partial_period: false },
+        { month: '2024-01-01', ...orders, ...noMrr, nps: 30, csat: null, ces: null, dau_mau: 0.25, ...none, is_partial_period: false },
+        { month: '2024-02-01', ...orders, ...noMrr, ...noSurveys, dau_mau: null, ...none, is_partial_period: true },
       ],
       ['month'],
     );

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/core/duckdb.js';
 import { loadModels } from '../../src/core/models/model-declaration.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
+import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
+import { countingDownloads } from '../helpers/counting-lake.js';
 import { copyOfModels } from '../helpers/models-dir.js';
 import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
@@ -155,6 +157,58 @@ describe('runPipeline', () => {
     const manifest = await run(lake, { asOf: '2024-01-31' });
     expect(manifest.status).toBe('succeeded');
     expect(manifest.models.map((m) => [m.model, m.status, m.skipped_because])).toContainEqual(['cohort_retention', 'skipped', 'no orders data']);
+  });
+});
+
+describe('what a run reads back', () => {
+  it('downloads neither the staging files it wrote nor the tables it published, but does download older staging files', async () => {
+    // Prepare
+    const { dir, lake: local, put } = tempLake();
+    put('inbox/orders/orders.csv', ORDERS);
+    const { lake, downloads } = countingDownloads(local);
+    let seen: { published: string[]; retentionRows: unknown } | undefined;
+
+    // Act
+    const first = await runPipeline({
+      lake,
+      threads: 2,
+      readPublished: async (db, published) => {
+        seen = { published: [...published], retentionRows: await db.scalar('select count(*) from cohort_retention_v1') };
+      },
+    });
+
+    // Assess: only the input file came down; the report hook saw the published tables in the run's session
+    expect(first.status).toBe('succeeded');
+    expect(downloads).toEqual(['inbox/orders/orders.csv']);
+    expect(seen!.published).toEqual(expect.arrayContaining(['cohort_retention_v1', 'customer_summary_v1']));
+    expect(seen!.published).not.toContain('int_orders_completed_v1'); // internal, never published
+    expect(Number(seen!.retentionRows)).toBe((await readParquet(dir, 'metrics/cohort_retention/v1/data.parquet')).length);
+
+    // and a later run downloads the staging file of the first, not its own
+    downloads.length = 0;
+    put('inbox/orders/more.csv', csv('order_id,customer_id,ordered_at,amount', 'o4,c3,2024-03-01,40'));
+    expect((await runPipeline({ lake, threads: 2 })).status).toBe('succeeded');
+    expect(downloads.filter((key) => !key.startsWith('metrics/'))).toEqual([
+      'inbox/orders/more.csv',
+      first.ingest.files[0]!.staging_key,
+    ]);
+  });
+
+  it('records the models built before one whose SQL fails, and names the failing one', async () => {
+    // Prepare
+    const { lake, put } = tempLake();
+    put('inbox/orders/orders.csv', ORDERS);
+    const models = copyOfModels();
+    models.edit('customer_summary/v1.sql', () => 'select no_such_column from stg_orders\n');
+
+    // Act
+    const manifest = await run(lake, { modelsDir: models.dir });
+
+    // Assess
+    expect(manifest).toMatchObject({ status: 'failed', published: false });
+    expect(manifest.error).toMatch(/customer_summary_v1/);
+    expect(manifest.models.map((m) => m.model)).toContain('int_orders_completed');
+    expect(manifest.models.map((m) => m.model)).not.toContain('customer_summary');
   });
 });
 

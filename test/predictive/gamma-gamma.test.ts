@@ -1,14 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { gammaSampler, seededUniform } from '../helpers/random.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBSession } from '../../src/core/duckdb.js';
 import {
   fitGammaGamma,
-  gammaGammaExpectedSpend,
+  gammaGammaExpectedSpendSql,
   gammaGammaLogLikelihood,
   type GammaGammaParams,
   type GammaGammaRow,
 } from '../../src/core/predictive/gamma-gamma.js';
+import { gammaSampler, seededUniform } from '../helpers/random.js';
+import { tempDir } from '../helpers/temp-lake.js';
+
+let db: DuckDBSession;
+beforeAll(async () => {
+  db = await DuckDBSession.open({ workDir: tempDir(), threads: 1 });
+});
+afterAll(() => db.closeSync());
+
+/** E[M | x, m̄] from the one implementation, evaluated by DuckDB on DOUBLE parameters and a BIGINT x as in clv_predictions. */
+async function expectedSpend({ p, q, gamma }: GammaGammaParams, frequency: number, monetaryValue: number): Promise<number | null> {
+  const double = (value: number) => `cast(${value} as double)`;
+  const sql = gammaGammaExpectedSpendSql({ p: double(p), q: double(q), gamma: double(gamma) }, `cast(${frequency} as bigint)`, double(monetaryValue));
+  const value = await db.scalar(`select ${sql}`);
+  return value === null ? null : Number(value);
+}
 
 const CDNOW_SUMMARY = join(
   import.meta.dirname,
@@ -41,12 +57,12 @@ describe('Gamma-Gamma on the CDNOW sample (test/fixtures/reference/cdnow/README.
     expect(relativeError(fit.params.gamma, 15.44)).toBeLessThan(0.01);
   });
 
-  it('gives the published expected average spend of the first ten customers', () => {
+  it('gives the published expected average spend of the first ten customers', async () => {
     const published = [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17];
-    customers.slice(0, 10).forEach(({ frequency, monetaryValue }, i) => {
-      const expected = gammaGammaExpectedSpend(fit.params, frequency, monetaryValue);
-      expect(relativeError(expected, published[i]!), `customer ${i + 1}`).toBeLessThan(0.005);
-    });
+    for (const [i, { frequency, monetaryValue }] of customers.slice(0, 10).entries()) {
+      const expected = await expectedSpend(fit.params, frequency, monetaryValue);
+      expect(relativeError(expected!, published[i]!), `customer ${i + 1}`).toBeLessThan(0.005);
+    }
   });
 });
 
@@ -69,14 +85,29 @@ describe('Gamma-Gamma formulas', () => {
     );
   });
 
-  it('shrinks a customer’s mean spend towards the population mean pγ/(q − 1), less so with more purchases', () => {
+  it('shrinks a customer’s mean spend towards the population mean pγ/(q − 1), less so with more purchases', async () => {
     const populationMean = (params.p * params.gamma) / (params.q - 1);
-    expect(gammaGammaExpectedSpend(params, 0, 0)).toBeCloseTo(populationMean, 12);
-    const fewPurchases = gammaGammaExpectedSpend(params, 1, 100);
-    const manyPurchases = gammaGammaExpectedSpend(params, 20, 100);
+    expect(await expectedSpend(params, 0, 0)).toBeCloseTo(populationMean, 12);
+    const fewPurchases = (await expectedSpend(params, 1, 100))!;
+    const manyPurchases = (await expectedSpend(params, 20, 100))!;
     expect(fewPurchases).toBeGreaterThan(populationMean);
     expect(fewPurchases).toBeLessThan(manyPurchases);
     expect(manyPurchases).toBeLessThan(100);
+  });
+
+  it.each([
+    // p = 0.3, q = 0.5, γ = 10: the population mean pγ/(q − 1) does not exist (q ≤ 1)
+    ['no repeat purchase: p·0 + q − 1 = −0.5', { p: 0.3, q: 0.5, gamma: 10 }, 0, 0, null],
+    ['x = 1: 0.3 + 0.5 − 1 = −0.2', { p: 0.3, q: 0.5, gamma: 10 }, 1, 20, null],
+    ['x = 2: 0.6 + 0.5 − 1 = 0.1, so 0.3 · (10 + 2 · 20) / 0.1 = 150', { p: 0.3, q: 0.5, gamma: 10 }, 2, 20, 150],
+    ['x = 5: 1.5 + 0.5 − 1 = 1, so 0.3 · (10 + 5 · 4) / 1 = 9', { p: 0.3, q: 0.5, gamma: 10 }, 5, 4, 9],
+    ['the boundary p·x + q − 1 = 0 exactly: 0.5 · 1 + 0.5 − 1', { p: 0.5, q: 0.5, gamma: 10 }, 1, 20, null],
+    ['q = 1 without a repeat purchase: 0 + 1 − 1 = 0', { p: 2, q: 1, gamma: 10 }, 0, 0, null],
+    ['q = 1, x = 1: 2 · (10 + 20) / (2 + 1 − 1) = 30', { p: 2, q: 1, gamma: 10 }, 1, 20, 30],
+  ])('is NULL exactly where the conditional mean does not exist (q ≤ 1): %s', async (_case, params, x, m, expected) => {
+    const value = await expectedSpend(params, x, m);
+    if (expected === null) expect(value).toBeNull();
+    else expect(value).toBeCloseTo(expected, 10);
   });
 
   it('rejects a customer with repeat purchases but no spend', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digamma, gammaSign, lgamma, logBeta } from '../../src/core/predictive/special-functions.js';
+import { digamma, gammaSign, lgamma } from '../../src/core/predictive/special-functions.js';
 
 describe('lgamma', () => {
   it('gives ln((n − 1)!) at the positive integers', () => {
@@ -30,12 +30,6 @@ describe('lgamma', () => {
   it('is +Infinity at the poles', () => {
     expect(lgamma(0)).toBe(Number.POSITIVE_INFINITY);
     expect(lgamma(-3)).toBe(Number.POSITIVE_INFINITY);
-  });
-});
-
-describe('logBeta', () => {
-  it('gives ln B(2, 3) = ln(1/12)', () => {
-    expect(logBeta(2, 3)).toBeCloseTo(-Math.log(12), 14);
   });
 });
 

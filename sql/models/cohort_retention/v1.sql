@@ -1,11 +1,10 @@
 with
 
-customer_cohorts as (
+first_orders as (
     select
         customer_id,
         cohort_month
-    from customer_summary_v1
-    where cohort_month is not null
+    from int_customer_first_orders_v1
 ),
 
 completed_orders as (
@@ -16,18 +15,18 @@ completed_orders as (
     from int_orders_completed_v1
 ),
 
-params as (
+months as (
     select
-        cast(date_trunc('month', as_of_date) as date) as as_of_month,
-        last_day(as_of_date) <> as_of_date as as_of_month_is_partial
-    from run_params
+        month,
+        is_partial_period
+    from int_months_v1
 ),
 
 cohort_sizes as (
     select
         cohort_month,
         count(*) as cohort_size
-    from customer_cohorts
+    from first_orders
     group by cohort_month
 ),
 
@@ -35,22 +34,23 @@ cohort_periods as (
     select
         cohort_sizes.cohort_month,
         cohort_sizes.cohort_size,
-        cast(periods.period_month as date) as period_month
+        months.month as period_month,
+        months.is_partial_period
     from cohort_sizes
-    cross join params
-    cross join unnest(generate_series(cohort_sizes.cohort_month, params.as_of_month, interval 1 month)) as periods (period_month)
+    inner join months
+        on months.month >= cohort_sizes.cohort_month
 ),
 
 cohort_activity as (
     select
-        customer_cohorts.cohort_month,
+        first_orders.cohort_month,
         completed_orders.order_month as period_month,
         count(distinct completed_orders.customer_id) as active_customers,
         sum(completed_orders.net_value) as revenue
     from completed_orders
-    inner join customer_cohorts
-        on completed_orders.customer_id = customer_cohorts.customer_id
-    group by customer_cohorts.cohort_month, completed_orders.order_month
+    inner join first_orders
+        on completed_orders.customer_id = first_orders.customer_id
+    group by first_orders.cohort_month, completed_orders.order_month
 ),
 
 cohort_periods_joined_to_activity as (
@@ -60,7 +60,8 @@ cohort_periods_joined_to_activity as (
         cohort_periods.period_month,
         cohort_periods.cohort_size,
         coalesce(cohort_activity.active_customers, 0) as active_customers,
-        coalesce(cohort_activity.revenue, 0) as revenue
+        coalesce(cohort_activity.revenue, 0) as revenue,
+        cohort_periods.is_partial_period
     from cohort_periods
     left join cohort_activity
         on cohort_periods.cohort_month = cohort_activity.cohort_month
@@ -69,26 +70,23 @@ cohort_periods_joined_to_activity as (
 
 cohort_retention as (
     select
-        cohort_periods_joined_to_activity.cohort_month,
-        cohort_periods_joined_to_activity.period_number,
-        cohort_periods_joined_to_activity.period_month,
-        cohort_periods_joined_to_activity.cohort_size,
-        cohort_periods_joined_to_activity.active_customers,
-        cast(cohort_periods_joined_to_activity.active_customers as double)
-            / cohort_periods_joined_to_activity.cohort_size as retention_rate,
-        cohort_periods_joined_to_activity.revenue,
+        cohort_month,
+        period_number,
+        period_month,
+        cohort_size,
+        active_customers,
+        cast(active_customers as double) / cohort_size as retention_rate,
+        revenue,
         -- in cents, so that a half cent rounds up exactly
         round(
-            sum(cohort_periods_joined_to_activity.revenue) over (
-                partition by cohort_periods_joined_to_activity.cohort_month
-                order by cohort_periods_joined_to_activity.period_number
+            sum(revenue) over (
+                partition by cohort_month
+                order by period_number
                 rows between unbounded preceding and current row
-            ) * 100 / cohort_periods_joined_to_activity.cohort_size
+            ) * 100 / cohort_size
         ) / 100 as cumulative_revenue_per_customer,
-        cohort_periods_joined_to_activity.period_month = params.as_of_month
-            and params.as_of_month_is_partial as is_partial_period
+        is_partial_period
     from cohort_periods_joined_to_activity
-    cross join params
 )
 
 select * from cohort_retention

@@ -24,6 +24,15 @@ completed_orders as (
     from int_orders_completed_v1
 ),
 
+first_orders as (
+    select
+        customer_id,
+        first_order_at,
+        first_order_date,
+        cohort_month
+    from int_customer_first_orders_v1
+),
+
 params as (
     select as_of_date from run_params
 ),
@@ -43,7 +52,6 @@ known_customers as (
 completed_orders_per_customer as (
     select
         customer_id,
-        min(ordered_at) as first_order_at,
         max(ordered_at) as last_order_at,
         count(*) as orders,
         sum(net_value) as revenue
@@ -54,8 +62,8 @@ completed_orders_per_customer as (
 customer_summary as (
     select
         known_customers.customer_id,
-        cast(date_trunc('month', completed_orders_per_customer.first_order_at) as date) as cohort_month,
-        completed_orders_per_customer.first_order_at,
+        first_orders.cohort_month,
+        first_orders.first_order_at,
         completed_orders_per_customer.last_order_at,
         coalesce(completed_orders_per_customer.orders, 0) as orders,
         coalesce(completed_orders_per_customer.revenue, 0) as revenue,
@@ -63,7 +71,7 @@ customer_summary as (
         round(completed_orders_per_customer.revenue * 100 / completed_orders_per_customer.orders) / 100 as avg_order_value,
         date_diff(
             'day',
-            cast(completed_orders_per_customer.first_order_at as date),
+            first_orders.first_order_date,
             cast(completed_orders_per_customer.last_order_at as date)
         ) as lifespan_days,
         date_diff('day', cast(completed_orders_per_customer.last_order_at as date), params.as_of_date) as recency_days,
@@ -73,6 +81,8 @@ customer_summary as (
     cross join params
     left join completed_orders_per_customer
         on known_customers.customer_id = completed_orders_per_customer.customer_id
+    left join first_orders
+        on known_customers.customer_id = first_orders.customer_id
     left join customers
         on known_customers.customer_id = customers.customer_id
 )

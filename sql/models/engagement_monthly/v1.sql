@@ -1,28 +1,41 @@
 with
 
-events as (
+product_events as (
     select
         customer_id,
-        cast(occurred_at as date) as event_date
+        occurred_at
     from stg_events
-    where cast(occurred_at as date) <= (select as_of_date from run_params)
+),
+
+all_months as (
+    select
+        month,
+        days_counted,
+        is_partial_period
+    from int_months_v1
 ),
 
 params as (
     select as_of_date from run_params
 ),
 
+events as (
+    select
+        product_events.customer_id,
+        cast(product_events.occurred_at as date) as event_date
+    from product_events
+    cross join params
+    where cast(product_events.occurred_at as date) <= params.as_of_date
+),
+
+-- from the month of the first event
 months as (
     select
-        cast(month_series.month as date) as month,
-        date_diff('day', cast(month_series.month as date), least(last_day(cast(month_series.month as date)), params.as_of_date)) + 1
-            as days_counted,
-        last_day(cast(month_series.month as date)) > params.as_of_date as is_partial_period
-    from (select cast(date_trunc('month', min(event_date)) as date) as first_month from events) as bounds
-    cross join params
-    cross join unnest(
-        generate_series(bounds.first_month, cast(date_trunc('month', params.as_of_date) as date), interval 1 month)
-    ) as month_series (month)
+        month,
+        days_counted,
+        is_partial_period
+    from all_months
+    where month >= (select cast(date_trunc('month', min(event_date)) as date) from events)
 ),
 
 daily_active as (

@@ -9,20 +9,22 @@ subscriptions as (
     from stg_subscriptions
 ),
 
-params as (
-    select as_of_date from run_params
+all_months as (
+    select
+        month,
+        last_day_counted,
+        is_partial_period
+    from int_months_v1
 ),
 
+-- from the month of the first subscription start; a subscription counts on the month's last day counted
 months as (
     select
-        cast(month_series.month as date) as month,
-        least(last_day(cast(month_series.month as date)), params.as_of_date) as snapshot_date,
-        last_day(cast(month_series.month as date)) > params.as_of_date as is_partial_period
-    from (select cast(date_trunc('month', min(start_date)) as date) as first_month from subscriptions) as bounds
-    cross join params
-    cross join unnest(
-        generate_series(bounds.first_month, cast(date_trunc('month', params.as_of_date) as date), interval 1 month)
-    ) as month_series (month)
+        month,
+        last_day_counted as snapshot_date,
+        is_partial_period
+    from all_months
+    where month >= (select cast(date_trunc('month', min(start_date)) as date) from subscriptions)
 ),
 
 customer_mrr as (
@@ -49,14 +51,14 @@ first_paid_months as (
 -- every customer-month with MRR now or in the month before
 customer_movements as (
     select
-        cast(coalesce(current_month.month, previous_month.month + interval 1 month) as date) as month,
+        cast(coalesce(current_month.month, previous_month.month + interval '1' month) as date) as month,
         coalesce(current_month.customer_id, previous_month.customer_id) as customer_id,
         coalesce(current_month.mrr, 0) as mrr,
         coalesce(previous_month.mrr, 0) as previous_mrr
     from customer_mrr as current_month
     full outer join customer_mrr as previous_month
         on current_month.customer_id = previous_month.customer_id
-        and current_month.month = previous_month.month + interval 1 month
+        and current_month.month = previous_month.month + interval '1' month
 ),
 
 classified_movements as (

@@ -7,11 +7,23 @@ completed_orders as (
     from int_orders_completed_v1
 ),
 
-params as (
+first_orders as (
     select
-        as_of_date,
-        churn_window_days
-    from run_params
+        first_order_date,
+        cohort_month
+    from int_customer_first_orders_v1
+),
+
+months as (
+    select
+        month,
+        last_day_counted,
+        is_partial_period
+    from int_months_v1
+),
+
+params as (
+    select churn_window_days from run_params
 ),
 
 customer_order_dates as (
@@ -21,36 +33,17 @@ customer_order_dates as (
     from completed_orders
 ),
 
-first_orders as (
-    select
-        customer_id,
-        min(order_date) as first_order_date
-    from customer_order_dates
-    group by customer_id
-),
-
-month_starts as (
-    select cast(months.month_start as date) as month_start
-    from (select cast(date_trunc('month', min(first_order_date)) as date) as first_cohort_month from first_orders) as bounds
-    cross join params
-    cross join unnest(
-        generate_series(
-            bounds.first_cohort_month + interval 1 month,
-            cast(date_trunc('month', params.as_of_date) as date),
-            interval 1 month
-        )
-    ) as months (month_start)
-),
-
+-- from the month after the first cohort month
 month_bounds as (
     select
-        month_starts.month_start as month,
-        month_starts.month_start as first_day,
-        least(last_day(month_starts.month_start), params.as_of_date) as last_day_counted,
+        months.month,
+        months.month as first_day,
+        months.last_day_counted,
         params.churn_window_days,
-        last_day(month_starts.month_start) > params.as_of_date as is_partial_period
-    from month_starts
+        months.is_partial_period
+    from months
     cross join params
+    where months.month > (select min(cohort_month) from first_orders)
 ),
 
 customer_liveness_per_month as (

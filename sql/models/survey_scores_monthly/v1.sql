@@ -1,27 +1,41 @@
 with
 
-responses as (
+survey_responses as (
     select
         survey,
         score,
-        cast(date_trunc('month', responded_at) as date) as month
+        responded_at
     from stg_survey_responses
-    where cast(responded_at as date) <= (select as_of_date from run_params)
+),
+
+all_months as (
+    select
+        month,
+        is_partial_period
+    from int_months_v1
 ),
 
 params as (
     select as_of_date from run_params
 ),
 
+responses as (
+    select
+        survey_responses.survey,
+        survey_responses.score,
+        cast(date_trunc('month', survey_responses.responded_at) as date) as month
+    from survey_responses
+    cross join params
+    where cast(survey_responses.responded_at as date) <= params.as_of_date
+),
+
+-- from the month of the first response
 months as (
     select
-        cast(month_series.month as date) as month,
-        last_day(cast(month_series.month as date)) > params.as_of_date as is_partial_period
-    from (select min(month) as first_month from responses) as bounds
-    cross join params
-    cross join unnest(
-        generate_series(bounds.first_month, cast(date_trunc('month', params.as_of_date) as date), interval 1 month)
-    ) as month_series (month)
+        month,
+        is_partial_period
+    from all_months
+    where month >= (select min(month) from responses)
 ),
 
 month_scores as (

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { datasetContracts, findDataset } from '../contracts/datasets.js';
 import { findPreset, presets } from '../contracts/presets.js';
 import type { DuckDBSession } from '../duckdb.js';
 import { errorMessage, InputFileError } from '../errors.js';
-import type { Lake, LakeObject } from '../lake/lake.js';
+import type { FingerprintedObject, Lake, LakeObject } from '../lake/lake.js';
+import { exists, findObject, localMirrorPath, writeJson } from '../lake/lake-helpers.js';
+import { inputFileId, LakeKeys, LakePrefix, parseInboxKey } from '../lake/lake-layout.js';
 import type { InputLimits } from './read-input.js';
 import { stageFile } from './stage-file.js';
 
@@ -34,37 +36,36 @@ export interface FileReport {
  * a new input. A file in a folder that is no dataset (yet) is quarantined under _unknown/,
  * so that once a later version declares that dataset, the file is ingested after all.
  */
-export function ingestKeys(object: LakeObject) {
-  const path = object.key.replace(/^inbox\//, '');
-  const slash = path.indexOf('/');
-  const folder = slash > 0 ? path.slice(0, slash) : '_unknown';
-  const rest = slash > 0 ? path.slice(slash + 1) : path;
+export function ingestKeys(object: FingerprintedObject) {
+  const { folder, name, path } = parseInboxKey(object.key);
   // A preset's files stage into its dataset, under the preset's name.
   const preset = findPreset(folder);
   const dataset = preset?.dataset ?? folder;
-  const fingerprint = object.etag.replaceAll('"', '').slice(0, 12);
-  const id = `${preset ? `${preset.preset}/` : ''}${rest}@${fingerprint}`;
-  const quarantine = findDataset(dataset) ? `quarantine/${dataset}/${id}` : `quarantine/_unknown/${path}@${fingerprint}`;
+  const id = inputFileId(preset ? `${preset.preset}/${name}` : name, object.etag);
+  const quarantine = findDataset(dataset) ? LakeKeys.quarantine(dataset, id) : LakeKeys.quarantineUnknown(inputFileId(path, object.etag));
   return {
     dataset,
     preset,
-    staging: `staging/${dataset}/${id}.parquet`,
-    rejects: `rejects/${dataset}/${id}.parquet`,
+    staging: LakeKeys.staging(dataset, id),
+    rejects: LakeKeys.rejects(dataset, id),
     quarantine,
-    quarantineReport: `${quarantine}.error.json`,
+    quarantineReport: LakeKeys.quarantineReport(quarantine),
   };
 }
 
 /** Inbox objects that are data files: not folder markers, not hidden files. */
 export function isInboxFile(object: LakeObject): boolean {
   const name = object.key.split('/').at(-1) ?? '';
-  return object.key.startsWith('inbox/') && name !== '' && !name.startsWith('.');
+  return object.key.startsWith(LakePrefix.inbox) && name !== '' && !name.startsWith('.');
 }
 
 export interface IngestContext {
   readonly lake: Lake;
   readonly db: DuckDBSession;
-  /** Scratch folder for downloads and outputs. */
+  /**
+   * Scratch folder for downloads and outputs. Each staging file written stays in its lake
+   * mirror (lake-helpers.ts localMirrorPath), so a run reads it without downloading it again.
+   */
   readonly workDir: string;
   readonly runId: string;
   /** What one input file may cost (inflated size, NDJSON keys). @default - read-input.ts's defaults */
@@ -77,8 +78,8 @@ export async function ingestInbox(
   onFile: (report: FileReport, index: number, total: number) => void = () => {},
 ): Promise<FileReport[]> {
   const { lake } = context;
-  const inbox = (await lake.list('inbox/')).filter(isInboxFile);
-  const done = new Set([...(await lake.list('staging/')), ...(await lake.list('quarantine/'))].map((o) => o.key));
+  const inbox = (await lake.list(LakePrefix.inbox, { etags: true })).filter(isInboxFile);
+  const done = new Set([...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key));
   const reports: FileReport[] = [];
   for (const [index, object] of inbox.entries()) {
     const report = isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object);
@@ -97,13 +98,11 @@ export async function ingestKey(
   key: string,
   options: IngestOptions = {},
 ): Promise<FileReport | undefined> {
-  const object = (await context.lake.list(key)).find((o) => o.key === key);
+  const object = await findObject(context.lake, key, { etags: true });
   if (!object || !isInboxFile(object)) return undefined;
   const keys = ingestKeys(object);
-  const done = new Set(
-    [...(await context.lake.list(keys.staging)), ...(await context.lake.list(keys.quarantineReport))].map((o) => o.key),
-  );
-  return isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object, options);
+  const done = (await exists(context.lake, keys.staging)) || (await exists(context.lake, keys.quarantineReport));
+  return done ? alreadyIngested(object) : await ingestObject(context, object, options);
 }
 
 export interface IngestOptions {
@@ -111,12 +110,12 @@ export interface IngestOptions {
   readonly lastAttempt?: boolean;
 }
 
-function isIngested(object: LakeObject, done: ReadonlySet<string>): boolean {
+function isIngested(object: FingerprintedObject, done: ReadonlySet<string>): boolean {
   const keys = ingestKeys(object);
   return done.has(keys.staging) || done.has(keys.quarantineReport);
 }
 
-function alreadyIngested(object: LakeObject): FileReport {
+function alreadyIngested(object: FingerprintedObject): FileReport {
   return { ...describe(object, ingestKeys(object).dataset), outcome: 'already_ingested' };
 }
 
@@ -127,7 +126,7 @@ function alreadyIngested(object: LakeObject): FileReport {
  */
 export async function ingestObject(
   context: IngestContext,
-  object: LakeObject,
+  object: FingerprintedObject,
   options: IngestOptions = {},
 ): Promise<FileReport> {
   const { lake, db, workDir } = context;
@@ -140,19 +139,21 @@ export async function ingestObject(
     if (!contract) {
       const known = datasetContracts.map((d) => d.name).join(', ');
       const presetNames = presets.map((p) => p.preset).join(', ');
-      throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under inbox/<dataset>/, one of ${known} (or a vendor export under ${presetNames})`);
+      throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under ${LakeKeys.inboxFolder('<dataset>')}, one of ${known} (or a vendor export under ${presetNames})`);
     }
+    const stagedPath = `${localPath}.staged.parquet`;
     const counts = await stageFile(db, {
       contract,
       preset: keys.preset,
       localPath,
       object,
-      stagingPath: `${localPath}.staged.parquet`,
+      stagingPath: stagedPath,
       rejectsPath: `${localPath}.rejects.parquet`,
       limits: context.limits,
     });
     if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
-    await lake.upload(`${localPath}.staged.parquet`, keys.staging);
+    await lake.upload(stagedPath, keys.staging);
+    await keepLocalCopy(stagedPath, localMirrorPath(workDir, keys.staging));
     return {
       ...describe(object, keys.dataset),
       outcome: 'loaded',
@@ -178,7 +179,7 @@ export async function ingestObject(
  */
 export async function quarantine(
   context: IngestContext,
-  object: LakeObject,
+  object: FingerprintedObject,
   localPath: string,
   error: InputFileError,
 ): Promise<FileReport> {
@@ -189,14 +190,17 @@ export async function quarantine(
     quarantine_key: keys.quarantine,
     error: error.message,
   };
-  const reportPath = `${localPath}.error.json`;
   const details = { ...report, line: error.line ?? null, size: object.size, run_id: context.runId };
-  await writeFile(reportPath, `${JSON.stringify(details, null, 2)}\n`);
   await context.lake.upload(localPath, keys.quarantine);
-  await context.lake.upload(reportPath, keys.quarantineReport);
+  await writeJson(context.lake, keys.quarantineReport, details);
   return report;
 }
 
-function describe(object: LakeObject, dataset: string) {
+async function keepLocalCopy(path: string, mirrorPath: string): Promise<void> {
+  await mkdir(dirname(mirrorPath), { recursive: true });
+  await rename(path, mirrorPath);
+}
+
+function describe(object: FingerprintedObject, dataset: string) {
   return { key: object.key, dataset, etag: object.etag, landed_at: object.lastModified.toISOString() };
 }

@@ -2,7 +2,7 @@ import type { DatasetContract } from '../contracts/dataset-contract.js';
 import { presetReads, presetSql, type Preset } from '../contracts/presets.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { InputFileError, LoyaltyLakeError } from '../errors.js';
-import type { LakeObject } from '../lake/lake.js';
+import type { FingerprintedObject } from '../lake/lake.js';
 import { capText, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
 import { validationSql, type SourceColumn } from './validate-sql.js';
 
@@ -11,7 +11,7 @@ export interface StageFileInput {
   /** The vendor export the file is read as, if any. */
   readonly preset?: Preset;
   readonly localPath: string;
-  readonly object: LakeObject;
+  readonly object: FingerprintedObject;
   readonly stagingPath: string;
   readonly rejectsPath: string;
   readonly limits?: InputLimits;

@@ -24,26 +24,62 @@ export const LakePrefix = {
 
 export type LakeArea = keyof typeof LakePrefix;
 
+/** The folder of a file loose in the inbox, and the quarantine folder of files dropped where no dataset is. */
+const UNKNOWN_FOLDER = '_unknown';
+
 export const LakeKeys = {
   /** Folder of one dataset's (or preset's) dropped exports. */
   inboxFolder: (folder: string) => `${LakePrefix.inbox}${folder}/`,
+  inboxFile: (folder: string, name: string) => `${LakeKeys.inboxFolder(folder)}${name}`,
   /** Folder of one dataset's staging files. */
   stagingFolder: (dataset: string) => `${LakePrefix.staging}${dataset}/`,
-  /** Staging file of one ingested input file (`fileId` names the input file and its content). */
-  staging: (dataset: string, fileId: string) => `${LakePrefix.staging}${dataset}/${fileId}.parquet`,
+  /** Staging file of one ingested input file (`fileId` names the input file and its content, see `inputFileId`). */
+  staging: (dataset: string, fileId: string) => `${LakeKeys.stagingFolder(dataset)}${fileId}.parquet`,
   rejects: (dataset: string, fileId: string) => `${LakePrefix.rejects}${dataset}/${fileId}.parquet`,
-  /** Quarantine copy of a refused file; `dataset` is '_unknown' for a folder that is no dataset. */
+  /** Quarantine copy of a refused file of a dataset. */
   quarantine: (dataset: string, fileId: string) => `${LakePrefix.quarantine}${dataset}/${fileId}`,
+  /** Quarantine copy of a file in a folder that is no dataset; `fileId` keeps that folder. */
+  quarantineUnknown: (fileId: string) => `${LakePrefix.quarantine}${UNKNOWN_FOLDER}/${fileId}`,
   quarantineReport: (quarantineKey: string) => `${quarantineKey}.error.json`,
-  /** Folder of one published model version (a Glue table's location). */
-  metricsFolder: (model: string, version: number) => `${LakePrefix.metrics}${model}/v${version}/`,
-  metrics: (model: string, version: number) => `${LakeKeys.metricsFolder(model, version)}data.parquet`,
+  /** Folder of one published model version (a Glue table's location). `version` may be a placeholder such as '<N>'. */
+  metricsFolder: (model: string, version: number | string) => `${LakePrefix.metrics}${model}/v${version}/`,
+  metrics: (model: string, version: number | string) => `${LakeKeys.metricsFolder(model, version)}data.parquet`,
   /** Folder of one model version's snapshots, partitioned by `as_of=` (a Glue table's location). */
   historyFolder: (model: string, version: number) => `${LakePrefix.history}${model}/v${version}/`,
-  history: (model: string, version: number, asOf: string) => `${LakeKeys.historyFolder(model, version)}as_of=${asOf}/data.parquet`,
+  /** The partition folder of one as-of date, relative to a history folder (pass '${as_of}' for Glue's location template). */
+  historyPartition: (asOf: string) => `as_of=${asOf}/`,
+  history: (model: string, version: number, asOf: string) =>
+    `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf)}data.parquet`,
   runManifest: (runId: string) => `${LakePrefix.runs}${runId}.json`,
   latestRunManifest: `${LakePrefix.runs}latest.json`,
   report: `${LakePrefix.report}index.html`,
   /** The lake's own settings, at its root. */
   settings: 'loyaltylake.yml',
 } as const;
+
+/** An inbox key split into the folder it was dropped in (a dataset or preset) and the path below it. */
+export interface InboxPath {
+  /** The first folder below inbox/, or '_unknown' for a file loose in the inbox. */
+  readonly folder: string;
+  /** The key below that folder (for a loose file: below inbox/), e.g. '2024/orders.csv'. */
+  readonly name: string;
+  /** The key below inbox/, e.g. 'orders/2024/orders.csv'. */
+  readonly path: string;
+}
+
+export function parseInboxKey(key: string): InboxPath {
+  if (!key.startsWith(LakePrefix.inbox)) throw new Error(`not an inbox key: ${key}`);
+  const path = key.slice(LakePrefix.inbox.length);
+  const slash = path.indexOf('/');
+  if (slash <= 0) return { folder: UNKNOWN_FOLDER, name: path, path };
+  return { folder: path.slice(0, slash), name: path.slice(slash + 1), path };
+}
+
+/**
+ * Names one version of one input file in staging, rejects and quarantine: its path (below the
+ * dataset folder) and the start of its content fingerprint, so a changed file is a new input.
+ * Every key derived from an input file's name is built here.
+ */
+export function inputFileId(path: string, etag: string): string {
+  return `${path}@${etag.replaceAll('"', '').slice(0, 12)}`;
+}

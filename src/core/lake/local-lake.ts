@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Lake, LakeObject } from './lake.js';
+import { byKey, type FingerprintedObject, type Lake, type LakeObject } from './lake.js';
 
 /** A lake in a local folder. Atomic writes are write-to-temp-then-rename in the same folder. */
 export class LocalLake implements Lake {
@@ -18,7 +18,9 @@ export class LocalLake implements Lake {
     return this.root;
   }
 
-  async list(prefix: string): Promise<LakeObject[]> {
+  list(prefix: string, options: { readonly etags: true }): Promise<FingerprintedObject[]>;
+  list(prefix: string, options?: { readonly etags?: boolean }): Promise<LakeObject[]>;
+  async list(prefix: string, options: { readonly etags?: boolean } = {}): Promise<LakeObject[]> {
     const objects: LakeObject[] = [];
     // Walk only the folder that holds the prefix, then filter by the full prefix.
     const start = join(this.root, prefix.slice(0, prefix.lastIndexOf('/') + 1));
@@ -26,9 +28,11 @@ export class LocalLake implements Lake {
       const key = relative(this.root, path).split(sep).join('/');
       if (!key.startsWith(prefix) || isTemporary(key)) continue;
       const info = await stat(path);
-      objects.push({ key, size: info.size, lastModified: info.mtime, etag: await this.md5(path, info) });
+      const object = { key, size: info.size, lastModified: info.mtime };
+      // Reading every file is the costly part of a listing: only when the caller needs fingerprints.
+      objects.push(options.etags ? { ...object, etag: await this.md5(path, info) } : object);
     }
-    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return byKey(objects);
   }
 
   async download(key: string, localPath: string): Promise<void> {

@@ -6,11 +6,23 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ConfigError } from '../errors.js';
-import type { Lake, LakeObject } from './lake.js';
+import { byKey, type FingerprintedObject, type Lake } from './lake.js';
 
-/** Files at least this big are uploaded in parts (S3 allows single PUTs up to 5 GB, but parts retry cheaper). */
-const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
-const PART_SIZE = 16 * 1024 * 1024;
+const MiB = 1024 * 1024;
+/** S3's smallest part (all but the last). */
+const MIN_PART_SIZE = 5 * MiB;
+
+export interface S3LakeOptions {
+  /** @default - a client from the environment (s3ClientFromEnvironment) */
+  readonly client?: S3Client;
+  /**
+   * Files at least this big are uploaded in parts: S3 allows single PUTs up to 5 GB, but a
+   * failed part is retried alone. @default 64 MiB
+   */
+  readonly multipartThreshold?: number;
+  /** Size of each part of a multipart upload, at least 5 MiB (S3's minimum). @default 16 MiB */
+  readonly partSize?: number;
+}
 
 /** Parses `s3://bucket[/prefix]`. */
 export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
@@ -41,20 +53,25 @@ export function s3ClientFromEnvironment(): S3Client {
 export class S3Lake implements Lake {
   readonly bucket: string;
   readonly prefix: string;
+  readonly multipartThreshold: number;
+  readonly partSize: number;
+  private readonly client: S3Client;
 
-  constructor(
-    uri: string,
-    private readonly client: S3Client = s3ClientFromEnvironment(),
-  ) {
+  constructor(uri: string, options: S3LakeOptions = {}) {
     ({ bucket: this.bucket, prefix: this.prefix } = parseS3Uri(uri));
+    this.client = options.client ?? s3ClientFromEnvironment();
+    this.multipartThreshold = options.multipartThreshold ?? 64 * MiB;
+    this.partSize = options.partSize ?? 16 * MiB;
+    if (this.partSize < MIN_PART_SIZE) throw new ConfigError(`partSize must be at least 5 MiB (S3's minimum part), got ${this.partSize} bytes`);
   }
 
   get uri(): string {
     return `s3://${this.bucket}${this.prefix ? `/${this.prefix.slice(0, -1)}` : ''}`;
   }
 
-  async list(prefix: string): Promise<LakeObject[]> {
-    const objects: LakeObject[] = [];
+  /** Always with ETags: S3 lists them anyway. */
+  async list(prefix: string): Promise<FingerprintedObject[]> {
+    const objects: FingerprintedObject[] = [];
     let ContinuationToken: string | undefined;
     do {
       const page = await this.client.send(
@@ -71,7 +88,7 @@ export class S3Lake implements Lake {
       }
       ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (ContinuationToken);
-    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return byKey(objects);
   }
 
   async download(key: string, localPath: string): Promise<void> {
@@ -84,7 +101,7 @@ export class S3Lake implements Lake {
   async upload(localPath: string, key: string): Promise<void> {
     const { size } = await stat(localPath);
     const target = { Bucket: this.bucket, Key: this.prefix + key };
-    if (size < MULTIPART_THRESHOLD) {
+    if (size < this.multipartThreshold) {
       // A Buffer body: its length is known, so no chunked encoding is needed.
       await this.client.send(new PutObjectCommand({ ...target, Body: await readFile(localPath) }));
       return;
@@ -92,7 +109,7 @@ export class S3Lake implements Lake {
     const upload = new Upload({
       client: this.client,
       params: { ...target, Body: createReadStream(localPath) },
-      partSize: PART_SIZE,
+      partSize: this.partSize,
       queueSize: 4,
       leavePartsOnError: false,
     });

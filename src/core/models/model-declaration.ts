@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ModelError } from '../errors.js';
-import { TYPESCRIPT_STEPS } from './typescript-steps.js';
-
-/** The only column types a published table may have: each reads correctly in Athena (metrics.md, Conventions). */
-export const OutputType = z.enum(['BIGINT', 'DOUBLE', 'DECIMAL(18,2)', 'DATE', 'TIMESTAMP', 'VARCHAR', 'BOOLEAN']);
-export type OutputType = z.infer<typeof OutputType>;
+import { OutputType } from './output-types.js';
 
 const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lowercase snake_case');
 
@@ -38,15 +34,20 @@ const ModelVersionDeclaration = z
     grain: z.array(Identifier).min(1),
     /** Input datasets that must hold data for this version to be built. */
     requires: z.array(Identifier).default([]),
+    /** Input datasets read when they hold data: their stg_<dataset> views always exist, empty without data. */
+    optional_requires: z.array(Identifier).default([]),
     /** Tables of other model versions this SQL reads, pinned by version (e.g. retention_monthly_v1). */
     depends_on: z.array(Identifier).default([]),
     /** Model tables read if they were built; when skipped (no input data) they read as empty. */
     optional_depends_on: z.array(Identifier).default([]),
     /** false: built and tested for other models, not written to metrics/. */
     publish: z.boolean().default(true),
-    /** `sql` (v<N>.sql) or `typescript`: a registered step (see typescript-steps.ts) builds the table. */
-    kind: z.enum(['sql', 'typescript']).default('sql'),
-    step: Identifier.optional(),
+    /**
+     * A registered step (model-step.ts) builds the table instead of v<N>.sql. `version` is the
+     * step's version this declaration was written for: part of the fingerprint, and the run
+     * stops at its start if the registered step has another.
+     */
+    step: z.object({ name: Identifier, version: z.number().int().positive() }).strict().optional(),
     /** Named values the SQL reads as {{ name }} and a step receives; part of the fingerprint. */
     settings: z.record(Identifier, z.union([z.number(), z.string(), z.boolean()])).default({}),
     columns: z.array(OutputColumn).min(1),
@@ -73,20 +74,26 @@ export interface ModelVersion {
   readonly description: string;
   readonly grain: readonly string[];
   readonly requires: readonly string[];
+  readonly optionalRequires: readonly string[];
   readonly dependsOn: readonly string[];
   readonly optionalDependsOn: readonly string[];
   readonly publish: boolean;
   readonly columns: readonly OutputColumn[];
   readonly tests: readonly { name: string; expect: string }[];
-  readonly kind: 'sql' | 'typescript';
-  readonly step?: string;
+  /** The step that builds the table, by name and declared version; undefined for a SQL model. */
+  readonly step?: StepReference;
   readonly settings: Readonly<Record<string, number | string | boolean>>;
-  /** The SQL with its {{ settings }} filled in (empty for a TypeScript step). */
+  /** The SQL with its {{ settings }} filled in (empty for a step model). */
   readonly sql: string;
-  /** sha256 of the SQL (or the step's code) and the version's declaration: any change of either changes it. */
+  /** sha256 of the version's declaration (a step's name and version included) and its SQL: any change of either changes it. */
   readonly fingerprint: string;
-  /** Where the model is defined: its SQL file, or its step's name. */
-  readonly sqlPath: string;
+  /** Where the table's logic lives, for messages: its SQL file, or `step <name> v<version>`. */
+  readonly source: string;
+}
+
+export interface StepReference {
+  readonly name: string;
+  readonly version: number;
 }
 
 /** Reads every `<dir>/<model>/<model>.yml` with its `v<N>.sql` files. */
@@ -112,14 +119,9 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
   }
   return declaration.versions.map((version) => {
     const sqlPath = join(declarationPath, '..', `v${version.version}.sql`);
-    let code: string;
-    if (version.kind === 'typescript') {
-      const step = version.step ? TYPESCRIPT_STEPS[version.step] : undefined;
-      if (!step) {
-        throw new ModelError(declaration.model, `version ${version.version} names no known step (known: ${Object.keys(TYPESCRIPT_STEPS).join(', ')})`);
-      }
-      code = step.toString();
-    } else {
+    // A step model's code is identified by the step version its declaration states, never by compiled code.
+    let code = '';
+    if (!version.step) {
       if (!existsSync(sqlPath)) throw new ModelError(declaration.model, `missing SQL for version ${version.version}: ${sqlPath}`);
       code = readFileSync(sqlPath, 'utf8');
     }
@@ -146,17 +148,17 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
       description: [declaration.description, version.description].filter(Boolean).join(' '),
       grain: version.grain,
       requires: version.requires,
+      optionalRequires: version.optional_requires,
       dependsOn: version.depends_on,
       optionalDependsOn: version.optional_depends_on,
       publish: version.publish,
       columns: version.columns,
       tests: version.tests.map((test) => ({ ...test, expect: fillSettings(declaration.model, test.expect, version.settings) })),
-      kind: version.kind,
       step: version.step,
       settings: version.settings,
-      sql: version.kind === 'sql' ? fillSettings(declaration.model, code, version.settings) : '',
+      sql: fillSettings(declaration.model, code, version.settings),
       fingerprint,
-      sqlPath: version.kind === 'sql' ? sqlPath : `step ${version.step}`,
+      source: version.step ? `step ${version.step.name} v${version.step.version}` : sqlPath,
     };
   });
 }

@@ -1,7 +1,8 @@
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { errorMessage, ModelError } from '../errors.js';
-import type { ColumnTest, ModelVersion, OutputType } from './model-declaration.js';
-import { TYPESCRIPT_STEPS } from './typescript-steps.js';
+import type { ColumnTest, ModelVersion } from './model-declaration.js';
+import { stepInputs, type StepRegistry } from './model-step.js';
+import { OUTPUT_TYPES } from './output-types.js';
 
 export interface DataTestResult {
   readonly name: string;
@@ -16,31 +17,21 @@ export interface BuiltModel {
   readonly durationMs: number;
 }
 
-/** Source type families a declared output type may be cast from without changing meaning. */
-const CASTABLE_FROM: Record<OutputType, RegExp> = {
-  BIGINT: /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|"NULL")$/,
-  DOUBLE: /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|"NULL")$/,
-  'DECIMAL(18,2)': /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*|"NULL")$/,
-  DATE: /^(DATE|"NULL")$/,
-  TIMESTAMP: /^(TIMESTAMP.*|"NULL")$/,
-  VARCHAR: /^(VARCHAR|"NULL")$/,
-  BOOLEAN: /^(BOOLEAN|"NULL")$/,
-};
-
 /**
- * Builds one model version into its table: runs the SQL, checks the result has exactly
- * the declared columns with compatible types, casts each to its declared type, then runs
- * the data tests. Throws ModelError if the SQL fails or the contract is broken; failing
- * data tests are returned (the caller decides that nothing is published).
+ * Builds one model version into its table: runs its SQL or its step (from `steps`), checks
+ * the result has exactly the declared columns with compatible types, casts each to its
+ * declared type, then runs the data tests. Throws ModelError if the SQL or step fails or the
+ * contract is broken; failing data tests are returned (the caller decides that nothing is published).
  */
-export async function buildModel(db: DuckDBSession, model: ModelVersion): Promise<BuiltModel> {
+export async function buildModel(db: DuckDBSession, model: ModelVersion, steps: StepRegistry = {}): Promise<BuiltModel> {
   const started = performance.now();
   const raw = sqlIdent(`${model.table}__uncast`);
+  const registered = model.step ? stepInputs(model, steps) : undefined;
   try {
-    if (model.kind === 'typescript') await TYPESCRIPT_STEPS[model.step!]!({ db, model, table: `${model.table}__uncast` });
+    if (registered) await registered.step.run({ db, model, inputs: registered.inputs, table: `${model.table}__uncast` });
     else await db.run(`create or replace temp table ${raw} as\n${model.sql}`);
   } catch (error) {
-    throw new ModelError(model.table, `${model.kind === 'sql' ? 'SQL' : 'step'} failed (${model.sqlPath}): ${errorMessage(error)}`, { cause: error });
+    throw new ModelError(model.table, `${registered ? 'step' : 'SQL'} failed (${model.source}): ${errorMessage(error)}`, { cause: error });
   }
   try {
     const produced = await db.rows(`select column_name, column_type from (describe ${raw})`);
@@ -82,7 +73,7 @@ function checkContract(model: ModelVersion, produced: { name: string; type: stri
   }
   for (const column of model.columns) {
     const actual = produced.find((c) => c.name === column.name)!.type;
-    if (!CASTABLE_FROM[column.type].test(actual)) {
+    if (!OUTPUT_TYPES[column.type].castableFrom.test(actual)) {
       throw new ModelError(model.table, `column ${column.name} is ${actual}, which does not fit its declared type ${column.type}`);
     }
   }

@@ -3,18 +3,9 @@ import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { errorMessage, LoyaltyLakeError } from '../errors.js';
 import type { Lake } from '../lake/lake.js';
-import type { ModelVersion, OutputType } from '../models/model-declaration.js';
-
-/** The Parquet encoding Athena reads correctly for each declared type (checked on every file before upload). */
-const PARQUET_ENCODING: Record<OutputType, { type: string; converted: string | null }> = {
-  BIGINT: { type: 'INT64', converted: 'INT_64' },
-  DOUBLE: { type: 'DOUBLE', converted: null },
-  'DECIMAL(18,2)': { type: 'INT64', converted: 'DECIMAL' },
-  DATE: { type: 'INT32', converted: 'DATE' },
-  TIMESTAMP: { type: 'INT64', converted: 'TIMESTAMP_MICROS' },
-  VARCHAR: { type: 'BYTE_ARRAY', converted: 'UTF8' },
-  BOOLEAN: { type: 'BOOLEAN', converted: null },
-};
+import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
+import type { ModelVersion } from '../models/model-declaration.js';
+import { OUTPUT_TYPES } from '../models/output-types.js';
 
 export interface PublishedTable {
   readonly metricsKey: string;
@@ -23,8 +14,8 @@ export interface PublishedTable {
 
 export function publishedKeys(model: ModelVersion, asOf: string): PublishedTable {
   return {
-    metricsKey: `metrics/${model.model}/v${model.version}/data.parquet`,
-    historyKey: `history/${model.model}/v${model.version}/as_of=${asOf}/data.parquet`,
+    metricsKey: LakeKeys.metrics(model.model, model.version),
+    historyKey: LakeKeys.history(model.model, model.version, asOf),
   };
 }
 
@@ -38,10 +29,10 @@ export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, 
   );
   for (const column of model.columns) {
     const written = schema.find((row) => row.name === column.name);
-    const expected = PARQUET_ENCODING[column.type];
-    if (!written || written.type !== expected.type || (written.converted_type ?? null) !== expected.converted) {
+    const expected = OUTPUT_TYPES[column.type].parquet;
+    if (!written || written.type !== expected.type || (written.converted_type ?? null) !== expected.convertedType) {
       throw new LoyaltyLakeError(
-        `${model.table}.${column.name}: Parquet encoding ${written?.type}/${written?.converted_type} is not the Athena-safe ${expected.type}/${expected.converted}`,
+        `${model.table}.${column.name}: Parquet encoding ${written?.type}/${written?.converted_type} is not the Athena-safe ${expected.type}/${expected.convertedType}`,
       );
     }
   }
@@ -58,7 +49,7 @@ export async function publishTables(
   tables: readonly { localPath: string; keys: PublishedTable }[],
   scratch: string,
 ): Promise<void> {
-  const existing = new Set((await lake.list('metrics/')).map((o) => o.key));
+  const existing = new Set((await lake.list(LakePrefix.metrics)).map((o) => o.key));
   const previous = new Map<string, string>();
   for (const { keys } of tables) {
     if (!existing.has(keys.metricsKey)) continue;

@@ -1,4 +1,7 @@
 import type { FileReport } from '../ingest/ingest.js';
+import type { Lake } from '../lake/lake.js';
+import { readJson, writeJson } from '../lake/lake-helpers.js';
+import { LakeKeys } from '../lake/lake-layout.js';
 import type { DataTestResult } from '../models/model-runner.js';
 import type { StagedDataset } from './stage-inputs.js';
 
@@ -15,38 +18,41 @@ export interface ModelRunRecord {
   readonly duration_ms?: number;
 }
 
+export interface IngestSummary {
+  /** Files handled by this run's ingest (new files only). */
+  readonly files: FileReport[];
+  readonly files_loaded: number;
+  readonly files_quarantined: number;
+  readonly files_already_ingested: number;
+  readonly rows_in: number;
+  readonly rows_loaded: number;
+  readonly rows_rejected: number;
+}
+
 /** What a run did, written to `_runs/<run_id>.json` and `_runs/latest.json`. */
 export interface RunManifest {
   readonly run_id: string;
-  status: 'running' | 'succeeded' | 'failed';
-  error?: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly error?: string;
   readonly lake: string;
   readonly started_at: string;
-  finished_at?: string;
-  as_of?: string;
-  as_of_source?: 'data' | 'option';
+  readonly finished_at: string;
+  readonly as_of?: string;
+  readonly as_of_source?: 'data' | 'option';
   readonly churn_window_days: number;
-  /** Files handled by this run's ingest (new files only) and the totals. */
-  ingest: {
-    files: FileReport[];
-    files_loaded: number;
-    files_quarantined: number;
-    files_already_ingested: number;
-    rows_in: number;
-    rows_loaded: number;
-    rows_rejected: number;
-  };
+  /** Files handled by this run's ingest and the totals. */
+  readonly ingest: IngestSummary;
   /** Every staging file the models read, per dataset. */
-  inputs: StagedDataset[];
+  readonly inputs: StagedDataset[];
   /** Datasets with no rows: the models that need them are skipped, their scorecard columns NULL. */
-  missing_datasets: string[];
-  models: ModelRunRecord[];
-  tests: { passed: number; failed: number };
-  published: boolean;
-  timings_ms: Record<string, number>;
+  readonly missing_datasets: string[];
+  readonly models: ModelRunRecord[];
+  readonly tests: { readonly passed: number; readonly failed: number };
+  readonly published: boolean;
+  readonly timings_ms: Record<string, number>;
 }
 
-export function summarizeIngest(files: FileReport[]): RunManifest['ingest'] {
+export function summarizeIngest(files: readonly FileReport[]): IngestSummary {
   const fresh = files.filter((f) => f.outcome !== 'already_ingested');
   const sum = (field: 'rows_in' | 'rows_loaded' | 'rows_rejected') => fresh.reduce((total, f) => total + (f[field] ?? 0), 0);
   return {
@@ -58,4 +64,15 @@ export function summarizeIngest(files: FileReport[]): RunManifest['ingest'] {
     rows_loaded: sum('rows_loaded'),
     rows_rejected: sum('rows_rejected'),
   };
+}
+
+/** Stores the manifest of a run under its id and as the latest. */
+export async function writeManifest(lake: Lake, manifest: RunManifest): Promise<void> {
+  await writeJson(lake, LakeKeys.runManifest(manifest.run_id), manifest);
+  await writeJson(lake, LakeKeys.latestRunManifest, manifest);
+}
+
+/** The latest run's manifest, or undefined before the first run. */
+export async function latestManifest(lake: Lake): Promise<RunManifest | undefined> {
+  return await readJson<RunManifest>(lake, LakeKeys.latestRunManifest);
 }

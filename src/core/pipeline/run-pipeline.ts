@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
-import { ingestInbox } from '../ingest/ingest.js';
+import { ingestInbox, type FileReport } from '../ingest/ingest.js';
 import type { Lake } from '../lake/lake.js';
-import { dependencyOrder, loadModels } from '../models/model-declaration.js';
+import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
+import { dependencyOrder, loadModels, type ModelVersion } from '../models/model-declaration.js';
 import { buildModel, type BuiltModel } from '../models/model-runner.js';
+import { checkSteps, type StepRegistry } from '../models/model-step.js';
 import { defaultModelsDir } from '../paths.js';
-import { publishedKeys, publishTables, writeModelParquet } from './publish.js';
-import { summarizeIngest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
-import { stageInputs } from './stage-inputs.js';
-
-export const DEFAULT_CHURN_WINDOW_DAYS = 90;
+import { PREDICTIVE_STEPS } from '../predictive/predictive-steps.js';
+import { DEFAULT_CHURN_WINDOW_DAYS } from '../settings-defaults.js';
+import { publishedKeys, publishTables, writeModelParquet, type PublishedTable } from './publish.js';
+import { summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
+import { stageInputs, type StagedDataset } from './stage-inputs.js';
 
 export interface PipelineOptions {
   readonly lake: Lake;
@@ -21,7 +23,7 @@ export interface PipelineOptions {
   readonly runId?: string;
   /** Last date counted, YYYY-MM-DD. @default - the date of the latest completed order */
   readonly asOf?: string;
-  /** @default 90 */
+  /** @default DEFAULT_CHURN_WINDOW_DAYS (90) */
   readonly churnWindowDays?: number;
   /** @default - the package's sql/models */
   readonly modelsDir?: string;
@@ -32,8 +34,36 @@ export interface PipelineOptions {
   readonly scratchDir?: string;
   /** Ingest new inbox files first. false: only build from staging (the ingest Lambda loads files). @default true */
   readonly ingest?: boolean;
+  /** The steps that build step models. @default - the predictive steps */
+  readonly steps?: StepRegistry;
   /** Called with a line of progress for each step. */
   readonly onProgress?: (message: string) => void;
+  /**
+   * Called once the tables are published, with the run's DuckDB session (each published table
+   * is there under its model table name, e.g. `cohort_retention_v1`) and the names of the
+   * published tables: read what you need without downloading them. Its errors are reported
+   * as progress; the run has succeeded by then.
+   */
+  readonly readPublished?: (db: DuckDBSession, published: ReadonlySet<string>) => Promise<void>;
+}
+
+/** What each step of a run returned, as far as the run got. The manifest is made from it. */
+interface StepResults {
+  files?: FileReport[];
+  inputs?: StagedDataset[];
+  asOf?: { readonly date: string; readonly source: 'data' | 'option' };
+  models?: ModelOutcome[];
+  published?: PublishedModel[];
+}
+
+/** One model version in a run: built (with its tests) or skipped with the reason. */
+type ModelOutcome =
+  | { readonly model: ModelVersion; readonly built: BuiltModel }
+  | { readonly model: ModelVersion; readonly skippedBecause: string };
+
+interface PublishedModel {
+  readonly model: ModelVersion;
+  readonly keys: PublishedTable;
 }
 
 /**
@@ -46,20 +76,10 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   const progress = options.onProgress ?? (() => {});
   const churnWindowDays = options.churnWindowDays ?? DEFAULT_CHURN_WINDOW_DAYS;
   const started = new Date();
-  const manifest: RunManifest = {
-    run_id: options.runId ?? newRunId(started),
-    status: 'running',
-    lake: lake.uri,
-    started_at: started.toISOString(),
-    churn_window_days: churnWindowDays,
-    ingest: summarizeIngest([]),
-    inputs: [],
-    missing_datasets: [],
-    models: [],
-    tests: { passed: 0, failed: 0 },
-    published: false,
-    timings_ms: {},
-  };
+  const runId = options.runId ?? newRunId(started);
+  const results: StepResults = {};
+  const timings: Record<string, number> = {};
+  let failure: unknown;
   const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'loyaltylake-'));
   let db: DuckDBSession | undefined;
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
@@ -67,16 +87,19 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     try {
       return await work();
     } finally {
-      manifest.timings_ms[step] = Math.round(performance.now() - stepStarted);
+      timings[step] = Math.round(performance.now() - stepStarted);
     }
   };
   try {
     validateOptions(options, churnWindowDays);
+    const steps = options.steps ?? PREDICTIVE_STEPS;
+    const models = dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir()));
+    checkSteps(models, steps);
     db = await DuckDBSession.open({ workDir: scratch, memoryLimit: options.memoryLimit, threads: options.threads });
     const session = db;
 
-    const files = options.ingest === false ? [] : await timed('ingest', () =>
-      ingestInbox({ lake, db: session, workDir: scratch, runId: manifest.run_id }, (file, index, total) => {
+    results.files = options.ingest === false ? [] : await timed('ingest', () =>
+      ingestInbox({ lake, db: session, workDir: scratch, runId }, (file, index, total) => {
         if (file.outcome === 'already_ingested') return;
         const counts =
           file.outcome === 'loaded'
@@ -85,101 +108,158 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
         progress(`ingest ${index + 1}/${total} ${file.key}: ${counts}`);
       }),
     );
-    manifest.ingest = summarizeIngest(files);
 
-    manifest.inputs = await timed('stage', () => stageInputs(lake, session, scratch));
-    manifest.missing_datasets = manifest.inputs.filter((input) => input.rowsCurrent === 0).map((input) => input.dataset);
+    const inputs = await timed('stage', () => stageInputs(lake, session, scratch));
+    results.inputs = inputs;
     await checkSingleCurrency(session);
     const asOf = options.asOf ?? (await asOfFromData(session));
-    manifest.as_of = asOf;
-    manifest.as_of_source = options.asOf ? 'option' : 'data';
+    results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data' };
     await session.run(
       `create table run_params as select cast(${sqlString(asOf)} as date) as as_of_date, cast(${churnWindowDays} as integer) as churn_window_days`,
     );
 
-    const built = await timed('models', () => buildModels(session, options.modelsDir ?? defaultModelsDir(), manifest, progress));
-    const failed = built.flatMap((b) => b.tests.filter((t) => !t.passed).map((t) => `${b.model.table} ${t.name}: ${t.failures} rows`));
-    manifest.tests = { passed: built.reduce((n, b) => n + b.tests.filter((t) => t.passed).length, 0), failed: failed.length };
+    const built = await timed('models', () => buildModels(session, models, steps, inputs, progress));
+    results.models = built.outcomes;
+    if (built.error) throw built.error;
+    const failed = failedTests(built.outcomes);
     if (failed.length > 0) throw new ModelError('data tests', `${failed.length} failed, nothing published: ${failed.join('; ')}`);
 
-    await timed('publish', async () => {
+    results.published = await timed('publish', async () => {
       const tables = [];
-      for (const { model } of built.filter((b) => b.model.publish)) {
+      for (const { model } of built.outcomes.filter((o) => 'built' in o && o.model.publish)) {
         const localPath = await writeModelParquet(session, model, scratch);
         tables.push({ model, localPath, keys: publishedKeys(model, asOf) });
       }
       await publishTables(lake, tables, scratch);
-      for (const table of tables) {
-        const record = manifest.models.find((m) => m.model === table.model.model && m.version === table.model.version)!;
-        Object.assign(record, { published_to: table.keys.metricsKey, snapshot_to: table.keys.historyKey });
-      }
-      progress(`published ${tables.length} tables to ${lake.uri}/metrics/`);
+      progress(`published ${tables.length} tables to ${lake.uri}/${LakePrefix.metrics}`);
+      return tables.map(({ model, keys }) => ({ model, keys }));
     });
-    manifest.published = true;
-    manifest.status = 'succeeded';
+    if (options.readPublished) await readPublished(session, results.published, options.readPublished, progress);
   } catch (error) {
-    manifest.status = 'failed';
-    manifest.error = errorMessage(error);
+    failure = error;
   } finally {
     db?.closeSync();
-    manifest.finished_at = new Date().toISOString();
-    try {
-      await writeManifest(lake, manifest, scratch);
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+  }
+  const manifest = assembleManifest({ runId, lake, started, churnWindowDays, results, timings, failure });
+  try {
+    await writeManifest(lake, manifest);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
   return manifest;
+}
+
+/** The manifest of a run, from what its steps returned and how it ended. */
+function assembleManifest(run: {
+  runId: string;
+  lake: Lake;
+  started: Date;
+  churnWindowDays: number;
+  results: StepResults;
+  timings: Record<string, number>;
+  failure: unknown;
+}): RunManifest {
+  const { results } = run;
+  const inputs = results.inputs ?? [];
+  const outcomes = results.models ?? [];
+  const published = results.published ?? [];
+  const testsPassed = outcomes.reduce((n, o) => n + ('built' in o ? o.built.tests.filter((t) => t.passed).length : 0), 0);
+  const succeeded = run.failure === undefined;
+  return {
+    run_id: run.runId,
+    status: succeeded ? 'succeeded' : 'failed',
+    ...(succeeded ? {} : { error: errorMessage(run.failure) }),
+    lake: run.lake.uri,
+    started_at: run.started.toISOString(),
+    finished_at: new Date().toISOString(),
+    as_of: results.asOf?.date,
+    as_of_source: results.asOf?.source,
+    churn_window_days: run.churnWindowDays,
+    ingest: summarizeIngest(results.files ?? []),
+    inputs,
+    missing_datasets: inputs.filter((input) => input.rowsCurrent === 0).map((input) => input.dataset),
+    models: outcomes.map((outcome) => modelRecord(outcome, published.find((p) => p.model === outcome.model)?.keys)),
+    tests: { passed: testsPassed, failed: failedTests(outcomes).length },
+    published: succeeded,
+    timings_ms: run.timings,
+  };
+}
+
+function modelRecord(outcome: ModelOutcome, published: PublishedTable | undefined): ModelRunRecord {
+  const { model } = outcome;
+  const base = { model: model.model, version: model.version, fingerprint: model.fingerprint };
+  if (!('built' in outcome)) return { ...base, status: 'skipped', skipped_because: outcome.skippedBecause };
+  const { built } = outcome;
+  return {
+    ...base,
+    status: 'built',
+    rows: built.rows,
+    tests: built.tests,
+    duration_ms: built.durationMs,
+    ...(published ? { published_to: published.metricsKey, snapshot_to: published.historyKey } : {}),
+  };
+}
+
+function failedTests(outcomes: readonly ModelOutcome[]): string[] {
+  return outcomes.flatMap((o) =>
+    'built' in o ? o.built.tests.filter((t) => !t.passed).map((t) => `${o.model.table} ${t.name}: ${t.failures} rows`) : [],
+  );
+}
+
+async function readPublished(
+  db: DuckDBSession,
+  published: readonly PublishedModel[],
+  read: NonNullable<PipelineOptions['readPublished']>,
+  progress: (message: string) => void,
+): Promise<void> {
+  try {
+    await read(db, new Set(published.map((p) => p.model.table)));
+  } catch (error) {
+    progress(`could not read the published tables: ${errorMessage(error)}`);
+  }
 }
 
 export function newRunId(at = new Date()): string {
   return `${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
+/** Builds every model version in dependency order; stops at the first that fails, returning what was done until then. */
 async function buildModels(
   db: DuckDBSession,
-  modelsDir: string,
-  manifest: RunManifest,
+  models: readonly ModelVersion[],
+  steps: StepRegistry,
+  inputs: readonly StagedDataset[],
   progress: (message: string) => void,
-): Promise<BuiltModel[]> {
-  const available = new Set(manifest.inputs.filter((d) => d.rowsCurrent > 0).map((d) => d.dataset));
-  await db.run(
-    `create or replace table available_datasets as select unnest(${sqlList([...available])}::varchar[]) as dataset`,
-  );
-  const built: BuiltModel[] = [];
-  for (const model of dependencyOrder(loadModels(modelsDir))) {
+): Promise<{ outcomes: ModelOutcome[]; error?: unknown }> {
+  const available = new Set(inputs.filter((d) => d.rowsCurrent > 0).map((d) => d.dataset));
+  const outcomes: ModelOutcome[] = [];
+  const builtTables = new Set<string>();
+  for (const model of models) {
     const missingData = model.requires.filter((dataset) => !available.has(dataset));
-    const missingModels = model.dependsOn.filter((table) => !built.some((b) => b.model.table === table));
-    const base = { model: model.model, version: model.version, fingerprint: model.fingerprint };
+    const missingModels = model.dependsOn.filter((table) => !builtTables.has(table));
     if (missingData.length > 0 || missingModels.length > 0) {
       const reason = missingData.length > 0 ? `no ${missingData.join(', ')} data` : `${missingModels.join(', ')} not built`;
-      manifest.models.push({ ...base, status: 'skipped', skipped_because: reason });
+      outcomes.push({ model, skippedBecause: reason });
       progress(`model ${model.table}: skipped (${reason})`);
       // An empty stand-in, so that models reading it optionally still run (and see no rows).
       const columns = model.columns.map((c) => `cast(null as ${c.type}) as ${sqlIdent(c.name)}`);
       await db.run(`create or replace table ${sqlIdent(model.table)} as select ${columns.join(', ')} where false`);
       continue;
     }
-    const result = await buildModel(db, model);
-    built.push(result);
+    let result: BuiltModel;
+    try {
+      result = await buildModel(db, model, steps);
+    } catch (error) {
+      return { outcomes, error };
+    }
+    outcomes.push({ model, built: result });
+    builtTables.add(model.table);
     const passed = result.tests.filter((t) => t.passed).length;
-    const record: ModelRunRecord = {
-      ...base,
-      status: 'built',
-      rows: result.rows,
-      tests: result.tests,
-      duration_ms: result.durationMs,
-    };
-    manifest.models.push(record);
     progress(
       `model ${model.table}: ${result.rows} rows, ${passed}/${result.tests.length} tests passed (${(result.durationMs / 1000).toFixed(1)} s)`,
     );
   }
-  return built;
-}
-
-function sqlList(values: string[]): string {
-  return `[${values.map(sqlString).join(', ')}]`;
+  return { outcomes };
 }
 
 function validateOptions(options: PipelineOptions, churnWindowDays: number): void {
@@ -221,14 +301,7 @@ async function asOfFromData(db: DuckDBSession): Promise<string> {
         )
     )`);
   if (asOf === null || asOf === undefined) {
-    throw new DataError('cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in inbox/<dataset>/ or pass --as-of');
+    throw new DataError(`cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in ${LakeKeys.inboxFolder('<dataset>')} or pass --as-of`);
   }
   return String(asOf);
-}
-
-async function writeManifest(lake: Lake, manifest: RunManifest, scratch: string): Promise<void> {
-  const path = join(scratch, 'manifest.json');
-  await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
-  await lake.upload(path, `_runs/${manifest.run_id}.json`);
-  await lake.upload(path, '_runs/latest.json');
 }

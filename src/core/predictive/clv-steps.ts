@@ -1,9 +1,10 @@
 import type { DuckDBSession } from '../duckdb.js';
 import { sqlIdent } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
-import { queryPages, writeTable } from '../models/write-table.js';
+import { defineStep } from '../models/model-step.js';
+import { horizonColumn, queryPages, selectDeclaredColumns, writeDeclaredColumns, writeTable } from '../models/step-io.js';
 import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams } from './bg-nbd.js';
-import { fitGammaGamma } from './gamma-gamma.js';
+import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists } from './gamma-gamma.js';
 
 /**
  * Optimiser budget per fit. Data the model suits converges in a few hundred (CDNOW: 470);
@@ -77,145 +78,131 @@ async function histories(db: DuckDBSession, from: string, unitDays: number, wher
  * clv_model: fits BG/NBD on (frequency, recency, T) and Gamma-Gamma on the repeat
  * customers' spend, by maximum likelihood, in the declared time unit. One row.
  */
-export async function fitClvModel({ db, model, table }: { db: DuckDBSession; model: ModelVersion; table: string }): Promise<void> {
-  const unitDays = numberSetting(model, 'time_unit_days');
-  const rfm = sqlIdent('int_customer_rfm_v1');
-  const customers = Number(await db.scalar(`select count(*) from ${rfm}`));
-  const sample = fitSampleCondition(customers);
-  const rows = await histories(db, rfm, unitDays, sample);
-  // Without a single repeat purchase the dropout process is not identified: no fit.
-  const bgNbd = rows.some((r) => r.frequency > 0) ? fitOrUndefined(() => fitBgNbd(rows, { maxIterations: FIT_ITERATIONS })) : undefined;
-  // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
-  const spend = (
-    await db.rows(`
-      select frequency, monetary_value, count(*) as customers from ${rfm}
-      where frequency > 0 and monetary_value > 0 and ${sample} group by all order by all`)
-  ).map((row) => ({ frequency: Number(row.frequency), monetaryValue: Number(row.monetary_value), weight: Number(row.customers) }));
-  const gammaGamma = spend.length > 1 ? fitOrUndefined(() => fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS })) : undefined;
-  const [asOf] = await db.rows('select cast(as_of_date as varchar) as as_of_date from run_params');
-  const fittedCustomers = rows.reduce((n, r) => n + r.weight, 0);
-  const repeatCustomers = spend.reduce((n, r) => n + r.weight, 0);
-  await writeTable(
-    db,
-    table,
-    [
-      { name: 'as_of_date', type: 'VARCHAR' },
-      { name: 'time_unit_days', type: 'BIGINT' },
-      { name: 'customers', type: 'BIGINT' },
-      { name: 'fitted_customers', type: 'BIGINT' },
-      { name: 'repeat_customers', type: 'BIGINT' },
-      { name: 'r', type: 'DOUBLE' },
-      { name: 'alpha', type: 'DOUBLE' },
-      { name: 'a', type: 'DOUBLE' },
-      { name: 'b', type: 'DOUBLE' },
-      { name: 'bg_nbd_log_likelihood', type: 'DOUBLE' },
-      { name: 'bg_nbd_converged', type: 'BOOLEAN' },
-      { name: 'p', type: 'DOUBLE' },
-      { name: 'q', type: 'DOUBLE' },
-      { name: 'gamma', type: 'DOUBLE' },
-      { name: 'gamma_gamma_log_likelihood', type: 'DOUBLE' },
-      { name: 'gamma_gamma_converged', type: 'BOOLEAN' },
-    ],
-    [
-      [
-        String(asOf?.as_of_date),
-        unitDays,
+export const fitClvModel = defineStep({
+  version: 1,
+  inputs: ['int_customer_rfm'],
+  async run({ db, model, inputs, table }) {
+    const unitDays = numberSetting(model, 'time_unit_days');
+    const rfm = sqlIdent(inputs.int_customer_rfm);
+    const customers = Number(await db.scalar(`select count(*) from ${rfm}`));
+    const sample = fitSampleCondition(customers);
+    const rows = await histories(db, rfm, unitDays, sample);
+    // Without a single repeat purchase the dropout process is not identified: no fit.
+    const bgNbd = rows.some((r) => r.frequency > 0) ? fitOrUndefined(() => fitBgNbd(rows, { maxIterations: FIT_ITERATIONS })) : undefined;
+    // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
+    const spend = (
+      await db.rows(`
+        select frequency, monetary_value, count(*) as customers from ${rfm}
+        where frequency > 0 and monetary_value > 0 and ${sample} group by all order by all`)
+    ).map((row) => ({ frequency: Number(row.frequency), monetaryValue: Number(row.monetary_value), weight: Number(row.customers) }));
+    const gammaGamma = spend.length > 1 ? fitOrUndefined(() => fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS })) : undefined;
+    const [asOf] = await db.rows('select cast(as_of_date as varchar) as as_of_date from run_params');
+    await writeDeclaredColumns(db, model, table, [
+      {
+        as_of_date: String(asOf?.as_of_date),
+        time_unit_days: unitDays,
         customers,
-        fittedCustomers,
-        repeatCustomers,
-        bgNbd?.params.r ?? null,
-        bgNbd?.params.alpha ?? null,
-        bgNbd?.params.a ?? null,
-        bgNbd?.params.b ?? null,
-        bgNbd?.logLikelihood ?? null,
-        bgNbd?.converged ?? false,
-        gammaGamma?.params.p ?? null,
-        gammaGamma?.params.q ?? null,
-        gammaGamma?.params.gamma ?? null,
-        gammaGamma?.logLikelihood ?? null,
-        gammaGamma?.converged ?? false,
-      ],
-    ],
-  );
-  await db.run(`alter table ${sqlIdent(table)} alter as_of_date type date`);
-}
+        fitted_customers: rows.reduce((n, r) => n + r.weight, 0),
+        repeat_customers: spend.reduce((n, r) => n + r.weight, 0),
+        r: bgNbd?.params.r ?? null,
+        alpha: bgNbd?.params.alpha ?? null,
+        a: bgNbd?.params.a ?? null,
+        b: bgNbd?.params.b ?? null,
+        bg_nbd_log_likelihood: bgNbd?.logLikelihood ?? null,
+        bg_nbd_converged: bgNbd?.converged ?? false,
+        p: gammaGamma?.params.p ?? null,
+        q: gammaGamma?.params.q ?? null,
+        gamma: gammaGamma?.params.gamma ?? null,
+        gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
+        gamma_gamma_converged: gammaGamma?.converged ?? false,
+        gamma_gamma_mean_defined: gammaGamma ? gammaGammaPopulationMeanExists(gammaGamma.params) : null,
+      },
+    ]);
+  },
+});
 
 /**
  * clv_predictions: per customer, P(alive), expected purchases and discounted CLV over the
  * horizon. BG/NBD quantities are computed once per distinct history, then joined back.
  */
-export async function predictClv({ db, model, table }: { db: DuckDBSession; model: ModelVersion; table: string }): Promise<void> {
-  const horizonMonths = numberSetting(model, 'horizon_months');
-  const discount = numberSetting(model, 'monthly_discount_rate');
-  const [fit] = await db.rows('select * from clv_model_v1');
-  const unitDays = Number(fit?.time_unit_days);
-  // Predictions only from a fit that converged; otherwise they stay NULL (clv_model says why).
-  const params: BgNbdParams | undefined =
-    fit?.bg_nbd_converged === true ? { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) } : undefined;
-  const monthInUnits = DAYS_PER_MONTH / unitDays;
-  const predictedHistories = async function* () {
-    if (!params) return;
-    const pages = queryPages(
-      db,
-      'select frequency, recency_days, t_days from int_customer_rfm_v1 group by frequency, recency_days, t_days',
-      'frequency, recency_days, t_days',
-    );
-    for await (const page of pages) {
-      for (const row of page) {
-        const [x, recencyDays, tDays] = [Number(row.frequency), Number(row.recency_days), Number(row.t_days)];
-        const [tx, T] = [recencyDays / unitDays, tDays / unitDays];
-        const expected = (months: number) => bgNbdExpectedPurchases(params, months * monthInUnits, x, tx, T);
-        const discounted = () => {
-          let total = 0;
-          for (let month = 1; month <= horizonMonths; month++) total += (expected(month) - expected(month - 1)) / (1 + discount) ** month;
-          return total;
-        };
-        yield [
-          x,
-          recencyDays,
-          tDays,
-          finiteOrNull(() => bgNbdProbabilityAlive(params, x, tx, T)),
-          finiteOrNull(() => expected(horizonMonths)),
-          finiteOrNull(discounted),
-        ];
+export const predictClv = defineStep({
+  version: 1,
+  inputs: ['int_customer_rfm', 'clv_model'],
+  async run({ db, model, inputs, table }) {
+    const horizonMonths = numberSetting(model, 'horizon_months');
+    const discount = numberSetting(model, 'monthly_discount_rate');
+    const [rfm, fitted] = [sqlIdent(inputs.int_customer_rfm), sqlIdent(inputs.clv_model)];
+    const [fit] = await db.rows(`select * from ${fitted}`);
+    const unitDays = Number(fit?.time_unit_days);
+    // Predictions only from a fit that converged; otherwise they stay NULL (clv_model says why).
+    const params: BgNbdParams | undefined =
+      fit?.bg_nbd_converged === true ? { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) } : undefined;
+    const monthInUnits = DAYS_PER_MONTH / unitDays;
+    const predictedHistories = async function* () {
+      if (!params) return;
+      const pages = queryPages(
+        db,
+        `select frequency, recency_days, t_days from ${rfm} group by frequency, recency_days, t_days`,
+        'frequency, recency_days, t_days',
+      );
+      for await (const page of pages) {
+        for (const row of page) {
+          const [x, recencyDays, tDays] = [Number(row.frequency), Number(row.recency_days), Number(row.t_days)];
+          const [tx, T] = [recencyDays / unitDays, tDays / unitDays];
+          const expected = (months: number) => bgNbdExpectedPurchases(params, months * monthInUnits, x, tx, T);
+          const discounted = () => {
+            let total = 0;
+            for (let month = 1; month <= horizonMonths; month++) total += (expected(month) - expected(month - 1)) / (1 + discount) ** month;
+            return total;
+          };
+          yield [
+            x,
+            recencyDays,
+            tDays,
+            finiteOrNull(() => bgNbdProbabilityAlive(params, x, tx, T)),
+            finiteOrNull(() => expected(horizonMonths)),
+            finiteOrNull(discounted),
+          ];
+        }
       }
-    }
-  };
-  await writeTable(
-    db,
-    'clv_history_predictions',
-    [
-      { name: 'frequency', type: 'BIGINT' },
-      { name: 'recency_days', type: 'BIGINT' },
-      { name: 't_days', type: 'BIGINT' },
-      { name: 'p_alive', type: 'DOUBLE' },
-      { name: 'expected_purchases', type: 'DOUBLE' },
-      { name: 'discounted_purchases', type: 'DOUBLE' },
-    ],
-    predictedHistories(),
-  );
-  // Gamma-Gamma: E[M | x, m] = p (γ + x m) / (p x + q − 1); with no repeat purchase, the population mean p γ / (q − 1).
-  await db.run(`
-    create or replace table ${sqlIdent(table)} as
-    with spend_model as (select p, q, gamma from clv_model_v1),
-    predictions as (
-        select
-            rfm.customer_id,
-            rfm.frequency,
-            rfm.recency_days,
-            rfm.t_days,
-            rfm.monetary_value,
-            history.p_alive,
-            history.expected_purchases as expected_purchases_${horizonMonths}m,
-            spend_model.p * (spend_model.gamma + rfm.frequency * rfm.monetary_value)
-                / (spend_model.p * rfm.frequency + spend_model.q - 1) as expected_avg_order_value,
-            history.discounted_purchases
-        from int_customer_rfm_v1 as rfm
-        cross join spend_model
-        left join clv_history_predictions as history
-            on rfm.frequency = history.frequency and rfm.recency_days = history.recency_days and rfm.t_days = history.t_days
-    )
-    select * exclude (discounted_purchases), discounted_purchases * expected_avg_order_value as clv_${horizonMonths}m
-    from predictions`);
-  await db.run('drop table clv_history_predictions');
-}
+    };
+    await writeTable(
+      db,
+      'clv_history_predictions',
+      [
+        { name: 'frequency', type: 'BIGINT' },
+        { name: 'recency_days', type: 'BIGINT' },
+        { name: 't_days', type: 'BIGINT' },
+        { name: 'p_alive', type: 'DOUBLE' },
+        { name: 'expected_purchases', type: 'DOUBLE' },
+        { name: 'discounted_purchases', type: 'DOUBLE' },
+      ],
+      predictedHistories(),
+    );
+    const expectedSpend = gammaGammaExpectedSpendSql(
+      { p: 'spend_model.p', q: 'spend_model.q', gamma: 'spend_model.gamma' },
+      'rfm.frequency',
+      'rfm.monetary_value',
+    );
+    const columns = selectDeclaredColumns(model, {
+      customer_id: 'rfm.customer_id',
+      frequency: 'rfm.frequency',
+      recency_days: 'rfm.recency_days',
+      t_days: 'rfm.t_days',
+      monetary_value: 'rfm.monetary_value',
+      p_alive: 'history.p_alive',
+      [horizonColumn(model, 'expected_purchases', horizonMonths)]: 'history.expected_purchases',
+      expected_avg_order_value: expectedSpend,
+      [horizonColumn(model, 'clv', horizonMonths)]: `history.discounted_purchases * ${expectedSpend}`,
+    });
+    await db.run(`
+      create or replace table ${sqlIdent(table)} as
+      select
+          ${columns}
+      from ${rfm} as rfm
+      cross join (select p, q, gamma from ${fitted}) as spend_model
+      left join clv_history_predictions as history
+          on rfm.frequency = history.frequency and rfm.recency_days = history.recency_days and rfm.t_days = history.t_days`);
+    await db.run('drop table clv_history_predictions');
+  },
+});

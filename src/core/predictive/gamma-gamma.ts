@@ -70,18 +70,22 @@ export function fitGammaGamma(rows: readonly GammaGammaRow[], options: GammaGamm
 }
 
 /**
- * E[M | x, m̄] = p(γ + x m̄) / (px + q − 1): the posterior mean of a customer's mean transaction
- * value, a weighted average of the population mean pγ/(q−1) and the customer's m̄.
- * Infinite when px + q ≤ 1 (the mean of the posterior does not exist).
+ * E[M | x, m̄] = p(γ + x m̄) / (px + q − 1), the posterior mean of a customer's mean transaction
+ * value (a weighted average of the population mean pγ/(q − 1) and the customer's m̄), as a SQL
+ * expression over the given column expressions: the only implementation, used by clv_predictions.
+ * Given x and m̄, ν ~ Gamma(px + q, rate γ + x m̄), and E[p/ν] is finite only when px + q > 1:
+ * where px + q − 1 ≤ 0 the mean does not exist and the expression is NULL. That happens only
+ * for a fitted q ≤ 1: for every customer with x = 0, and for x ≥ 1 while px ≤ 1 − q.
  */
-export function gammaGammaExpectedSpend(params: GammaGammaParams, frequency: number, monetaryValue: number): number {
-  assertPositiveParams(params);
-  assertCustomer(frequency, monetaryValue);
+export function gammaGammaExpectedSpendSql(params: { p: string; q: string; gamma: string }, frequency: string, monetaryValue: string): string {
   const { p, q, gamma } = params;
-  const denominator = p * frequency + q - 1;
-  if (denominator <= 0) return Number.POSITIVE_INFINITY;
-  const totalSpend = frequency === 0 ? 0 : frequency * monetaryValue;
-  return (p * (gamma + totalSpend)) / denominator;
+  const denominator = `(${p} * ${frequency} + ${q} - 1)`;
+  return `case when ${denominator} > 0 then ${p} * (${gamma} + ${frequency} * ${monetaryValue}) / ${denominator} end`;
+}
+
+/** Whether the population mean spend pγ/(q − 1) exists: then every customer's conditional mean does too. */
+export function gammaGammaPopulationMeanExists(params: GammaGammaParams): boolean {
+  return params.q > 1;
 }
 
 interface PreparedRows {

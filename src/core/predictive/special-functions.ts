@@ -52,11 +52,6 @@ export function gammaSign(x: number): number {
   return Math.floor(x) % 2 === 0 ? 1 : -1;
 }
 
-/** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b), for a, b > 0. */
-export function logBeta(a: number, b: number): number {
-  return lgamma(a) + lgamma(b) - lgamma(a + b);
-}
-
 /** ψ(x) = d/dx ln Γ(x) for real x; NaN at the poles 0, -1, -2, … */
 export function digamma(x: number): number {
   if (Number.isNaN(x) || isNonPositiveInteger(x)) return Number.NaN;

@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { decodeS3EventKey, encodeS3EventKey, type S3EventRecord, type SqsEvent } from '../../functions/common/events.js';
-import { S3Lake } from '../core/lake/s3-lake.js';
+import { decodeS3EventKey, encodeS3EventKey, type S3EventRecord, type SqsEvent } from '../functions/common/events.js';
+import { S3Lake } from '../src/core/lake/s3-lake.js';
 
 /**
  * The cloud flow on a laptop: an S3-protocol server (s3rver) on a free local port with the
@@ -72,17 +72,9 @@ export class LocalCloud {
     return new S3Lake(this.lakeUri);
   }
 
-  /** Uploads a local file into the bucket; a multipart upload gets the event S3 would send for it. */
-  async drop(localPath: string, key: string, size?: number): Promise<void> {
+  /** Uploads a local file into the bucket (s3rver sends the event, also for a multipart upload: 'ObjectCreated:Post'). */
+  async drop(localPath: string, key: string): Promise<void> {
     await this.lake().upload(localPath, key);
-    if (size !== undefined && size >= 64 * 1024 * 1024) {
-      // s3rver sends no event when a multipart upload completes; real S3 sends this one.
-      this.pending.push({
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:CompleteMultipartUpload',
-        s3: { bucket: { name: this.bucket }, object: { key: encodeS3EventKey(key), size } },
-      });
-    }
   }
 
   /**
@@ -105,11 +97,6 @@ export class LocalCloud {
   /** Stops the server (keeping its data) right after it stores the first object whose key matches: a fault at that point. */
   stopAfterWriting(matches: (key: string) => boolean): void {
     this.stopOn = matches;
-  }
-
-  /** Stops the server (as in a fault test) without deleting its data. */
-  async stopServer(): Promise<void> {
-    await this.server.close();
   }
 
   /** Stops accepting requests at once, dropping kept-alive connections too (close() alone lets them go on). */

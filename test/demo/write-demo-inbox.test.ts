@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoSummary, writeDemoInbox } from '../../src/cli/demo-data.js';
+import { datasetContracts } from '../../src/core/contracts/datasets.js';
+import { presets } from '../../src/core/contracts/presets.js';
+import { type DemoSummary, writeDemoInbox } from '../../src/demo/index.js';
 
 const root = await mkdtemp(join(tmpdir(), 'loyaltylake-demo-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -164,13 +167,74 @@ describe('writeDemoInbox', () => {
     }
   });
 
-  it('replaces the folders of the datasets it writes but leaves other datasets alone', async () => {
+  it('writes the same bytes as the generator did before it was split, for the default seed and size', async () => {
+    // Regression pin, not a specification: SHA-256 of every file the generator wrote (seed 42, 30,000
+    // customers) at commit 87e2753, before src/cli/demo-data.ts was split; they equal the inbox of the
+    // baseline demo lake. A gzipped file is hashed after gunzip, since zlib builds may compress differently.
+    // Prepare
+    const lake = join(root, 'default');
+
+    // Act
+    const summary = await writeDemoInbox(lake);
+
+    // Assess
+    const hashes: Record<string, string> = {};
+    for (const file of await inboxFiles(lake)) {
+      const bytes = await readFile(join(lake, 'inbox', file));
+      hashes[file] = createHash('sha256').update(file.endsWith('.gz') ? gunzipSync(bytes) : bytes).digest('hex');
+    }
+    expect(hashes).toEqual({
+      'customers/customers.csv': '3230dce73b48b0c01cf7ef6a894af0559fb7c355342220099f73e8bdadaa646c',
+      'events/events-2026-10.csv.gz': '95315899bff9c3a10163823d29c34ad60606036ca4b71793b1ac54c24807266f',
+      'orders/2023/orders-2023.tsv': '0efeed7a95002384654a2f7d52e19e51f9e8290cb7f62e6a1b8b880db1b5e260',
+      'orders/2024/orders-2024.csv': '7daab5a0e9c907819f51cc9f0bcb80737444c5eb0d090f54f0bc17d4995c33b4',
+      'orders/2025/orders-2025.csv.gz': '31c7ed8bb2ff40599f3e819d1a274922b44decd5c326c54cc5f60ff073a91135',
+      'orders/2026/orders-2026-h1.jsonl': 'd5798801915766dc8f3bcaf9f7710da50cac267111ec4b5acc070d119f63e7e7',
+      'orders/2026/orders-2026-h2.csv': 'f9915a4b28dfffd5d6bd2828e24d5b7b4b28d6191d6b611386deca5517084e97',
+      'orders/2026/orders-broken-export.csv': '4ad4a537c00f231f7a8ccfdd0a481c7115535bf564bc2ed94f0fece7b305dda6',
+      'orders/2026/reexport-2026-09-10.csv': '89b48a1f1e1ff9f3932615c7a9e237265b39e5c82677dad7e2135490968c9c4a',
+      'retention_costs/retention-spend.csv': '409964dfa39c5638735c3c35088e4b85db782f96cf8dffda3c20205dc099bdb2',
+      'shopify_orders/orders_export_1.csv': 'c947ba02384eb7d6c3e5574f6aca9d71ee42ae0a1cfe3cd17c211254c9da4dba',
+      'stripe_payments/unified_payments.csv': '3cf3f36721e984926365361eab13b44ef5a1c29b8a1476da3c3336c2add17b13',
+      'stripe_subscriptions/subscriptions.csv': '8be739a24286e392322e8f40dfffd02bd05318c0cf1a51aa6f164a3ef479b368',
+      'subscriptions/subscriptions.csv': '471870dae4c8475da014aa490c22669eaeab93644e234ee13941a166fee3bb76',
+      'survey_responses/surveys-2026.jsonl': '13ef0f95d11bb416b55d0288c0acc4c3a2c1140756dd46c6060c1eb12439b8e0',
+    });
+    expect(summary).toEqual({
+      files: 15,
+      orders: 168_259,
+      customers: 30_000,
+      subscriptions: 6523,
+      surveyResponses: 4030,
+      events: 197_299,
+      retentionCosts: 130,
+      shopifyOrders: 1500,
+      shopifyLineItems: 2726,
+      stripePayments: 1131,
+      stripeSubscriptions: 211,
+    });
+  });
+
+  it('writes into the inbox folder of every dataset contract and every vendor preset, and no other', async () => {
+    // Act
+    const lake = join(root, 'folders');
+    await writeDemoInbox(lake, { customers: 500 });
+
+    // Assess
+    const folders = new Set((await inboxFiles(lake)).map((file) => file.split('/')[0]));
+    const expected = [...datasetContracts.map((contract) => contract.name), ...presets.map((preset) => preset.preset)];
+    expect([...folders].sort()).toEqual(expected.sort());
+  });
+
+  it('replaces the folders of the datasets and presets it writes but leaves other folders alone', async () => {
     const lake = join(root, 'replace');
     await mkdir(join(lake, 'inbox/orders/old'), { recursive: true });
     await mkdir(join(lake, 'inbox/events/old'), { recursive: true });
+    await mkdir(join(lake, 'inbox/stripe_payments/old'), { recursive: true });
     await mkdir(join(lake, 'inbox/returns'), { recursive: true });
     await writeFile(join(lake, 'inbox/orders/old/stale.csv'), 'order_id\n1\n');
     await writeFile(join(lake, 'inbox/events/old/stale.csv'), 'customer_id,event_name,occurred_at\nC1,login,2020-01-01\n');
+    await writeFile(join(lake, 'inbox/stripe_payments/old/stale.csv'), 'id\nch_1\n');
     await writeFile(join(lake, 'inbox/returns/keep.csv'), 'return_id\n1\n');
 
     await writeDemoInbox(lake, { customers: 500 });
@@ -178,11 +242,8 @@ describe('writeDemoInbox', () => {
     const files = await inboxFiles(lake);
     expect(files).not.toContain('orders/old/stale.csv');
     expect(files).not.toContain('events/old/stale.csv');
+    expect(files).not.toContain('stripe_payments/old/stale.csv');
     expect(files).toContain('returns/keep.csv');
-  });
-
-  it('rejects an invalid end date', async () => {
-    await expect(writeDemoInbox(join(root, 'bad-date'), { endDate: '2026-02-30' })).rejects.toThrow(/endDate/);
   });
 });
 

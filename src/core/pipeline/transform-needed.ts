@@ -1,22 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Lake } from '../lake/lake.js';
+import { LakePrefix } from '../lake/lake-layout.js';
 import { loadModels } from '../models/model-declaration.js';
 import { defaultModelsDir } from '../paths.js';
-import type { RunManifest } from './run-manifest.js';
-
-/** The latest run's manifest, or undefined before the first run. */
-export async function latestManifest(lake: Lake): Promise<RunManifest | undefined> {
-  if (!(await lake.list('_runs/latest.json')).some((o) => o.key === '_runs/latest.json')) return undefined;
-  const scratch = await mkdtemp(join(tmpdir(), 'loyaltylake-manifest-'));
-  try {
-    await lake.download('_runs/latest.json', join(scratch, 'latest.json'));
-    return JSON.parse(await readFile(join(scratch, 'latest.json'), 'utf8')) as RunManifest;
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
+import { latestManifest } from './run-manifest.js';
 
 /**
  * Whether a transform run has anything to do: staging files the last successful run did not
@@ -28,7 +14,7 @@ export async function transformNeeded(lake: Lake, modelsDir = defaultModelsDir()
   if (!latest) return { needed: true, reason: 'no run yet' };
   if (latest.status !== 'succeeded') return { needed: true, reason: `the last run (${latest.run_id}) ${latest.status}` };
   const read = new Set(latest.inputs.flatMap((input) => input.files));
-  const staged = (await lake.list('staging/')).filter((o) => o.key.endsWith('.parquet'));
+  const staged = (await lake.list(LakePrefix.staging)).filter((o) => o.key.endsWith('.parquet'));
   const fresh = staged.filter((o) => !read.has(o.key));
   if (fresh.length > 0 || staged.length !== read.size) {
     return { needed: true, reason: `${fresh.length} staging files not yet in the published tables` };

@@ -2,12 +2,13 @@ import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { handler as ingest } from '../../functions/ingest.js';
-import { handler as transform } from '../../functions/transform.js';
-import { latestManifest } from '../core/pipeline/transform-plan.js';
-import { LocalCloud } from '../local-cloud/local-cloud.js';
-import { writeDemoInbox } from './demo-data.js';
-import { printRunReport } from './run-report.js';
+import { fileURLToPath } from 'node:url';
+import { handler as ingest } from '../functions/ingest.js';
+import { handler as transform } from '../functions/transform.js';
+import { printRunReport } from '../src/cli/run-report.js';
+import { latestManifest } from '../src/core/pipeline/run-manifest.js';
+import { writeDemoInbox } from '../src/demo/index.js';
+import { LocalCloud } from './local-cloud.js';
 
 /**
  * The cloud flow on a laptop: the demo's exports are dropped into a bucket of a local
@@ -26,7 +27,7 @@ export async function cloudDemo(): Promise<boolean> {
       .filter((entry) => entry.isFile())
       .map((entry) => join(entry.parentPath, entry.name))
       .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
-    for (const file of files) await cloud.drop(file, relative(exportsDir, file), statSync(file).size);
+    for (const file of files) await cloud.drop(file, relative(exportsDir, file));
     const event = cloud.takeEvents();
     console.log(`dropped ${files.length} files; S3 → SQS → ingest Lambda with ${event.Records.length} messages:`);
     const { batchItemFailures } = await ingest(event);
@@ -41,4 +42,9 @@ export async function cloudDemo(): Promise<boolean> {
     await cloud.stop();
     await rm(exportsDir, { recursive: true, force: true });
   }
+}
+
+// `npm run cloud-demo` runs this file; the tests import it.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (!(await cloudDemo())) process.exitCode = 1;
 }
