@@ -109,7 +109,7 @@ export async function openRawInput(
 
   const fileError = (error: unknown) =>
     error instanceof LoyaltyLakeError ? error : duckdbError(error, [path, localPath], fileName, kind.format);
-  if (kind.format !== 'parquet') checkTextFile(await readHead(path), kind);
+  if (kind.format !== 'parquet') checkTextFile(await readHead(path), { format: kind.format, gzip: kind.gzip });
   try {
     if (kind.format === 'csv') return { ...(await defineCsvInput(db, path)), fileError };
     if (kind.format === 'ndjson') return { ...(await defineNdjsonInput(db, path, wanted, limits)), fileError };

@@ -1,6 +1,5 @@
 import { open } from 'node:fs/promises';
 import { InputFileError } from '../errors.js';
-import type { InputKind } from './read-input.js';
 
 /** How many bytes of a file are looked at to tell what it really is. */
 const SNIFF_BYTES = 1 << 16;
@@ -27,7 +26,7 @@ const PARQUET = [0x50, 0x41, 0x52, 0x31];
  * than its name says, with what to do about it: DuckDB's own messages for these name the
  * reader's options, not the problem.
  */
-export function checkTextFile(head: Buffer, kind: InputKind): void {
+export function checkTextFile(head: Buffer, kind: { readonly format: 'csv' | 'ndjson'; readonly gzip: boolean }): void {
   if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
     throw new InputFileError('file is UTF-16 encoded: save it as UTF-8 (in Excel: CSV UTF-8)');
   }
