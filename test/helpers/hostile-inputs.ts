@@ -137,14 +137,16 @@ function coercionCases(): HostileCase[] {
       files: [
         {
           key: 'inbox/orders/amounts.csv',
-          content: lines(ORDERS, GOOD, 'o2,c1,2024-01-01,1_000,completed', 'o3,c1,2024-01-01,-0.001,completed', 'o4,c1,2024-01-01,0.001,completed', 'o5,c1,2024-01-01,1.50,completed'),
+          content: lines(ORDERS, GOOD, 'o2,c1,2024-01-01,1_000,completed', 'o3,c1,2024-01-01,-0.001,completed', 'o4,c1,2024-01-01,0.001,completed', 'o5,c1,2024-01-01,1.50,completed', 'o6,c1,2024-01-01,2.500,completed'),
           expected: {
-            outcome: 'loaded', rows_in: 5, rows_loaded: 2, rows_rejected: 3,
+            outcome: 'loaded', rows_in: 6, rows_loaded: 3, rows_rejected: 3,
             rejects: [
               "3: amount is not a valid decimal: '1_000'",
               "4: amount has more than 2 decimal places: '-0.001'",
               "5: amount has more than 2 decimal places: '0.001'",
             ],
+            // 2.500 is 2.50: a zero past the second decimal changes nothing
+            staged: { sql: 'select order_id, cast(amount as varchar) as amount from staged order by 1', rows: [{ order_id: 'o1', amount: '10.00' }, { order_id: 'o5', amount: '1.50' }, { order_id: 'o6', amount: '2.50' }] },
           },
         },
       ],
