@@ -49,16 +49,25 @@ export function findPreset(name: string): Preset | undefined {
 /** How a vendor column is matched: case-insensitively, with or without a " (UTC)" suffix. */
 const normalise = (name: string) => name.trim().toLowerCase().replace(/\s*\(utc\)$/, '');
 
+const QUOTED_NAME = /"((?:[^"]|"")+)"/g;
+
+/** Whether a file's column (by its name as written) is one the preset reads. */
+export function presetReads(preset: Preset): (column: string) => boolean {
+  const expressions = [...Object.values(preset.columns), preset.group_by ?? ''].join(' ');
+  const names = new Set([...expressions.matchAll(QUOTED_NAME)].map((match) => normalise(match[1]!.replaceAll('""', '"'))));
+  return (column) => names.has(normalise(column));
+}
+
 /**
  * SQL selecting the preset's contract columns (as text) and `__line` from `raw_input`. Each
- * "Quoted Name" in the declaration is resolved against the file's actual columns; a missing
- * one refuses the file, naming it.
+ * "Quoted Name" in the declaration is resolved against the file's actual columns (`name`, as the
+ * file writes it; `ident`, its column in `raw_input`); a missing one refuses the file, naming it.
  */
-export function presetSql(preset: Preset, fileColumns: readonly string[]): string {
-  const byName = new Map(fileColumns.map((c) => [normalise(c), c]));
+export function presetSql(preset: Preset, fileColumns: readonly { name: string; ident: string }[]): string {
+  const byName = new Map(fileColumns.map((c) => [normalise(c.name), c.ident]));
   const missing = new Set<string>();
   const resolve = (expression: string) =>
-    expression.replace(/"((?:[^"]|"")+)"/g, (_quoted, name: string) => {
+    expression.replace(QUOTED_NAME, (_quoted, name: string) => {
       const actual = byName.get(normalise(name.replaceAll('""', '"')));
       if (actual === undefined) missing.add(name);
       return sqlIdent(actual ?? name);

@@ -12,32 +12,61 @@ export const STAGED_TYPE: Record<InputColumn['type'], string> = {
   month: 'DATE',
 };
 
+/** Where a contract column's text comes from: a column of the source (see RawColumn). */
+export interface SourceColumn {
+  readonly ident: string;
+  /** SQL, true where the value cannot be of any contract type whatever its text (a JSON object, say). */
+  readonly unreadable?: string;
+}
+
+/**
+ * What each type accepts, as written (after trimming): anything else is rejected with its
+ * reason, never cast leniently (a cast reads `1_000`, `0x0A` and `1e1` as numbers and rounds
+ * `7.5` and `-0.001`). Trailing zeros past the second decimal change no value and are accepted.
+ */
+export const ACCEPTED = {
+  integer: String.raw`[+-]?\d+`,
+  /** Up to 2 decimals (DECIMAL(18,2), metrics.md "Conventions"); thousands separators are not read. */
+  decimal: String.raw`[+-]?(\d+(\.\d{0,2}0*)?|\.\d{1,2}0*)`,
+  /** A number with more decimals than the contract keeps: rejected, not rounded. */
+  decimalTooPrecise: String.raw`[+-]?(\d+\.\d*|\.\d+)`,
+  currency: '[A-Z]{3}',
+  month: String.raw`\d{4}-\d{2}`,
+  date: String.raw`\d{4}-\d{2}-\d{2}`,
+} as const;
+
 /**
  * SQL that types every row of `source` (`raw_input`, or a preset's mapping of it) against a contract: one column per contract
- * column (typed, defaults applied), the input's extra columns as text, `__line`, and
+ * column (typed, defaults applied), the input's extra columns as they are, `__line`, and
  * `__reason` — NULL for a good row, else every rule it breaks, joined by '; '.
- * `sourceColumns` maps each contract column to its column in the file (absent: not in the file).
+ * `sourceColumns` maps each contract column to its column in the source (absent: not in the file);
+ * `extraColumns` are further source columns, passed through. Source columns are internal,
+ * positional names (`__in_1`, …), so a file's own names never meet the names used here.
  */
 export function validationSql(
   contract: DatasetContract,
-  sourceColumns: ReadonlyMap<string, string>,
+  sourceColumns: ReadonlyMap<string, SourceColumn>,
   extraColumns: readonly string[],
   source = 'raw_input',
 ): string {
   // Three layers, so that each value is trimmed once and parsed once: __text_<c>
   // (trimmed, '' becomes NULL), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
   const text = (c: InputColumn) => sqlIdent(`__text_${c.name}`);
+  const unreadable = (c: InputColumn) => sqlIdent(`__unreadable_${c.name}`);
   const parsed = (c: InputColumn) => sqlIdent(`__parsed_${c.name}`);
-  const texts = contract.columns.map((c) => {
-    const source = sourceColumns.get(c.name);
-    return `${source ? `nullif(trim(${sqlIdent(source)}), '')` : 'cast(null as varchar)'} as ${text(c)}`;
+  const texts = contract.columns.flatMap((c) => {
+    const from = sourceColumns.get(c.name);
+    return [
+      `${from ? `nullif(trim(${sqlIdent(from.ident)}), '')` : 'cast(null as varchar)'} as ${text(c)}`,
+      `${from?.unreadable ? `coalesce(${from.unreadable}, false)` : 'false'} as ${unreadable(c)}`,
+    ];
   });
-  const parses = contract.columns.map((c) => `${parseExpression(c, text(c))} as ${parsed(c)}`);
+  const parses = contract.columns.map((c) => `case when not ${unreadable(c)} then ${parseExpression(c, text(c))} end as ${parsed(c)}`);
   const typed = contract.columns.map((c) => {
     const value = c.default === undefined ? parsed(c) : `coalesce(${parsed(c)}, cast(${c.default} as ${STAGED_TYPE[c.type]}))`;
     return `${value} as ${sqlIdent(c.name)}`;
   });
-  const reasons = contract.columns.flatMap((c) => columnReasons(c, text(c), parsed(c)));
+  const reasons = contract.columns.flatMap((c) => columnReasons(c, text(c), parsed(c), unreadable(c)));
   const rowReasons = contract.rowChecks.map((check) => `case when not (${check.sql}) then ${sqlString(check.reason)} end`);
   const extras = extraColumns.map(sqlIdent);
   return `
@@ -59,20 +88,29 @@ export function validationSql(
     from typed`;
 }
 
+/** What a reason quotes of a bad value: 60 characters, then an ellipsis. */
+const REASON_ECHO = 60;
+
 /** One CASE per rule of a column, each giving the reason text when the rule is broken. */
-function columnReasons(column: InputColumn, text: string, parsed: string): string[] {
-  const got = (message: string) => `${sqlString(message)} || left(${text}, 60)`;
+function columnReasons(column: InputColumn, text: string, parsed: string, unreadable: string): string[] {
+  const echo = `(left(${text}, ${REASON_ECHO}) || case when length(${text}) > ${REASON_ECHO} then '…' else '' end)`;
+  const got = (message: string) => `${sqlString(message)} || ${echo}`;
   const quotedGot = (message: string) => `${got(`${message}'`)} || ${sqlString("'")}`;
-  const invalid =
+  let invalid =
     column.type === 'enum'
       ? quotedGot(`${column.name} must be one of ${column.values!.join(', ')}, got `)
       : quotedGot(`${column.name} is not a valid ${column.type}: `);
+  if (column.type === 'decimal') {
+    invalid = `case when not ${unreadable} and ${matches(text, ACCEPTED.decimalTooPrecise)} then ${quotedGot(`${column.name} has more than 2 decimal places: `)} else ${invalid} end`;
+  }
   const reasons = [`case when ${text} is not null and ${parsed} is null then ${invalid} end`];
   if (column.required) reasons.unshift(`case when ${text} is null then ${sqlString(`${column.name} is missing`)} end`);
   if (column.min !== undefined) reasons.push(`case when ${parsed} < ${column.min} then ${got(`${column.name} must be ≥ ${column.min}, got `)} end`);
   if (column.max !== undefined) reasons.push(`case when ${parsed} > ${column.max} then ${got(`${column.name} must be ≤ ${column.max}, got `)} end`);
   return reasons;
 }
+
+const matches = (text: string, pattern: string) => `regexp_full_match(${text}, ${sqlString(pattern)})`;
 
 function parseExpression(column: InputColumn, text: string): string {
   switch (column.type) {
@@ -81,25 +119,26 @@ function parseExpression(column: InputColumn, text: string): string {
     case 'timestamp':
       return timestampExpression(text);
     case 'decimal':
-      return `try_cast(${text} as decimal(18,2))`;
+      return `case when ${matches(text, ACCEPTED.decimal)} then try_cast(${text} as decimal(18,2)) end`;
     case 'integer':
-      return `try_cast(${text} as integer)`;
+      return `case when ${matches(text, ACCEPTED.integer)} then try_cast(${text} as integer) end`;
     case 'enum':
       return `case when lower(${text}) in (${column.values!.map(sqlString).join(', ')}) then lower(${text}) end`;
     case 'currency':
-      return `case when regexp_full_match(upper(${text}), '[A-Z]{3}') then upper(${text}) end`;
+      return `case when ${matches(`upper(${text})`, ACCEPTED.currency)} then upper(${text}) end`;
     case 'month':
-      return `(case when regexp_full_match(${text}, '\\d{4}-\\d{2}') then try_cast(${text} || '-01' as date)
-          else cast(date_trunc('month', try_cast(${text} as date)) as date) end)`;
+      return `(case when ${matches(text, ACCEPTED.month)} then try_cast(${text} || '-01' as date)
+          when ${matches(text, ACCEPTED.date)} then cast(date_trunc('month', try_cast(${text} as date)) as date) end)`;
   }
 }
 
 const DATE_TIME = String.raw`\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?`;
-const OFFSET = String.raw`Z|UTC|[+-]\d{2}(?::?\d{2})?`;
+/** UTC offsets that exist: hours 00–14 (UTC−12 to UTC+14 today), minutes 00–59. */
+const OFFSET = String.raw`Z|UTC|[+-](?:0\d|1[0-4])(?::?[0-5]\d)?`;
 
 /**
  * ISO 8601 date or date-time to a UTC TIMESTAMP. With an offset (Z, UTC, ±hh, ±hhmm,
- * ±hh:mm, a space before it allowed) the local time is shifted by it; without one it is
+ * ±hh:mm, up to ±14:59; a space before it allowed) the local time is shifted by it; without one it is
  * UTC. Offsets are applied by arithmetic, never by a TIMESTAMPTZ cast: in DuckDB 1.5 a
  * value with a named zone ('… Asia/Tokyo') changes how later offset-less values of the
  * same query are read. Anything else — named zones included — is not a valid timestamp.

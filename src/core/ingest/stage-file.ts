@@ -1,0 +1,132 @@
+import type { DatasetContract } from '../contracts/dataset-contract.js';
+import { presetReads, presetSql, type Preset } from '../contracts/presets.js';
+import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
+import { InputFileError, LoyaltyLakeError } from '../errors.js';
+import type { FingerprintedObject } from '../lake/lake.js';
+import { capText, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
+import { validationSql, type SourceColumn } from './validate-sql.js';
+
+export interface StageFileInput {
+  readonly contract: DatasetContract;
+  /** The vendor export the file is read as, if any. */
+  readonly preset?: Preset;
+  readonly localPath: string;
+  readonly object: FingerprintedObject;
+  readonly stagingPath: string;
+  readonly rejectsPath: string;
+  readonly limits?: InputLimits;
+}
+
+export interface StageCounts {
+  readonly rows_in: number;
+  readonly rows_loaded: number;
+  readonly rows_rejected: number;
+  /** What the reader left out of the file, if anything. */
+  readonly notes?: string[];
+}
+
+/** Columns every staging file adds; a file's own column of that name is kept beside it, renamed. */
+const STAGING_COLUMNS = ['_source_key', '_source_line', '_landed_at'];
+const REJECTS_COLUMNS = ['_source_key', '_source_line', '_source_json', '_reject_reason'];
+
+/**
+ * Reads one local file against its contract (through a vendor preset, if any): good rows
+ * typed to `stagingPath`, bad rows as written, under the file's own column names, to
+ * `rejectsPath`, each with its reason. Throws InputFileError when the file cannot be loaded at all.
+ */
+export async function stageFile(db: DuckDBSession, file: StageFileInput): Promise<StageCounts> {
+  const { contract, preset, object } = file;
+  const wanted = preset ? presetReads(preset) : (name: string) => contract.columns.some((c) => c.name === name.trim().toLowerCase());
+  const input = await openRawInput(db, file.localPath, object.key, wanted, file.limits);
+  let source = 'raw_input';
+  let columns: readonly RawColumn[] = input.columns;
+  if (preset) {
+    await db.run(`create or replace temp view preset_input as ${presetSql(preset, input.columns)}`);
+    [source, columns] = ['preset_input', Object.keys(preset.columns).map((name) => ({ name, ident: name }))];
+  }
+  const { sourceColumns, extraColumns } = matchColumns(contract, columns);
+  try {
+    // The one pass over the whole file: parse errors surface here.
+    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source)}`);
+    const [count] = await db.rows(`
+      select count(*) as rows_in,
+             count(*) filter (where __reason is null) as loaded,
+             count(*) filter (where __reason is not null) as rejected
+      from checked_input`);
+    const counts = { rows_in: Number(count?.rows_in), rows_loaded: Number(count?.loaded), rows_rejected: Number(count?.rejected) };
+    if (counts.rows_in === 0) throw new InputFileError('file has no data rows');
+    if (counts.rows_loaded + counts.rows_rejected !== counts.rows_in) {
+      throw new LoyaltyLakeError(`row count mismatch in ${object.key}: ${JSON.stringify(counts)}`);
+    }
+
+    const sourceKey = `${sqlString(object.key)} as _source_key`;
+    const landed = `cast(${sqlString(object.lastModified.toISOString())} as timestamptz) at time zone 'UTC' as _landed_at`;
+    const reserved = [...contract.columns.map((c) => c.name), ...STAGING_COLUMNS];
+    const extras = renamed(extraColumns, reserved, '');
+    await db.run(`
+      copy (
+          select ${[...contract.columns.map((c) => sqlIdent(c.name)), ...extras, sourceKey, `__line as _source_line`, landed].join(', ')}
+          from checked_input where __reason is null
+      ) to ${sqlString(file.stagingPath)} (format parquet, compression zstd)`);
+    if (counts.rows_rejected > 0) {
+      // Rejects keep the values as written (for a preset: as mapped), so the file is read again (not when all rows are good).
+      const values = renamed(columns, REJECTS_COLUMNS, 'input.');
+      const sourceJson = input.sourceJson && !preset ? [`input.${input.sourceJson} as _source_json`] : [];
+      await db.run(`
+        copy (
+            select ${[...values, sourceKey, 'input.__line as _source_line', ...sourceJson, 'checked_input.__reason as _reject_reason'].join(', ')}
+            from ${source} as input
+            inner join checked_input on input.__line = checked_input.__line
+            where checked_input.__reason is not null
+            order by input.__line
+        ) to ${sqlString(file.rejectsPath)} (format parquet, compression zstd)`);
+    }
+    return input.notes.length > 0 ? { ...counts, notes: input.notes } : counts;
+  } catch (error) {
+    throw input.fileError(error);
+  }
+}
+
+/**
+ * `<ident> as "<the file's name>"` for each column: names made unique (case-insensitively,
+ * as DuckDB and Parquet readers compare them) against `reserved` and each other by a `_2`, `_3`… suffix.
+ */
+function renamed(columns: readonly RawColumn[], reserved: readonly string[], qualifier: string): string[] {
+  const taken = new Set(reserved.map((name) => name.toLowerCase()));
+  return columns.map((column, index) => {
+    const base = column.name === '' ? `column${index + 1}` : column.name;
+    let name = base;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+    taken.add(name.toLowerCase());
+    return `${qualifier}${sqlIdent(column.ident)} as ${sqlIdent(name)}`;
+  });
+}
+
+/** How many of a file's column names a message lists. */
+const LISTED_COLUMNS = 30;
+
+/** Matches the file's columns to the contract by trimmed, case-insensitive name. */
+function matchColumns(contract: DatasetContract, columns: readonly RawColumn[]) {
+  const byName = new Map<string, RawColumn[]>();
+  for (const column of columns) {
+    const name = column.name.trim().toLowerCase();
+    byName.set(name, [...(byName.get(name) ?? []), column]);
+  }
+  const sourceColumns = new Map<string, SourceColumn>();
+  for (const column of contract.columns) {
+    const matches = byName.get(column.name) ?? [];
+    if (matches.length > 1) {
+      throw new InputFileError(`columns ${matches.map((m) => `'${capText(m.name, 60)}'`).join(' and ')} both name ${column.name}`);
+    }
+    if (matches[0] !== undefined) sourceColumns.set(column.name, matches[0]);
+  }
+  const missing = contract.columns.filter((c) => c.required && !sourceColumns.has(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    const found = columns.slice(0, LISTED_COLUMNS).map((c) => capText(c.name, 60));
+    if (columns.length > LISTED_COLUMNS) found.push(`and ${columns.length - LISTED_COLUMNS} more`);
+    throw new InputFileError(`missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${found.join(', ')})`, 1);
+  }
+  const used = new Set([...sourceColumns.values()].map((c) => c.ident));
+  const extraColumns = columns.filter((c) => !used.has(c.ident));
+  return { sourceColumns, extraColumns };
+}
