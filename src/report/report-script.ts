@@ -124,7 +124,7 @@ function yAxis(svg, sc, m, ih, label, kind) {
   return y;
 }
 function xLabels(svg, labels, xOf, m, ih, label, partial) {
-  var step = Math.max(1, Math.ceil(labels.length / 8));
+  var step = Math.max(1, Math.ceil(labels.length / (labels.length <= 12 ? 12 : 8)));
   labels.forEach(function (l, i) {
     if (i % step !== 0 && i !== labels.length - 1) return;
     if (i !== labels.length - 1 && labels.length - 1 - i < step / 2) return;
@@ -259,7 +259,8 @@ function heatmap(body, o) {
   svg.appendChild(s('text', { x: m.l, y: ly + 19, text: fmt(o.kind, lo) }));
   svg.appendChild(s('text', { x: m.l + lw, y: ly + 19, 'text-anchor': 'end', text: fmt(o.kind, hi) }));
   svg.appendChild(s('text', { x: m.l + lw + 8, y: ly + 8, text: o.legendLabel }));
-  body.appendChild(svg);
+  svg.setAttribute('class', 'plot heat');
+  body.appendChild(h('div', { class: 'scroll' }, svg));
 }
 
 function table(parent, columns, rows, attrs) {

@@ -56,13 +56,15 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .button { font: inherit; font-size: 0.85rem; padding: 4px 10px; border: 1px solid var(--c1); color: var(--c1); background: transparent; border-radius: 6px; cursor: pointer; }
 .status-failed { color: var(--bad); font-weight: 600; } .status-succeeded { color: var(--good); }
 footer { margin-top: 30px; color: var(--muted); font-size: 0.8rem; }
-@media (max-width: 560px) { body { padding: 10px; } header h1 { font-size: 1.3rem; } .tiles { grid-template-columns: 1fr 1fr; } .tile .value { font-size: 1.2rem; } }
+.scroll { overflow-x: auto; }
+@media (max-width: 560px) { svg.plot.heat { min-width: 540px; } body { padding: 10px; } header h1 { font-size: 1.3rem; } .tiles { grid-template-columns: 1fr 1fr; } .tile .value { font-size: 1.2rem; } }
 @page { size: A4; margin: 12mm; }
 @media print {
   :root { --bg: #ffffff; --fg: #000000; --muted: #444; --grid: #ddd; --card: #ffffff; --border: #bbb;
     --c1: #0072B2; --c2: #E69F00; --c3: #009E73; --c4: #CC79A7; --c5: #56B4E9; --c6: #D55E00; --c7: #8a7d00; }
   body { max-width: none; padding: 0; font-size: 11px; }
   nav, .switch, .button { display: none; }
+  svg.plot.heat { min-width: 0; }
   section { break-before: auto; }
   figure.chart, .tile, table { break-inside: avoid; }
   .charts { grid-template-columns: 1fr 1fr; }
