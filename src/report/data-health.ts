@@ -3,7 +3,7 @@ import { sqlString } from '../core/duckdb.js';
 import type { Lake } from '../core/lake/lake.js';
 import { localCopy, readJson } from '../core/lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
-import type { RunManifest } from '../core/pipeline/run-manifest.js';
+import type { IngestSummary, RunManifest } from '../core/pipeline/run-manifest.js';
 import type { Row } from './sections.js';
 
 /** How many earlier runs the history lists. */
@@ -11,24 +11,13 @@ export const RUN_HISTORY_LIMIT = 10;
 export const TOP_REJECT_REASONS = 5;
 
 export interface DataHealth {
-  readonly run: {
-    readonly run_id: string;
-    readonly status: string;
-    readonly error: string | null;
-    readonly started_at: string;
-    readonly finished_at: string;
-    readonly as_of: string | null;
-    readonly churn_window_days: number;
-    readonly files_loaded: number;
-    readonly files_quarantined: number;
-    readonly files_already_ingested: number;
-    readonly rows_in: number;
-    readonly rows_loaded: number;
-    readonly rows_rejected: number;
-    readonly tests_passed: number;
-    readonly tests_failed: number;
-    readonly published: boolean;
-  };
+  readonly run: Pick<RunManifest, 'run_id' | 'status' | 'started_at' | 'finished_at' | 'churn_window_days' | 'published'> &
+    Omit<IngestSummary, 'files'> & {
+      readonly error: string | null;
+      readonly as_of: string | null;
+      readonly tests_passed: number;
+      readonly tests_failed: number;
+    };
   /** Files of the last run that were refused or had rows rejected. */
   readonly files: { readonly key: string; readonly outcome: string; readonly rows_rejected: number; readonly error: string | null }[];
   readonly reject_reasons: Row[];
@@ -50,7 +39,7 @@ export async function topRejectReasons(db: DuckDBSession, paths: readonly string
 export async function dataHealthSection(db: DuckDBSession, lake: Lake, scratchDir: string): Promise<DataHealth | undefined> {
   const latest = await readJson<RunManifest>(lake, LakeKeys.latestRunManifest);
   if (!latest) return undefined;
-  const files = latest.ingest.files;
+  const { files, ...ingestCounts } = latest.ingest;
   const rejectPaths: string[] = [];
   for (const file of files) if (file.rejects_key) rejectPaths.push(await localCopy(lake, file.rejects_key, scratchDir));
   const failedTests = latest.models.flatMap((model) =>
@@ -61,20 +50,15 @@ export async function dataHealthSection(db: DuckDBSession, lake: Lake, scratchDi
     run: {
       run_id: latest.run_id,
       status: latest.status,
-      error: latest.error ?? null,
       started_at: latest.started_at,
       finished_at: latest.finished_at,
-      as_of: latest.as_of ?? null,
       churn_window_days: latest.churn_window_days,
-      files_loaded: latest.ingest.files_loaded,
-      files_quarantined: latest.ingest.files_quarantined,
-      files_already_ingested: latest.ingest.files_already_ingested,
-      rows_in: latest.ingest.rows_in,
-      rows_loaded: latest.ingest.rows_loaded,
-      rows_rejected: latest.ingest.rows_rejected,
+      published: latest.published,
+      ...ingestCounts,
+      error: latest.error ?? null,
+      as_of: latest.as_of ?? null,
       tests_passed: latest.tests.passed,
       tests_failed: latest.tests.failed,
-      published: latest.published,
     },
     files: files
       .filter((file) => file.outcome !== 'loaded' || (file.rows_rejected ?? 0) > 0)
