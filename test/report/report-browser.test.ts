@@ -14,7 +14,7 @@ import { packageRoot } from '../../src/core/paths.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
 import { writeDemoInbox } from '../../src/demo/index.js';
 import { writeReport } from '../../src/report/write-report.js';
-import { query } from '../helpers/temp-lake.js';
+import { csv, query, run, tempLake } from '../helpers/temp-lake.js';
 
 const ARTIFACTS = join(packageRoot(), 'test-artifacts', 'report');
 const SECTIONS = ['scorecard', 'cohorts', 'retention', 'revenue', 'subscriptions', 'voice', 'predictive', 'health'];
@@ -155,6 +155,26 @@ describe('the demo report in Chromium', () => {
       elements.filter((e) => e.getBoundingClientRect().right > 703.5).map((e) => e.id || e.className.toString()));
     expect(tooWide).toEqual([]);
     await page.pdf({ path: join(ARTIFACTS, 'report.pdf'), format: 'A4', printBackground: true });
+    await page.close();
+  });
+
+  it('marks a partial month in the charts and leaves it out of the scorecard', async () => {
+    // Orders in January and February, as of 15 February: February is partial
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount', 'o1,c1,2024-01-05,10', 'o2,c2,2024-01-09,10', 'o3,c1,2024-02-05,20'));
+    expect((await run(lake, { asOf: '2024-02-15' })).status).toBe('succeeded');
+    const out = join(dir, 'partial.html');
+    await writeReport({ lake, out });
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(out).href);
+
+    expect(await page.textContent('#scorecard p.lead')).toMatch(/^Latest complete month: Jan 2024\..* Feb 2024 is partial/);
+    expect(await page.textContent('#orders-monthly svg')).toContain('2024-02*');
+    expect(await page.textContent('#orders-monthly p.note')).toMatch(/^\* partial month/);
+    expect(await page.$$eval('#orders-monthly circle title', (titles) => titles.map((t) => t.textContent))).toEqual([
+      'Orders · 2024-01: 2',
+      'Orders · 2024-02*: 1 (partial month)',
+    ]);
     await page.close();
   });
 });
