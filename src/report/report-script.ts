@@ -114,11 +114,17 @@ function empty(body, text) { body.appendChild(h('p', { class: 'note', text: text
 function svgFrame(title, height) {
   return s('svg', { viewBox: '0 0 ' + W + ' ' + height, class: 'plot', role: 'img', 'aria-label': title, preserveAspectRatio: 'xMidYMid meet' });
 }
+/** Axis ticks: whole money amounts, thousands as k; the tooltips keep the exact value. */
+function tickText(kind, t, sc) {
+  var big = Math.max(Math.abs(sc.min), Math.abs(sc.max)) >= 10000;
+  if ((kind === 'money' || kind === 'money0' || kind === 'int') && big) return t === 0 ? '0' : locale(t / 1000, 0) + 'k';
+  return fmt(kind === 'money' ? 'money0' : kind, t);
+}
 function yAxis(svg, sc, m, ih, label, kind) {
   var y = function (v) { return m.t + ih - (v - sc.min) / (sc.max - sc.min) * ih; };
   sc.ticks.forEach(function (t) {
     svg.appendChild(s('line', { class: 'grid', x1: m.l, x2: W - m.r, y1: y(t), y2: y(t) }));
-    svg.appendChild(s('text', { x: m.l - 6, y: y(t) + 4, 'text-anchor': 'end', text: fmt(kind, t) }));
+    svg.appendChild(s('text', { x: m.l - 6, y: y(t) + 4, 'text-anchor': 'end', text: tickText(kind, t, sc) }));
   });
   svg.appendChild(s('text', { class: 'axis-label', transform: 'translate(12,' + (m.t + ih / 2) + ') rotate(-90)', 'text-anchor': 'middle', text: label }));
   return y;
@@ -138,7 +144,7 @@ function xLabels(svg, labels, xOf, m, ih, label, partial) {
 function lineChart(body, o) {
   var ext = extent([].concat.apply([], o.series.map(function (sr) { return sr.values; })), o.zero);
   if (!ext) return empty(body);
-  var m = { l: 60, r: 14, t: 10, b: 42 }, ih = H - m.t - m.b, iw = W - m.l - m.r, n = o.months.length;
+  var m = { l: 66, r: 14, t: 10, b: 42 }, ih = H - m.t - m.b, iw = W - m.l - m.r, n = o.months.length;
   var svg = svgFrame(o.title, H), sc = niceScale(ext[0], ext[1]);
   var y = yAxis(svg, sc, m, ih, o.yLabel, o.kind);
   var x = function (i) { return m.l + (n === 1 ? iw / 2 : i * iw / (n - 1)); };
@@ -178,7 +184,7 @@ function barChart(body, o) {
   }
   var ext = extent(o.stacked ? stackedSums : [].concat.apply([], o.series.map(function (sr) { return sr.values; })), true);
   if (!ext) return empty(body);
-  var m = { l: 64, r: 14, t: 10, b: 42 }, ih = H - m.t - m.b, iw = W - m.l - m.r;
+  var m = { l: 66, r: 14, t: 10, b: 42 }, ih = H - m.t - m.b, iw = W - m.l - m.r;
   var svg = svgFrame(o.title, H), sc = niceScale(ext[0], ext[1]);
   var y = yAxis(svg, sc, m, ih, o.yLabel, o.kind);
   var band = iw / n, x = function (i) { return m.l + band * (i + 0.5); };
@@ -459,7 +465,7 @@ function voice() {
     var n = function (key) { return function (i) { return ' (' + r[i][key] + ' responses)'; }; };
     monthly(g, r, { id: 'nps', title: 'Net Promoter Score per month', subtitle: 'Share of promoters (9–10) minus share of detractors (0–6), in points from −100 to 100.', table: t, columns: ['month', 'nps', 'nps_responses', 'is_partial_period'], kind: 'dec1', yLabel: 'NPS (points)', series: [{ label: 'NPS', key: 'nps', extra: n('nps_responses') }] });
     monthly(g, r, { id: 'csat', title: 'Customer satisfaction (CSAT) per month', table: t, columns: ['month', 'csat', 'csat_responses', 'is_partial_period'], kind: 'pct', yLabel: 'Satisfied responses (%)', series: [{ label: 'CSAT', key: 'csat', color: PAL[2], extra: n('csat_responses') }] });
-    monthly(g, r, { id: 'ces', title: 'Customer effort score (CES) per month', table: t, columns: ['month', 'ces', 'ces_responses', 'is_partial_period'], kind: 'dec2', yLabel: 'Mean score', series: [{ label: 'CES', key: 'ces', color: PAL[3], extra: n('ces_responses') }] });
+    monthly(g, r, { id: 'ces', title: 'Customer effort score (CES) per month', table: t, columns: ['month', 'ces', 'ces_responses', 'is_partial_period'], kind: 'dec2', yLabel: 'Mean score (1–7)', series: [{ label: 'CES', key: 'ces', color: PAL[3], extra: n('ces_responses') }] });
     var body = figure(g, { id: 'survey-responses', title: 'Survey responses per month', table: t, columns: ['month', 'nps_responses', 'csat_responses', 'ces_responses', 'is_partial_period'] });
     barChart(body, { title: 'Survey responses per month', categories: months(r), partial: partials(r), kind: 'int', yLabel: 'Responses', xLabel: 'Month',
       series: [{ label: 'NPS', color: PAL[0], values: col(r, 'nps_responses') }, { label: 'CSAT', color: PAL[2], values: col(r, 'csat_responses') }, { label: 'CES', color: PAL[3], values: col(r, 'ces_responses') }] });
