@@ -28,13 +28,14 @@ export async function listPublishedTables(lake: Lake): Promise<PublishedTable[]>
 }
 
 /**
- * Registers every published table as a view over a local copy of its Parquet file, so that the
- * section queries read them by the names the models use (e.g. `cohort_retention_v1`).
- * Returns the names of the views.
+ * Registers the published tables among `wanted` as views over local copies of their Parquet
+ * files, so that the section queries read them by the names the models use (e.g.
+ * `cohort_retention_v1`). Returns the names of the views. Only those tables are downloaded.
  */
-export async function registerPublishedTables(db: DuckDBSession, lake: Lake, scratchDir: string): Promise<Set<string>> {
+export async function registerPublishedTables(db: DuckDBSession, lake: Lake, scratchDir: string, wanted: ReadonlySet<string>): Promise<Set<string>> {
   const names = new Set<string>();
   for (const table of await listPublishedTables(lake)) {
+    if (!wanted.has(table.table)) continue;
     const path = await localCopy(lake, table.key, scratchDir);
     await db.run(`create or replace view ${sqlIdent(table.table)} as select * from read_parquet(${sqlString(path)})`);
     names.add(table.table);

@@ -8,6 +8,7 @@ import { LakeKeys } from '../core/lake/lake-layout.js';
 import { registerPublishedTables } from './published-tables.js';
 import { renderReport } from './render-report.js';
 import { reportData, type ReportData } from './report-data.js';
+import { ReportTables } from './sections.js';
 
 export interface WriteReportOptions {
   readonly lake: Lake;
@@ -36,7 +37,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   const scratchDir = options.scratchDir ?? (await mkdtemp(join(tmpdir(), 'loyaltylake-report-')));
   const db = await DuckDBSession.open({ workDir: scratchDir, memoryLimit: options.memoryLimit, threads: options.threads });
   try {
-    const tables = await registerPublishedTables(db, options.lake, scratchDir);
+    const tables = await registerPublishedTables(db, options.lake, scratchDir, new Set(Object.values(ReportTables)));
     const data = await reportData(db, tables, options.lake, scratchDir);
     const html = renderReport(data);
     const bytes = Buffer.byteLength(html);

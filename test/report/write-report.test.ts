@@ -10,6 +10,7 @@ import { listPublishedTables } from '../../src/report/published-tables.js';
 import { embeddableJson } from '../../src/report/render-report.js';
 import type { ReportData } from '../../src/report/report-data.js';
 import { openCommand, writeReport } from '../../src/report/write-report.js';
+import { countingDownloads } from '../helpers/counting-lake.js';
 import { tempDir, tempLake } from '../helpers/temp-lake.js';
 
 /** Writes the result of `select` as Parquet to `path`. */
@@ -68,8 +69,12 @@ describe('writeReport', () => {
     put('metrics/mrr_monthly/v1/data.parquet', '');
     await parquet(join(dir, 'metrics/mrr_monthly/v1/data.parquet'), MRR_ROW);
 
-    const written = await writeReport({ lake });
+    put('metrics/customer_summary/v1/data.parquet', 'no section reads it');
+    const counted = countingDownloads(lake);
 
+    const written = await writeReport({ lake: counted.lake });
+
+    expect(counted.downloads).toEqual(['metrics/mrr_monthly/v1/data.parquet']);
     expect(written.location).toBe('report/index.html');
     expect(written.open).toBe(`file://${join(dir, 'report/index.html')}`);
     const html = readFileSync(join(dir, 'report/index.html'), 'utf8');
