@@ -25,6 +25,8 @@ export interface IngestSummary {
   readonly files_loaded: number;
   readonly files_quarantined: number;
   readonly files_already_ingested: number;
+  /** Inbox entries that are no readable file (a FIFO, a dangling link), each in `files` with its reason. */
+  readonly files_skipped: number;
   readonly rows_in: number;
   readonly rows_loaded: number;
   readonly rows_rejected: number;
@@ -68,6 +70,7 @@ export function summarizeIngest(files: readonly FileReport[]): IngestSummary {
     files_loaded: fresh.filter((f) => f.outcome === 'loaded').length,
     files_quarantined: fresh.filter((f) => f.outcome === 'quarantined').length,
     files_already_ingested: files.length - fresh.length,
+    files_skipped: fresh.filter((f) => f.outcome === 'skipped').length,
     rows_in: sum('rows_in'),
     rows_loaded: sum('rows_loaded'),
     rows_rejected: sum('rows_rejected'),

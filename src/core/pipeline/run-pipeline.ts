@@ -136,6 +136,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
         progress(`ingest ${index + 1}/${total} ${file.key}: ${counts}`);
       }),
     );
+    for (const file of results.files.filter((f) => f.outcome === 'skipped')) progress(`ingest skipped ${file.key}: ${file.error}`);
 
     const inputs = await timed('stage', () => stageInputs(lake, session, scratch));
     results.inputs = inputs;
