@@ -34,7 +34,7 @@ export function withHooks(
       await hooks.beforeWrite?.(key);
       return await lake.createExclusive(path, key);
     },
-    delete: lake.delete.bind(lake),
+    delete: async (key) => await lake.delete(key),
     ...(lake.unlisted ? { unlisted: lake.unlisted.bind(lake) } : {}),
   };
 }
