@@ -69,4 +69,21 @@ describe('publish journal', () => {
     const { dir, lake, put } = tempLake();
     await killedPublishIsRepaired(lake, dir, put);
   }, 60_000);
+
+  it('removes the temp files an earlier version left in metrics/ and history/ when killed', async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/orders.csv', ORDERS);
+    put('metrics/customer_summary/v1/data.parquet.5f0e9a.tmp-upload', 'half a table');
+    put('history/customer_summary/v1/as_of=2024-01-31/data.parquet.77c1.tmp-upload', 'half a snapshot');
+    const lines: string[] = [];
+
+    // Act
+    const manifest = await run(lake, { onProgress: (line) => lines.push(line) });
+
+    // Assess
+    expect(manifest.status).toBe('succeeded');
+    expect([...hashFiles(dir).keys()].filter((key) => key.endsWith('.tmp-upload'))).toEqual([]);
+    expect(lines).toContain('removed metrics/customer_summary/v1/data.parquet.5f0e9a.tmp-upload, a temp file an earlier version left among the tables');
+  });
 });

@@ -159,6 +159,19 @@ export async function recoverPublish(lake: Lake, scratch: string, committedRun: 
   return { run_id: journal.run_id, action: forward ? 'rolled_forward' : 'rolled_back', objects: journal.objects.length, replaced };
 }
 
+/**
+ * Removes temp files that versions before the journal left beside tables when killed
+ * (`<key>.<uuid>.tmp-upload` in metrics/ or history/, which Athena would read as data).
+ * Run under the lease: no publish of this version writes such names.
+ */
+export async function removeStrayTemps(lake: Lake): Promise<string[]> {
+  const stray = [...(await lake.list(LakePrefix.metrics)), ...(await lake.list(LakePrefix.history))]
+    .map((o) => o.key)
+    .filter((key) => key.endsWith('.tmp-upload'));
+  for (const key of stray) await lake.delete(key);
+  return stray;
+}
+
 /** Every journaled object back to its previous content, then the journal and the copies removed. */
 async function rollBack(lake: Lake, journal: PublishJournal, scratch: string): Promise<void> {
   for (const [index, entry] of journal.objects.entries()) {

@@ -15,7 +15,7 @@ import { defaultModelsDir } from '../paths.js';
 import { PREDICTIVE_STEPS } from '../predictive/predictive-steps.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../settings-defaults.js';
 import { readLakeSettings, type LoadedLakeSettings } from '../settings/lake-settings.js';
-import { publishedKeys, publishTables, recoverPublish, writeModelParquet, type Publication, type PublishedTable, type PublishRecovery } from './publish.js';
+import { publishedKeys, publishTables, recoverPublish, removeStrayTemps, writeModelParquet, type Publication, type PublishedTable, type PublishRecovery } from './publish.js';
 import { DEFAULT_LEASE_SECONDS, takeLease, type RunLease } from './run-lease.js';
 import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
 import { stageInputs, type StagedDataset } from './stage-inputs.js';
@@ -116,6 +116,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
       const { action, run_id, replaced, objects } = results.recovered;
       progress(`publish of run ${run_id} was interrupted after ${replaced} of ${objects} objects: ${action.replace('_', ' ')}`);
     }
+    for (const key of await removeStrayTemps(lake)) progress(`removed ${key}, a temp file an earlier version left among the tables`);
     results.settings = await readLakeSettings(lake);
     const { settings, unknownKeys } = results.settings;
     if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
