@@ -11,7 +11,8 @@ import { inputFileId, LakeKeys, LakePrefix, parseInboxKey } from '../lake/lake-l
 import type { InputLimits } from './read-input.js';
 import { stageFile } from './stage-file.js';
 
-export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested';
+/** 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read. */
+export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped';
 
 export interface FileReport {
   readonly key: string;
@@ -85,6 +86,9 @@ export async function ingestInbox(
     const report = isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object);
     reports.push(report);
     onFile(report, index, inbox.length);
+  }
+  for (const { key, reason } of (await lake.unlisted?.(LakePrefix.inbox)) ?? []) {
+    reports.push({ key, dataset: parseInboxKey(key).folder, etag: '', landed_at: '', outcome: 'skipped', error: reason });
   }
   return reports;
 }
