@@ -566,7 +566,7 @@ function health() {
   var sec = section('health', 'Data health', 'The last run (' + run.run_id + ', ' + run.status + ', as of ' + (run.as_of || '–') + ') and the runs before it.');
   if (run.error) sec.appendChild(h('p', { class: 'status-failed', text: 'Error: ' + run.error }));
   var g = grid(sec);
-  var body = figure(g, { id: 'run-files', title: 'Rows in the files of the last run by outcome', subtitle: run.files_loaded + ' files loaded, ' + run.files_quarantined + ' quarantined, ' + run.files_already_ingested + ' already ingested before; tests ' + run.tests_passed + ' passed, ' + run.tests_failed + ' failed.',
+  var body = figure(g, { id: 'run-files', title: 'Rows in the files of the last run by outcome', subtitle: run.files_loaded + ' files loaded, ' + run.files_quarantined + ' quarantined, ' + (run.files_skipped ? run.files_skipped + ' skipped (not readable files), ' : '') + run.files_already_ingested + ' already ingested before; tests ' + run.tests_passed + ' passed, ' + run.tests_failed + ' failed.',
     table: '_runs/latest.json', columns: ['ingest.rows_loaded', 'ingest.rows_rejected', 'ingest.files_quarantined'],
     explain: 'Every run writes its manifest to _runs/<run_id>.json and _runs/latest.json: the files it ingested, row counts, the models built and their tests.' });
   hbarChart(body, { title: 'Rows by outcome', kind: 'int', xLabel: 'Rows (files for quarantined)',

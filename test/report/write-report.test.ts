@@ -33,7 +33,7 @@ function manifest(runId: string, overrides: Partial<RunManifest> = {}): RunManif
     as_of: '2024-02-29',
     churn_window_days: 90,
     settings: { source: null, unknown_keys: [] },
-    ingest: { files: [], files_loaded: 0, files_quarantined: 0, files_already_ingested: 0, rows_in: 0, rows_loaded: 0, rows_rejected: 0 },
+    ingest: { files: [], files_loaded: 0, files_quarantined: 0, files_already_ingested: 0, files_skipped: 0, rows_in: 0, rows_loaded: 0, rows_rejected: 0 },
     inputs: [],
     missing_datasets: [],
     models: [],
@@ -114,11 +114,12 @@ describe('writeReport', () => {
       { key: 'inbox/orders/b.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'loaded' as const, rows_rejected: 3, rejects_key: rejects('b'), notes: ['key k left out'] },
       { key: 'inbox/orders/c.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'loaded' as const, rows_rejected: 0 },
       { key: 'inbox/orders/d.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'quarantined' as const, error: 'missing required column amount' },
+      { key: 'inbox/orders/fifo', dataset: 'orders', etag: '', landed_at: '', outcome: 'skipped' as const, error: 'not a regular file' },
     ];
     const last = manifest('2025T2', {
       status: 'failed',
       error: 'boom',
-      ingest: { files, files_loaded: 3, files_quarantined: 1, files_already_ingested: 2, rows_in: 20, rows_loaded: 13, rows_rejected: 7 },
+      ingest: { files, files_loaded: 3, files_quarantined: 1, files_already_ingested: 2, files_skipped: 1, rows_in: 20, rows_loaded: 13, rows_rejected: 7 },
       missing_datasets: ['events'],
       models: [{ model: 'mrr_monthly', version: 1, fingerprint: 'f', status: 'built', tests: [{ name: 'unique_month', failures: 2, passed: false }, { name: 'ok', failures: 0, passed: true }] }],
       tests: { passed: 1, failed: 1 },
@@ -128,11 +129,12 @@ describe('writeReport', () => {
 
     const health = (await writeReport({ lake, out: join(tempDir(), 'r.html') })).data.health;
 
-    expect(health?.run).toMatchObject({ run_id: '2025T2', status: 'failed', error: 'boom', files_loaded: 3, files_quarantined: 1, rows_rejected: 7, tests_failed: 1 });
+    expect(health?.run).toMatchObject({ run_id: '2025T2', status: 'failed', error: 'boom', files_loaded: 3, files_quarantined: 1, files_skipped: 1, rows_rejected: 7, tests_failed: 1 });
     expect(health?.files).toEqual([
       { key: 'inbox/orders/a.csv', outcome: 'loaded', rows_rejected: 4, error: null },
       { key: 'inbox/orders/b.csv', outcome: 'loaded', rows_rejected: 3, error: null },
       { key: 'inbox/orders/d.csv', outcome: 'quarantined', rows_rejected: 0, error: 'missing required column amount' },
+      { key: 'inbox/orders/fifo', outcome: 'skipped', rows_rejected: 0, error: 'not a regular file' },
     ]);
     expect(health?.reject_reasons).toEqual([{ reason: 'x', rows: 4 }, { reason: 'z', rows: 2 }, { reason: 'y', rows: 1 }]);
     expect(health?.missing_datasets).toEqual(['events']);
