@@ -167,13 +167,14 @@ export class LoyaltyLake extends Construct {
       targets: [new targets.LambdaFunction(this.transformFunction, { retryAttempts: 0 })],
     });
     this.grantLakeAccess(this.ingestFunction, {
-      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine],
+      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine, LakeKeys.settings],
       write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine],
     });
     this.grantLakeAccess(this.transformFunction, {
       // history/ read and remove: the publish journal copies a snapshot it replaces, and a rollback removes a new one.
-      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
-      write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
+      // rejects/ read: the report's data health names the top reject reasons of the run's files.
+      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.history, LakePrefix.runs, LakePrefix.rejects, LakeKeys.settings],
+      write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs, LakePrefix.report],
       remove: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
     });
 
@@ -245,6 +246,11 @@ export class LoyaltyLake extends Construct {
   /** Read access to the published tables and their history. */
   public grantReadMetrics(grantee: iam.IGrantable): iam.Grant {
     return this.grantLakeAccess(grantee, { read: [LakePrefix.metrics, LakePrefix.history], write: [] });
+  }
+
+  /** Read the report of the latest successful run (`report/index.html`), e.g. to presign a link to it. */
+  public grantReadReport(grantee: iam.IGrantable): iam.Grant {
+    return this.grantLakeAccess(grantee, { read: [LakePrefix.report], write: [] });
   }
 
   /** For the team or tool that drops exports: write under the inbox, nothing else (no reads, no listing). */

@@ -71,6 +71,14 @@ export async function main(argv: string[]): Promise<void> {
       },
     });
     await printRunReport(lake, manifest, performance.now() - started, tables);
+    if (manifest.status === 'succeeded') {
+      // The report shows what was published: written only after a successful publish, and never fails the run.
+      try {
+        console.log(`\nreport: ${(await writeReport({ lake, memoryLimit: values['memory-limit'] })).open}`);
+      } catch (error) {
+        console.log(`\nreport: could not be written (${errorMessage(error)}); the tables are published`);
+      }
+    }
     // 3: another run holds the lake (nothing was done; run again later), 1: the run failed.
     if (manifest.status === 'blocked') process.exitCode = 3;
     else if (manifest.status !== 'succeeded') process.exitCode = 1;
