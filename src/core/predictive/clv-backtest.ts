@@ -2,7 +2,7 @@ import { sqlIdent } from '../duckdb.js';
 import { defineStep } from '../models/model-step.js';
 import { queryPages, writeDeclaredColumns } from '../models/step-io.js';
 import { bgNbdExpectedPurchases, fitBgNbd } from './bg-nbd.js';
-import { finiteOrNull, FIT_ITERATIONS, fitSampleCondition } from './clv-steps.js';
+import { finiteOrNull, FIT_ITERATIONS, histories } from './clv-steps.js';
 
 /**
  * clv_backtest: refits BG/NBD on the data up to as-of minus the holdout window, predicts
@@ -11,13 +11,12 @@ import { finiteOrNull, FIT_ITERATIONS, fitSampleCondition } from './clv-steps.js
  * trust the forecast on their own data.
  */
 export const backtestClv = defineStep({
-  version: 1,
+  version: 2,
   inputs: ['int_orders_completed'],
   async run({ db, model, inputs, table }) {
     const orders = sqlIdent(inputs.int_orders_completed);
     const holdoutDays = Number(model.settings.holdout_weeks) * 7;
     const unitDays = Number(model.settings.time_unit_days);
-    const inFit = fitSampleCondition(Number(await db.scalar(`select count(distinct customer_id) from ${orders}`)));
     await db.run(`
       create or replace temp table backtest_histories as
       with params as (
@@ -45,7 +44,6 @@ export const backtestClv = defineStep({
           group by purchase_days.customer_id
       )
       select calibration.frequency, calibration.recency_days, calibration.t_days,
-             ${inFit.replaceAll('customer_id', 'calibration.customer_id')} as in_fit,
              count(*) as customers, sum(coalesce(holdout.purchases, 0)) as actual
       from calibration
       left join holdout on calibration.customer_id = holdout.customer_id
@@ -53,19 +51,10 @@ export const backtestClv = defineStep({
     const [{ calibration_end: calibrationEnd } = { calibration_end: null }] = await db.rows(
       `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
     );
-    const fitRows = (
-      await db.rows(`
-        select frequency, recency_days, t_days, sum(customers) as customers from backtest_histories
-        where in_fit group by all order by frequency, recency_days, t_days`)
-    ).map((row) => ({
-      frequency: Number(row.frequency),
-      recency: Number(row.recency_days) / unitDays,
-      T: Number(row.t_days) / unitDays,
-      weight: Number(row.customers),
-    }));
+    const fitRows = await histories(db, 'backtest_histories', unitDays);
     const fit = fitRows.some((h) => h.frequency > 0) ? fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }) : undefined;
     const groups = new Map<string, { customers: number; actual: number; predicted: number }>();
-    const pages = queryPages(db, 'select * from backtest_histories', 'frequency, recency_days, t_days, in_fit');
+    const pages = queryPages(db, 'select * from backtest_histories', 'frequency, recency_days, t_days');
     for await (const page of pages) {
       for (const row of page) {
         const [x, weight, actual] = [Number(row.frequency), Number(row.customers), Number(row.actual)];

@@ -3,28 +3,15 @@ import { sqlIdent } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { defineStep } from '../models/model-step.js';
 import { horizonColumn, queryPages, selectDeclaredColumns, writeDeclaredColumns, writeTable } from '../models/step-io.js';
-import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams } from './bg-nbd.js';
+import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
 import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists } from './gamma-gamma.js';
 
 /**
- * Optimiser budget per fit. Data the model suits converges in a few hundred (CDNOW: 470);
- * data it does not suit drifts to the edge of the parameter space and would use any budget,
- * so the fit stops here and is published as not converged (3,000 took 160 s on 1M orders).
+ * BFGS iteration budget per fit. Data the models suit converge in a few dozen (CDNOW: 24 and
+ * 20); data they do not suit drift to the edge of the parameter space and would use any budget,
+ * so the fit stops here and is published as not converged.
  */
-export const FIT_ITERATIONS = 1_000;
-
-/**
- * Above this many customers the models are fitted on a deterministic sample of them (by a hash
- * of customer_id): maximum likelihood on 50,000 customers lands within sampling error of the
- * full fit, at a bounded cost; predictions are still made for everyone.
- */
-export const FIT_SAMPLE_CUSTOMERS = 50_000;
-
-/** A SQL condition keeping about FIT_SAMPLE_CUSTOMERS of `total` customers, the same ones every run. */
-export function fitSampleCondition(total: number): string {
-  if (total <= FIT_SAMPLE_CUSTOMERS) return 'true';
-  return `hash(customer_id) % 1000000 < ${Math.ceil((FIT_SAMPLE_CUSTOMERS / total) * 1_000_000)}`;
-}
+export const FIT_ITERATIONS = 200;
 
 /** Days in an average month, for horizons given in months. */
 const DAYS_PER_MONTH = 365.25 / 12;
@@ -57,44 +44,51 @@ function fitOrUndefined<T>(fit: () => T): T | undefined {
   }
 }
 
-/**
- * Distinct purchase histories with how many customers share each: the fit costs little more
- * for a million customers than for a thousand. Sorted, so that a refit gives the same bits.
- */
-async function histories(db: DuckDBSession, from: string, unitDays: number, where = 'true') {
-  const rows = await db.rows(`
-    select frequency, recency_days, t_days, count(*) as customers
-    from ${from} where ${where} group by frequency, recency_days, t_days
-    order by frequency, recency_days, t_days`);
-  return rows.map((row) => ({
-    frequency: Number(row.frequency),
-    recency: Number(row.recency_days) / unitDays,
-    T: Number(row.t_days) / unitDays,
-    weight: Number(row.customers),
-  }));
+/** A query's result as columns of numbers (every selected column must be numeric): no object per row. */
+export async function numberColumns(db: DuckDBSession, sql: string): Promise<Record<string, number[]>> {
+  const reader = await db.connection.runAndReadAll(sql);
+  const columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+  return Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, values.map(Number)]));
 }
 
 /**
- * clv_model: fits BG/NBD on (frequency, recency, T) and Gamma-Gamma on the repeat
- * customers' spend, by maximum likelihood, in the declared time unit. One row.
+ * Distinct purchase histories with how many customers share each, from a relation of
+ * (frequency, recency_days, t_days, customers): the fit costs little more for a million
+ * customers than for a thousand. Sorted, so that a refit gives the same bits.
+ */
+export async function histories(db: DuckDBSession, relation: string, unitDays: number): Promise<BgNbdRow[]> {
+  const { frequency, recency, T, weight } = await numberColumns(
+    db,
+    `select cast(frequency as double) as frequency, recency_days / ${unitDays} as recency, t_days / ${unitDays} as T,
+            cast(sum(customers) as double) as weight
+     from ${relation}
+     group by frequency, recency_days, t_days
+     order by frequency, recency_days, t_days`,
+  );
+  return frequency!.map((x, i) => ({ frequency: x, recency: recency![i]!, T: T![i]!, weight: weight![i]! }));
+}
+
+/**
+ * clv_model: fits BG/NBD on every customer's (frequency, recency, T) and Gamma-Gamma on the
+ * repeat customers' spend, by maximum likelihood, in the declared time unit. One row.
  */
 export const fitClvModel = defineStep({
-  version: 1,
+  version: 2,
   inputs: ['int_customer_rfm'],
   async run({ db, model, inputs, table }) {
     const unitDays = numberSetting(model, 'time_unit_days');
     const rfm = sqlIdent(inputs.int_customer_rfm);
     const customers = Number(await db.scalar(`select count(*) from ${rfm}`));
-    const sample = fitSampleCondition(customers);
-    const rows = await histories(db, rfm, unitDays, sample);
+    const rows = await histories(db, `(select frequency, recency_days, t_days, 1 as customers from ${rfm})`, unitDays);
     // Without a single repeat purchase the dropout process is not identified: no fit.
     const bgNbd = rows.some((r) => r.frequency > 0) ? fitOrUndefined(() => fitBgNbd(rows, { maxIterations: FIT_ITERATIONS })) : undefined;
     // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
-    const spend = (
-      await db.rows(`
-        select frequency, monetary_value, count(*) as customers from ${rfm}
-        where frequency > 0 and monetary_value > 0 and ${sample} group by all order by all`)
-    ).map((row) => ({ frequency: Number(row.frequency), monetaryValue: Number(row.monetary_value), weight: Number(row.customers) }));
+    const { frequency, monetary_value: monetaryValue, customers: weight } = await numberColumns(
+      db,
+      `select cast(frequency as double) as frequency, monetary_value, cast(count(*) as double) as customers from ${rfm}
+       where frequency > 0 and monetary_value > 0 group by all order by all`,
+    );
+    const spend = frequency!.map((x, i) => ({ frequency: x, monetaryValue: monetaryValue![i]!, weight: weight![i]! }));
     const gammaGamma = spend.length > 1 ? fitOrUndefined(() => fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS })) : undefined;
     const [asOf] = await db.rows('select cast(as_of_date as varchar) as as_of_date from run_params');
     await writeDeclaredColumns(db, model, table, [
