@@ -59,6 +59,15 @@ describe('predictive CLV on the CDNOW sample, through the pipeline', () => {
     expect(Math.abs(Number(fit.bg_nbd_log_likelihood) - -9582.4)).toBeLessThanOrEqual(0.5);
   });
 
+  it('publishes the standard errors of every parameter', () => {
+    // mpmath 1.3.0 on the published summary (t_x, T rounded to 0.01 week), as in bg-nbd.test.ts and
+    // gamma-gamma.test.ts; the pipeline's exact day counts move them by well under 1%.
+    const expected = { r_se: 0.01255732, alpha_se: 0.37822142, a_se: 0.18571914, b_se: 0.70534575, p_se: 1.189687, q_se: 0.29016561, gamma_se: 4.1599938 };
+    for (const [name, value] of Object.entries(expected)) {
+      expect(Math.abs(Number(fit[name]) / value - 1), name).toBeLessThan(0.01);
+    }
+  });
+
   it('reproduces the published point predictions', () => {
     const params = { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) };
     // customer 1: x = 2, t_x = 30.43, T = 38.86 weeks

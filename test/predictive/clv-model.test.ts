@@ -43,5 +43,12 @@ describe('clv_model', () => {
     const gammaGamma = { p: Number(fit!.p), q: Number(fit!.q), gamma: Number(fit!.gamma) };
     expect(Number(fit!.bg_nbd_log_likelihood)).toBeCloseTo(bgNbdLogLikelihood(bgNbd, rows), 6);
     expect(Number(fit!.gamma_gamma_log_likelihood)).toBeCloseTo(gammaGammaLogLikelihood(gammaGamma, rows), 6);
+    // Every parameter within a few standard errors of the truth it was simulated from.
+    const truth = { ...CDNOW_LIKE.bgNbd, ...CDNOW_LIKE.gammaGamma };
+    for (const [name, value] of Object.entries(truth)) {
+      const standardError = Number(fit![`${name}_se`]);
+      expect(standardError, name).toBeGreaterThan(0);
+      expect(Math.abs(Number(fit![name]) - value) / standardError, name).toBeLessThan(4);
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { ModelVersion } from '../models/model-declaration.js';
 import { defineStep } from '../models/model-step.js';
 import { horizonColumn, queryPages, selectDeclaredColumns, writeDeclaredColumns, writeTable } from '../models/step-io.js';
 import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
+import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
 import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists } from './gamma-gamma.js';
 
 /**
@@ -42,6 +43,18 @@ function fitOrUndefined<T>(fit: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `<parameter>_se` for each named parameter: NULL without a converged fit or where the
+ * information matrix is singular (a flat ridge: the parameters are not identified).
+ */
+function standardErrorColumns<Name extends string>(
+  names: readonly Name[],
+  fit: MaximumLikelihoodFit<Record<Name, number>> | undefined,
+): Record<string, number | null> {
+  const errors = fit?.converged ? fit.standardErrors : undefined;
+  return Object.fromEntries(names.map((name) => [`${name}_se`, errors?.[name] ?? null]));
 }
 
 /** A query's result as columns of numbers (every selected column must be numeric): no object per row. */
@@ -102,11 +115,13 @@ export const fitClvModel = defineStep({
         alpha: bgNbd?.params.alpha ?? null,
         a: bgNbd?.params.a ?? null,
         b: bgNbd?.params.b ?? null,
+        ...standardErrorColumns(['r', 'alpha', 'a', 'b'], bgNbd),
         bg_nbd_log_likelihood: bgNbd?.logLikelihood ?? null,
         bg_nbd_converged: bgNbd?.converged ?? false,
         p: gammaGamma?.params.p ?? null,
         q: gammaGamma?.params.q ?? null,
         gamma: gammaGamma?.params.gamma ?? null,
+        ...standardErrorColumns(['p', 'q', 'gamma'], gammaGamma),
         gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
         gamma_gamma_converged: gammaGamma?.converged ?? false,
         gamma_gamma_mean_defined: gammaGamma ? gammaGammaPopulationMeanExists(gammaGamma.params) : null,
