@@ -51,4 +51,52 @@ describe('clv_model', () => {
       expect(Math.abs(Number(fit![name]) - value) / standardError, name).toBeLessThan(4);
     }
   });
+
+  it('says why a fit did not converge or was not fitted, and publishes no standard errors for it', async () => {
+    // Prepare: histories no BG/NBD or Gamma-Gamma population produces (from hashes: recency uniform
+    // on 0..T whatever x, spend unrelated to x), whose likelihoods rise towards the edge of the parameter space.
+    await db.run(`
+      create table int_customer_rfm_v1 as
+      with customers as (
+          select 'c' || i as customer_id, cast(hash(i, 'T') % 730 as bigint) as t_days,
+                 cast(greatest(0, cast(hash(i, 'x') % 16 as bigint) - 6) as bigint) as frequency
+          from range(20000) as t(i)
+      )
+      select customer_id, frequency, t_days,
+             case when frequency = 0 then 0 else cast(hash(customer_id, 'r') % (t_days + 1) as bigint) end as recency_days,
+             case when frequency = 0 then 0.0 else 5 + cast(hash(customer_id, 'm') % 20000 as double) / 100 end as monetary_value
+      from customers`);
+
+    // Act
+    await buildModel(db, clvModel(), PREDICTIVE_STEPS);
+    const [fit] = await db.rows('select * from clv_model_v1');
+
+    // Assess
+    expect(fit).toMatchObject({ bg_nbd_converged: false, gamma_gamma_converged: false, r_se: null, alpha_se: null, p_se: null, gamma_se: null });
+    expect(fit!.bg_nbd_status).toMatch(/^not converged: (iteration budget exhausted|line search failed) after \d+ iterations$/);
+    expect(fit!.gamma_gamma_status).toMatch(/^not converged: (iteration budget exhausted|line search failed) after \d+ iterations$/);
+  });
+
+  it('says why nothing was fitted when no customer came back', async () => {
+    // Prepare: three one-time buyers
+    await db.run(`create table int_customer_rfm_v1 as select * from (values ('c1', 0, 0, 10, 0.0), ('c2', 0, 0, 20, 0.0), ('c3', 0, 0, 30, 0.0))
+        as t(customer_id, frequency, recency_days, t_days, monetary_value)`);
+
+    // Act
+    await buildModel(db, clvModel(), PREDICTIVE_STEPS);
+    const [fit] = await db.rows('select * from clv_model_v1');
+
+    // Assess
+    expect(fit).toMatchObject({
+      customers: '3',
+      bg_nbd_converged: false,
+      bg_nbd_status: 'not fitted: no customer has a repeat purchase',
+      gamma_gamma_converged: false,
+      gamma_gamma_status: 'not fitted: fewer than 2 distinct repeat customers with positive spend',
+      r: null,
+      r_se: null,
+      p: null,
+      p_se: null,
+    });
+  });
 });

@@ -2,7 +2,7 @@ import { sqlIdent } from '../duckdb.js';
 import { defineStep } from '../models/model-step.js';
 import { queryPages, writeDeclaredColumns } from '../models/step-io.js';
 import { bgNbdExpectedPurchases, fitBgNbd } from './bg-nbd.js';
-import { finiteOrNull, FIT_ITERATIONS, histories } from './clv-steps.js';
+import { attemptFit, finiteOrNull, FIT_ITERATIONS, histories } from './clv-steps.js';
 
 /**
  * clv_backtest: refits BG/NBD on the data up to as-of minus the holdout window, predicts
@@ -52,7 +52,10 @@ export const backtestClv = defineStep({
       `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
     );
     const fitRows = await histories(db, 'backtest_histories', unitDays);
-    const fit = fitRows.some((h) => h.frequency > 0) ? fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }) : undefined;
+    const attempt = attemptFit(fitRows.some((h) => h.frequency > 0) ? undefined : 'no customer has a repeat purchase in the calibration period', () =>
+      fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }),
+    );
+    const fit = attempt.fit;
     const groups = new Map<string, { customers: number; actual: number; predicted: number }>();
     const pages = queryPages(db, 'select * from backtest_histories', 'frequency, recency_days, t_days');
     for await (const page of pages) {
@@ -78,6 +81,7 @@ export const backtestClv = defineStep({
       calibration_end: String(calibrationEnd),
       holdout_days: holdoutDays,
       converged: fit?.converged ?? false,
+      fit_status: attempt.status,
     }));
     await writeDeclaredColumns(db, model, table, output);
   },

@@ -36,12 +36,20 @@ export function finiteOrNull(compute: () => number): number | null {
   }
 }
 
-/** A fit, or undefined when the optimiser cannot even start on this data: clv_model then says converged = false. */
-function fitOrUndefined<T>(fit: () => T): T | undefined {
+/** A fit, or why there is none, in words for clv_model's status columns. */
+export type Attempt<Fit> = { fit: Fit; status: string } | { fit: undefined; status: string };
+
+/**
+ * Fits when `unfittable` is undefined, and says how it went: 'converged', 'not converged: <why>
+ * after N iterations', or 'not fitted: <why>' (also when the optimiser cannot even start).
+ */
+export function attemptFit<Fit extends MaximumLikelihoodFit<object>>(unfittable: string | undefined, fit: () => Fit): Attempt<Fit> {
+  if (unfittable) return { fit: undefined, status: `not fitted: ${unfittable}` };
   try {
-    return fit();
-  } catch {
-    return undefined;
+    const fitted = fit();
+    return { fit: fitted, status: fitted.converged ? 'converged' : `not converged: ${fitted.stop} after ${fitted.iterations} iterations` };
+  } catch (error) {
+    return { fit: undefined, status: `not fitted: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 
@@ -94,7 +102,10 @@ export const fitClvModel = defineStep({
     const customers = Number(await db.scalar(`select count(*) from ${rfm}`));
     const rows = await histories(db, `(select frequency, recency_days, t_days, 1 as customers from ${rfm})`, unitDays);
     // Without a single repeat purchase the dropout process is not identified: no fit.
-    const bgNbd = rows.some((r) => r.frequency > 0) ? fitOrUndefined(() => fitBgNbd(rows, { maxIterations: FIT_ITERATIONS })) : undefined;
+    const bgNbdAttempt = attemptFit(rows.some((r) => r.frequency > 0) ? undefined : 'no customer has a repeat purchase', () =>
+      fitBgNbd(rows, { maxIterations: FIT_ITERATIONS }),
+    );
+    const bgNbd = bgNbdAttempt.fit;
     // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
     const { frequency, monetary_value: monetaryValue, customers: weight } = await numberColumns(
       db,
@@ -102,7 +113,10 @@ export const fitClvModel = defineStep({
        where frequency > 0 and monetary_value > 0 group by all order by all`,
     );
     const spend = frequency!.map((x, i) => ({ frequency: x, monetaryValue: monetaryValue![i]!, weight: weight![i]! }));
-    const gammaGamma = spend.length > 1 ? fitOrUndefined(() => fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS })) : undefined;
+    const gammaGammaAttempt = attemptFit(spend.length > 1 ? undefined : 'fewer than 2 distinct repeat customers with positive spend', () =>
+      fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS }),
+    );
+    const gammaGamma = gammaGammaAttempt.fit;
     const [asOf] = await db.rows('select cast(as_of_date as varchar) as as_of_date from run_params');
     await writeDeclaredColumns(db, model, table, [
       {
@@ -118,12 +132,14 @@ export const fitClvModel = defineStep({
         ...standardErrorColumns(['r', 'alpha', 'a', 'b'], bgNbd),
         bg_nbd_log_likelihood: bgNbd?.logLikelihood ?? null,
         bg_nbd_converged: bgNbd?.converged ?? false,
+        bg_nbd_status: bgNbdAttempt.status,
         p: gammaGamma?.params.p ?? null,
         q: gammaGamma?.params.q ?? null,
         gamma: gammaGamma?.params.gamma ?? null,
         ...standardErrorColumns(['p', 'q', 'gamma'], gammaGamma),
         gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
         gamma_gamma_converged: gammaGamma?.converged ?? false,
+        gamma_gamma_status: gammaGammaAttempt.status,
         gamma_gamma_mean_defined: gammaGamma ? gammaGammaPopulationMeanExists(gammaGamma.params) : null,
       },
     ]);
@@ -135,7 +151,7 @@ export const fitClvModel = defineStep({
  * horizon. BG/NBD quantities are computed once per distinct history, then joined back.
  */
 export const predictClv = defineStep({
-  version: 1,
+  version: 2,
   inputs: ['int_customer_rfm', 'clv_model'],
   async run({ db, model, inputs, table }) {
     const horizonMonths = numberSetting(model, 'horizon_months');
@@ -193,6 +209,8 @@ export const predictClv = defineStep({
       'rfm.frequency',
       'rfm.monetary_value',
     );
+    // Spend predictions only from a Gamma-Gamma fit that converged (clv_model.gamma_gamma_status says why not).
+    const spendModel = `(select p, q, gamma from ${fitted} where gamma_gamma_converged)`;
     const columns = selectDeclaredColumns(model, {
       customer_id: 'rfm.customer_id',
       frequency: 'rfm.frequency',
@@ -209,7 +227,7 @@ export const predictClv = defineStep({
       select
           ${columns}
       from ${rfm} as rfm
-      cross join (select p, q, gamma from ${fitted}) as spend_model
+      left join ${spendModel} as spend_model on true
       left join clv_history_predictions as history
           on rfm.frequency = history.frequency and rfm.recency_days = history.recency_days and rfm.t_days = history.t_days`);
     await db.run('drop table clv_history_predictions');
