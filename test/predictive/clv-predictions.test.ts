@@ -6,6 +6,7 @@ import { DuckDBSession } from '../../src/core/duckdb.js';
 import { loadModels, type ModelVersion } from '../../src/core/models/model-declaration.js';
 import { buildModel, dataTests } from '../../src/core/models/model-runner.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
+import { bgNbdExpectedPurchases, bgNbdProbabilityAlive } from '../../src/core/predictive/bg-nbd.js';
 import { PREDICTIVE_STEPS } from '../../src/core/predictive/predictive-steps.js';
 import { copyOfModels } from '../helpers/models-dir.js';
 import { tempDir } from '../helpers/temp-lake.js';
@@ -71,6 +72,35 @@ describe('clv_predictions with a fitted q ≤ 1', () => {
       expect(Number(row.p_alive)).toBeGreaterThan(0);
       expect(Number(row.expected_purchases_12m)).toBeGreaterThan(0);
     }
+  });
+
+  it('publishes P(alive) by the closed form and expected purchases as eq. (10), per customer', async () => {
+    // Act
+    await buildModel(db, predictionsModel(), PREDICTIVE_STEPS);
+
+    // Assess: against the functions checked on CDNOW's published figures (bg-nbd.test.ts), in weeks
+    const rows = await db.rows('select customer_id, frequency, recency_days, t_days, p_alive, expected_purchases_12m from clv_predictions_v1 order by customer_id');
+    const params = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    const twelveMonthsInWeeks = (12 * 365.25) / 12 / 7;
+    for (const row of rows) {
+      const [x, tx, T] = [Number(row.frequency), Number(row.recency_days) / 7, Number(row.t_days) / 7];
+      expect(Number(row.p_alive), String(row.customer_id)).toBeCloseTo(bgNbdProbabilityAlive(params, x, tx, T), 14);
+      expect(Number(row.expected_purchases_12m), String(row.customer_id)).toBeCloseTo(bgNbdExpectedPurchases(params, twelveMonthsInWeeks, x, tx, T), 12);
+    }
+    expect(Number(rows[0]!.p_alive)).toBe(1); // c0: no repeat purchase
+  });
+
+  it('publishes no BG/NBD prediction at all from a fit that did not converge', async () => {
+    // Prepare
+    await db.run('update clv_model_v1 set bg_nbd_converged = false');
+
+    // Act
+    await buildModel(db, predictionsModel(), PREDICTIVE_STEPS);
+
+    // Assess: NULL for everyone, including c0 whose P(alive) would be 1 by construction
+    const rows = await db.rows('select p_alive, expected_purchases_12m, clv_12m from clv_predictions_v1');
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row).toEqual({ p_alive: null, expected_purchases_12m: null, clv_12m: null });
   });
 
   it('has range tests that stop a negative expected value or CLV from being published', async () => {

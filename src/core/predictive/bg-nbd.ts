@@ -7,6 +7,7 @@
  * A customer is summarised by x = number of repeat purchases, t_x = time of the last one
  * (0 if none) and T = time since the first purchase, all in the same unit (e.g. weeks).
  */
+import { CompensatedSum } from './compensated-sum.js';
 import { hyp2f1 } from './hypergeometric.js';
 import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
 import { digamma, lgamma } from './special-functions.js';
@@ -49,8 +50,8 @@ const PARAMETER_NAMES = ['r', 'alpha', 'a', 'b'] as const;
 
 /**
  * Maximum likelihood over every row, on the parameters' logarithms (so they stay positive).
- * BFGS stops when the gradient of the mean log-likelihood per customer is below 1e-9 in every
- * log-parameter: the fit is then within ~1e-9 of the maximum per customer.
+ * BFGS stops when the gradient of the mean log-likelihood per customer is below 1e-11 in every
+ * log-parameter (maximum-likelihood.ts).
  */
 export function fitBgNbd(rows: readonly BgNbdRow[], options: BgNbdFitOptions = {}): BgNbdFit {
   const prepared = prepareRows(rows);
@@ -93,6 +94,30 @@ export function bgNbdExpectedPurchases(params: BgNbdParams, t: number, x: number
   assertCustomer(x, tx, T);
   assertHorizon(t);
   return expectedPurchasesIfAlive(params, t, x, T) * bgNbdProbabilityAlive(params, x, tx, T);
+}
+
+/**
+ * P(alive | x, t_x, T) as a SQL expression over the given column expressions (parameters and
+ * customer), the same closed form as bgNbdProbabilityAlive: clv_predictions computes it for
+ * every customer inside DuckDB. The odds e^{…} overflow to +Infinity for a long-gone customer,
+ * giving exactly 0.
+ */
+export function bgNbdProbabilityAliveSql(params: { r: string; alpha: string; a: string; b: string }, x: string, tx: string, T: string): string {
+  const { r, alpha, a, b } = params;
+  const logDropoutOdds = `ln(${a}) - ln(${b} + ${x} - 1) + (${r} + ${x}) * (ln(${alpha} + ${T}) - ln(${alpha} + ${tx}))`;
+  return `case when ${x} = 0 then 1.0 else 1 / (1 + exp(${logDropoutOdds})) end`;
+}
+
+/**
+ * Eq. (10) without its P(alive) factor: the repeat purchases in (T, T + t] expected of a customer
+ * still alive. It depends on x and T only (not t_x), so predictions compute it once per distinct
+ * (x, T) and multiply by P(alive) per customer.
+ */
+export function bgNbdExpectedPurchasesIfAlive(params: BgNbdParams, t: number, x: number, T: number): number {
+  assertPositiveParams(params);
+  assertCustomer(x, 0, T);
+  assertHorizon(t);
+  return expectedPurchasesIfAlive(params, t, x, T);
 }
 
 /** E[X(t)]: expected repeat purchases of a new customer in (0, t] (eq. 9). */
@@ -288,6 +313,7 @@ function logLikelihoodAndGradient({ r, alpha, a, b }: BgNbdParams, prepared: Pre
   }
   const dropoutWeight = new Float64Array(distinctFrequencies.length);
   const { frequency, weight, frequencyIndex, recencyIndex, ageIndex } = repeat;
+  const rowsSum = new CompensatedSum();
   for (let i = 0; i < frequency.length; i++) {
     const [f, tx, T] = [frequencyIndex[i]!, recencyIndex[i]!, ageIndex[i]!];
     const rPlusX = r + frequency[i]!;
@@ -298,7 +324,7 @@ function logLikelihoodAndGradient({ r, alpha, a, b }: BgNbdParams, prepared: Pre
     const softplus = Math.max(d, 0) + Math.log1p(e);
     const dropped = (d >= 0 ? 1 : e) / (1 + e);
     const ww = weight[i]! * dropped;
-    value += weight[i]! * softplus;
+    rowsSum.add(weight[i]! * softplus);
     dr += ww * logAgeOverRecency;
     dAlpha += ww * rPlusX * (inverseAlphaPlusAge[T]! - inverseAlphaPlusRecency[tx]!);
     dropoutWeight[f]! += ww;
@@ -309,7 +335,7 @@ function logLikelihoodAndGradient({ r, alpha, a, b }: BgNbdParams, prepared: Pre
     da += dropoutWeight[f]! / a;
     db -= dropoutWeight[f]! / (b + x - 1);
   }
-  return { value, gradient: [dr, dAlpha, da, db] };
+  return { value: value + rowsSum.value, gradient: [dr, dAlpha, da, db] };
 }
 
 function assertPositiveParams(params: BgNbdParams): void {

@@ -2,8 +2,8 @@ import type { DuckDBSession } from '../duckdb.js';
 import { sqlIdent } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { defineStep } from '../models/model-step.js';
-import { horizonColumn, queryPages, selectDeclaredColumns, writeDeclaredColumns, writeTable } from '../models/step-io.js';
-import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
+import { horizonColumn, selectDeclaredColumns, writeDeclaredColumns, writeTable, type ColumnValue } from '../models/step-io.js';
+import { bgNbdExpectedPurchasesIfAlive, bgNbdProbabilityAliveSql, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
 import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists } from './gamma-gamma.js';
 
@@ -146,9 +146,60 @@ export const fitClvModel = defineStep({
   },
 });
 
+/** A forecast horizon: a span in the fit's time unit, or whole months with a monthly discount rate. */
+export type Horizon = { units: number } | { months: number; monthlyDiscount: number };
+
 /**
- * clv_predictions: per customer, P(alive), expected purchases and discounted CLV over the
- * horizon. BG/NBD quantities are computed once per distinct history, then joined back.
+ * Creates `table` (frequency, t_days, expected_purchases, discounted_purchases): per distinct
+ * (x, T) of `relation`, the repeat purchases a customer still alive is expected to make over the
+ * horizon — eq. (10) without P(alive), which depends on x and T only — and, for a horizon in
+ * months, the same discounted month by month (NULL otherwise). Far fewer pairs than customers;
+ * an empty table without parameters.
+ */
+export async function writeIfAliveTable(
+  db: DuckDBSession,
+  table: string,
+  relation: string,
+  params: BgNbdParams | undefined,
+  unitDays: number,
+  horizon: Horizon,
+): Promise<void> {
+  const rows: ColumnValue[][] = [];
+  if (params) {
+    const { frequency, t_days: tDays } = await numberColumns(db, `select distinct cast(frequency as double) as frequency, cast(t_days as double) as t_days from ${relation}`);
+    frequency!.forEach((x, i) => {
+      const T = tDays![i]! / unitDays;
+      if ('units' in horizon) {
+        rows.push([x, tDays![i]!, finiteOrNull(() => bgNbdExpectedPurchasesIfAlive(params, horizon.units, x, T)), null]);
+        return;
+      }
+      const monthInUnits = DAYS_PER_MONTH / unitDays;
+      const cumulative = (months: number) => bgNbdExpectedPurchasesIfAlive(params, months * monthInUnits, x, T);
+      const discounted = finiteOrNull(() => {
+        let [total, previous] = [0, 0];
+        for (let month = 1; month <= horizon.months; month++) {
+          const current = cumulative(month);
+          total += (current - previous) / (1 + horizon.monthlyDiscount) ** month;
+          previous = current;
+        }
+        return total;
+      });
+      rows.push([x, tDays![i]!, finiteOrNull(() => cumulative(horizon.months)), discounted]);
+    });
+  }
+  const columns = [
+    { name: 'frequency', type: 'BIGINT' },
+    { name: 't_days', type: 'BIGINT' },
+    { name: 'expected_purchases', type: 'DOUBLE' },
+    { name: 'discounted_purchases', type: 'DOUBLE' },
+  ] as const;
+  await writeTable(db, table, columns, rows);
+}
+
+/**
+ * clv_predictions: per customer, P(alive) (closed form, in SQL), expected purchases and
+ * discounted CLV over the horizon (eq. 10's factor for a live customer, once per distinct
+ * (x, T), times P(alive)), and the Gamma-Gamma expected order value (in SQL).
  */
 export const predictClv = defineStep({
   version: 2,
@@ -162,74 +213,48 @@ export const predictClv = defineStep({
     // Predictions only from a fit that converged; otherwise they stay NULL (clv_model says why).
     const params: BgNbdParams | undefined =
       fit?.bg_nbd_converged === true ? { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) } : undefined;
-    const monthInUnits = DAYS_PER_MONTH / unitDays;
-    const predictedHistories = async function* () {
-      if (!params) return;
-      const pages = queryPages(
-        db,
-        `select frequency, recency_days, t_days from ${rfm} group by frequency, recency_days, t_days`,
-        'frequency, recency_days, t_days',
-      );
-      for await (const page of pages) {
-        for (const row of page) {
-          const [x, recencyDays, tDays] = [Number(row.frequency), Number(row.recency_days), Number(row.t_days)];
-          const [tx, T] = [recencyDays / unitDays, tDays / unitDays];
-          const expected = (months: number) => bgNbdExpectedPurchases(params, months * monthInUnits, x, tx, T);
-          const discounted = () => {
-            let total = 0;
-            for (let month = 1; month <= horizonMonths; month++) total += (expected(month) - expected(month - 1)) / (1 + discount) ** month;
-            return total;
-          };
-          yield [
-            x,
-            recencyDays,
-            tDays,
-            finiteOrNull(() => bgNbdProbabilityAlive(params, x, tx, T)),
-            finiteOrNull(() => expected(horizonMonths)),
-            finiteOrNull(discounted),
-          ];
-        }
-      }
-    };
-    await writeTable(
-      db,
-      'clv_history_predictions',
-      [
-        { name: 'frequency', type: 'BIGINT' },
-        { name: 'recency_days', type: 'BIGINT' },
-        { name: 't_days', type: 'BIGINT' },
-        { name: 'p_alive', type: 'DOUBLE' },
-        { name: 'expected_purchases', type: 'DOUBLE' },
-        { name: 'discounted_purchases', type: 'DOUBLE' },
-      ],
-      predictedHistories(),
+    await writeIfAliveTable(db, 'clv_if_alive', rfm, params, unitDays, { months: horizonMonths, monthlyDiscount: discount });
+    const pAlive = bgNbdProbabilityAliveSql(
+      { r: 'purchase_model.r', alpha: 'purchase_model.alpha', a: 'purchase_model.a', b: 'purchase_model.b' },
+      'rfm.frequency',
+      `rfm.recency_days / ${unitDays}`,
+      `rfm.t_days / ${unitDays}`,
     );
     const expectedSpend = gammaGammaExpectedSpendSql(
       { p: 'spend_model.p', q: 'spend_model.q', gamma: 'spend_model.gamma' },
       'rfm.frequency',
       'rfm.monetary_value',
     );
-    // Spend predictions only from a Gamma-Gamma fit that converged (clv_model.gamma_gamma_status says why not).
-    const spendModel = `(select p, q, gamma from ${fitted} where gamma_gamma_converged)`;
     const columns = selectDeclaredColumns(model, {
-      customer_id: 'rfm.customer_id',
-      frequency: 'rfm.frequency',
-      recency_days: 'rfm.recency_days',
-      t_days: 'rfm.t_days',
-      monetary_value: 'rfm.monetary_value',
-      p_alive: 'history.p_alive',
-      [horizonColumn(model, 'expected_purchases', horizonMonths)]: 'history.expected_purchases',
-      expected_avg_order_value: expectedSpend,
-      [horizonColumn(model, 'clv', horizonMonths)]: `history.discounted_purchases * ${expectedSpend}`,
+      customer_id: 'customer_id',
+      frequency: 'frequency',
+      recency_days: 'recency_days',
+      t_days: 't_days',
+      monetary_value: 'monetary_value',
+      p_alive: 'p_alive',
+      [horizonColumn(model, 'expected_purchases', horizonMonths)]: 'expected_if_alive * p_alive',
+      expected_avg_order_value: 'expected_spend',
+      [horizonColumn(model, 'clv', horizonMonths)]: 'discounted_if_alive * p_alive * expected_spend',
     });
+    // Each model's parameters only from a fit that converged (clv_model's status columns say why not).
     await db.run(`
       create or replace table ${sqlIdent(table)} as
+      with customers_with_models as (
+          select
+              rfm.customer_id, rfm.frequency, rfm.recency_days, rfm.t_days, rfm.monetary_value,
+              case when purchase_model.r is not null then ${pAlive} end as p_alive,
+              if_alive.expected_purchases as expected_if_alive,
+              if_alive.discounted_purchases as discounted_if_alive,
+              ${expectedSpend} as expected_spend
+          from ${rfm} as rfm
+          left join (select r, alpha, a, b from ${fitted} where bg_nbd_converged) as purchase_model on true
+          left join (select p, q, gamma from ${fitted} where gamma_gamma_converged) as spend_model on true
+          left join clv_if_alive as if_alive
+              on rfm.frequency = if_alive.frequency and rfm.t_days = if_alive.t_days
+      )
       select
           ${columns}
-      from ${rfm} as rfm
-      left join ${spendModel} as spend_model on true
-      left join clv_history_predictions as history
-          on rfm.frequency = history.frequency and rfm.recency_days = history.recency_days and rfm.t_days = history.t_days`);
-    await db.run('drop table clv_history_predictions');
+      from customers_with_models`);
+    await db.run('drop table clv_if_alive');
   },
 });

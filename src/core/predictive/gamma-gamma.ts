@@ -4,6 +4,7 @@
  * ν ~ Gamma(shape q, rate γ) across customers; a customer is summarised by x, the number of
  * repeat transactions, and m̄, their mean value. Only customers with x > 0 carry information.
  */
+import { CompensatedSum } from './compensated-sum.js';
 import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
 import { digamma, lgamma } from './special-functions.js';
 
@@ -155,21 +156,22 @@ function logLikelihoodAndGradient({ p, q, gamma }: GammaGammaParams, prepared: P
     dq += w * digammaPxQ;
   });
   // Σ w ln(γ + x m̄), Σ w x ln(γ + x m̄), Σ w / (γ + x m̄), Σ w x / (γ + x m̄).
-  let [sumLog, sumFrequencyLog, sumInverse, sumFrequencyInverse] = [0, 0, 0, 0];
+  const [sumLog, sumFrequencyLog] = [new CompensatedSum(), new CompensatedSum()];
+  let [sumInverse, sumFrequencyInverse] = [0, 0];
   const { frequency, totalMonetaryValue, weight } = prepared;
   for (let i = 0; i < weight.length; i++) {
     const w = weight[i]!;
     const wx = w * frequency[i]!;
     const log = Math.log(gamma + totalMonetaryValue[i]!);
     const inverse = 1 / (gamma + totalMonetaryValue[i]!);
-    sumLog += w * log;
-    sumFrequencyLog += wx * log;
+    sumLog.add(w * log);
+    sumFrequencyLog.add(wx * log);
     sumInverse += w * inverse;
     sumFrequencyInverse += wx * inverse;
   }
-  value -= p * sumFrequencyLog + q * sumLog;
-  dp -= sumFrequencyLog;
-  dq -= sumLog;
+  value -= p * sumFrequencyLog.value + q * sumLog.value;
+  dp -= sumFrequencyLog.value;
+  dq -= sumLog.value;
   dGamma -= p * sumFrequencyInverse + q * sumInverse;
   return { value, gradient: [dp, dq, dGamma] };
 }
