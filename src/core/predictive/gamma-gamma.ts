@@ -118,17 +118,20 @@ function prepareRows(rows: readonly GammaGammaRow[]): PreparedRows {
     meanMonetaryValue: 0,
   };
   let weightedMonetaryValue = 0;
+  const [weightedLog, weightedFrequencyLog] = [new CompensatedSum(), new CompensatedSum()];
   used.forEach((row, i) => {
     weightOfFrequency.set(row.frequency, (weightOfFrequency.get(row.frequency) ?? 0) + row.weight);
     const logMonetaryValue = Math.log(row.monetaryValue);
     prepared.frequency[i] = row.frequency;
     prepared.totalMonetaryValue[i] = row.frequency * row.monetaryValue;
     prepared.weight[i] = row.weight;
-    prepared.weightedLogMonetaryValue += row.weight * logMonetaryValue;
-    prepared.weightedFrequencyLogMonetaryValue += row.weight * row.frequency * logMonetaryValue;
+    weightedLog.add(row.weight * logMonetaryValue);
+    weightedFrequencyLog.add(row.weight * row.frequency * logMonetaryValue);
     prepared.totalWeight += row.weight;
     weightedMonetaryValue += row.weight * row.monetaryValue;
   });
+  prepared.weightedLogMonetaryValue = weightedLog.value;
+  prepared.weightedFrequencyLogMonetaryValue = weightedFrequencyLog.value;
   prepared.distinctFrequencies = Float64Array.from(weightOfFrequency.keys());
   prepared.frequencyWeight = Float64Array.from(weightOfFrequency.values());
   prepared.meanMonetaryValue = prepared.totalWeight > 0 ? weightedMonetaryValue / prepared.totalWeight : 0;
