@@ -8,8 +8,8 @@ import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
 import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists } from './gamma-gamma.js';
 
 /**
- * BFGS iteration budget per fit. Data the models suit converge in a few dozen (CDNOW: 24 and
- * 20); data they do not suit drift to the edge of the parameter space and would use any budget,
+ * BFGS iteration budget per fit. Data the models suit converge in a few dozen (CDNOW: 25 and
+ * 21); data they do not suit drift to the edge of the parameter space and would use any budget,
  * so the fit stops here and is published as not converged.
  */
 export const FIT_ITERATIONS = 200;
