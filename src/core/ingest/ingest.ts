@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { datasetContracts, findDataset } from '../contracts/datasets.js';
 import { findPreset, presets } from '../contracts/presets.js';
 import type { DuckDBSession } from '../duckdb.js';
@@ -41,7 +41,7 @@ export function ingestKeys(object: FingerprintedObject) {
   // A preset's files stage into its dataset, under the preset's name.
   const preset = findPreset(folder);
   const dataset = preset?.dataset ?? folder;
-  const id = inputFileId(preset ? `${preset.preset}/${name}` : name, object.etag);
+  const id = inputFileId(preset ? `${preset.preset}/${name}` : datasetFilePath(name), object.etag);
   const quarantine = findDataset(dataset) ? LakeKeys.quarantine(dataset, id) : LakeKeys.quarantineUnknown(inputFileId(path, object.etag));
   return {
     dataset,
@@ -51,6 +51,18 @@ export function ingestKeys(object: FingerprintedObject) {
     quarantine,
     quarantineReport: LakeKeys.quarantineReport(quarantine),
   };
+}
+
+/**
+ * The path a dataset's own file is named by in its dataset's folders, never one a preset's file
+ * has there (`<preset>/<name>`): a first folder named like a preset (or like one with leading
+ * `~`) gets one more `~`. Other paths stay as they are, so their ids do not change. (A preset
+ * added later changes the ids of dataset files under a folder of its name: they are ingested
+ * once more, and their rows count once, by primary key or as identical rows.)
+ */
+function datasetFilePath(name: string): string {
+  const first = name.split('/')[0]!;
+  return name.includes('/') && findPreset(first.replace(/^~+/, '')) ? `~${name}` : name;
 }
 
 /** Inbox objects that are data files: not folder markers, not hidden files. */
@@ -133,7 +145,8 @@ export async function ingestObject(
   const keys = ingestKeys(object);
   const contract = findDataset(keys.dataset);
   const fileDir = join(workDir, 'ingest', randomUUID());
-  const localPath = join(fileDir, basename(object.key));
+  // Not the file's own name: it may be as long as a name can be, with no room for the suffixes added here.
+  const localPath = join(fileDir, 'input');
   await lake.download(object.key, localPath);
   try {
     if (!contract) {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The lake layout (architecture.md, "Lake layout"): every prefix and every key the pipeline,
  * the Lambda functions, the IAM grants and the Glue tables use. A prefix is renamed here and
@@ -75,11 +77,39 @@ export function parseInboxKey(key: string): InboxPath {
   return { folder: path.slice(0, slash), name: path.slice(slash + 1), path };
 }
 
+/** Longest path segment, and longest path, an id keeps as written (UTF-8 bytes). */
+const MAX_SEGMENT_BYTES = 100;
+const MAX_PATH_BYTES = 180;
+/** How much of a long file name a hashed id keeps, to stay readable. */
+const READABLE_BYTES = 60;
+
 /**
  * Names one version of one input file in staging, rejects and quarantine: its path (below the
  * dataset folder) and the start of its content fingerprint, so a changed file is a new input.
  * Every key derived from an input file's name is built here.
+ *
+ * A path with a segment over 100 bytes or over 180 bytes in all (S3 keys reach 1024 bytes, a
+ * CJK name 255) becomes the start of its file name and a hash of the whole path: a file system
+ * allows 255 bytes per name, and keys and temporary files add to the id. Shorter paths stay as
+ * they are, so ids of files ingested before do not change.
  */
 export function inputFileId(path: string, etag: string): string {
-  return `${path}@${etag.replaceAll('"', '').slice(0, 12)}`;
+  return `${fitPath(path)}@${etag.replaceAll('"', '').slice(0, 12)}`;
+}
+
+function fitPath(path: string): string {
+  const segments = path.split('/');
+  if (Buffer.byteLength(path) <= MAX_PATH_BYTES && segments.every((s) => Buffer.byteLength(s) <= MAX_SEGMENT_BYTES)) return path;
+  const hash = createHash('sha256').update(path).digest('hex').slice(0, 16);
+  return `${utf8Start(segments.at(-1)!, READABLE_BYTES)}~${hash}`;
+}
+
+/** The longest start of `text` of at most `bytes` UTF-8 bytes, never cutting a character. */
+function utf8Start(text: string, bytes: number): string {
+  let result = '';
+  for (const char of text) {
+    if (Buffer.byteLength(result + char) > bytes) break;
+    result += char;
+  }
+  return result;
 }
