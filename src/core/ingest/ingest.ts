@@ -9,7 +9,9 @@ import type { FingerprintedObject, Lake, LakeObject } from '../lake/lake.js';
 import { exists, findObject, localMirrorPath, writeJson } from '../lake/lake-helpers.js';
 import { inputFileId, LakeKeys, LakePrefix, parseInboxKey } from '../lake/lake-layout.js';
 import type { InputLimits } from './read-input.js';
+import { LakeSettingsSchema, type LakeSettings } from '../settings/lake-settings.js';
 import { stageFile } from './stage-file.js';
+import { dateWindow, type DateWindow } from './validate-sql.js';
 
 export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested';
 
@@ -82,6 +84,13 @@ export interface IngestContext {
   readonly runId: string;
   /** What one input file may cost (inflated size, NDJSON keys). @default - read-input.ts's defaults */
   readonly limits?: InputLimits;
+  /** The plausible dates (lake settings `ingest`). @default - the default settings' window on today's date */
+  readonly dates?: DateWindow;
+}
+
+/** What the lake's settings allow an input: the context fields `limits` and `dates`, on the run date `now`. */
+export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates'> {
+  return { limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes }, dates: dateWindow(settings.ingest, now) };
 }
 
 /** Ingests every inbox file not ingested before (by key and content fingerprint). */
@@ -163,6 +172,7 @@ export async function ingestObject(
       stagingPath: stagedPath,
       rejectsPath: `${localPath}.rejects.parquet`,
       limits: context.limits,
+      dates: context.dates ?? ingestLimits(LakeSettingsSchema.parse({})).dates,
     });
     if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
     await lake.upload(stagedPath, keys.staging);

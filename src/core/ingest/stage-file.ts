@@ -4,7 +4,7 @@ import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { InputFileError, LoyaltyLakeError } from '../errors.js';
 import type { FingerprintedObject } from '../lake/lake.js';
 import { capText, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
-import { validationSql, type SourceColumn } from './validate-sql.js';
+import { validationSql, type DateWindow, type SourceColumn } from './validate-sql.js';
 
 export interface StageFileInput {
   readonly contract: DatasetContract;
@@ -15,6 +15,8 @@ export interface StageFileInput {
   readonly stagingPath: string;
   readonly rejectsPath: string;
   readonly limits?: InputLimits;
+  /** Dates outside it are rejected. @default - no window */
+  readonly dates?: DateWindow;
 }
 
 export interface StageCounts {
@@ -47,7 +49,7 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
   const { sourceColumns, extraColumns } = matchColumns(contract, columns);
   try {
     // The one pass over the whole file: parse errors surface here.
-    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source)}`);
+    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source, file.dates)}`);
     const [count] = await db.rows(`
       select count(*) as rows_in,
              count(*) filter (where __reason is null) as loaded,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
-import { ingestInbox, type FileReport } from '../ingest/ingest.js';
+import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
 import type { Lake } from '../lake/lake.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import { dependencyOrder, loadModels, type ModelVersion } from '../models/model-declaration.js';
@@ -105,7 +105,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const session = db;
 
     results.files = options.ingest === false ? [] : await timed('ingest', () =>
-      ingestInbox({ lake, db: session, workDir: scratch, runId }, (file, index, total) => {
+      ingestInbox({ lake, db: session, workDir: scratch, runId, ...ingestLimits(settings) }, (file, index, total) => {
         if (file.outcome === 'already_ingested') return;
         const counts =
           file.outcome === 'loaded'
