@@ -10,6 +10,7 @@ import { exists, findObject, localMirrorPath, writeJson } from '../lake/lake-hel
 import { inputFileId, LakeKeys, LakePrefix, parseInboxKey } from '../lake/lake-layout.js';
 import type { InputLimits } from './read-input.js';
 import { LakeSettingsSchema, type LakeSettings } from '../settings/lake-settings.js';
+import { currencyDatasets, lakeCurrency, recordCurrency } from './lake-currency.js';
 import { stageFile } from './stage-file.js';
 import { dateWindow, type DateWindow } from './validate-sql.js';
 
@@ -86,11 +87,13 @@ export interface IngestContext {
   readonly limits?: InputLimits;
   /** The plausible dates (lake settings `ingest`). @default - the default settings' window on today's date */
   readonly dates?: DateWindow;
+  /** The lake's currency as set in its settings. @default - the currency of the first file loaded with one (see lake-currency.ts) */
+  readonly currency?: string;
 }
 
-/** What the lake's settings allow an input: the context fields `limits` and `dates`, on the run date `now`. */
-export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates'> {
-  return { limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes }, dates: dateWindow(settings.ingest, now) };
+/** What the lake's settings allow an input: the context fields `limits`, `dates` and `currency`, on the run date `now`. */
+export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency'> {
+  return { limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes }, dates: dateWindow(settings.ingest, now), currency: settings.currency };
 }
 
 /** Ingests every inbox file not ingested before (by key and content fingerprint). */
@@ -164,7 +167,9 @@ export async function ingestObject(
       throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under ${LakeKeys.inboxFolder('<dataset>')}, one of ${known} (or a vendor export under ${presetNames})`);
     }
     const stagedPath = `${localPath}.staged.parquet`;
-    const counts = await stageFile(db, {
+    const hasCurrency = currencyDatasets.some((d) => d.contract === contract);
+    const currency = hasCurrency ? await lakeCurrency(lake, db, workDir, context.currency) : undefined;
+    const { currency: decided, ...counts } = await stageFile(db, {
       contract,
       preset: keys.preset,
       localPath,
@@ -173,7 +178,9 @@ export async function ingestObject(
       rejectsPath: `${localPath}.rejects.parquet`,
       limits: context.limits,
       dates: context.dates ?? ingestLimits(LakeSettingsSchema.parse({})).dates,
+      currency,
     });
+    if (decided) await recordCurrency(lake, decided);
     if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
     await lake.upload(stagedPath, keys.staging);
     await keepLocalCopy(stagedPath, localMirrorPath(workDir, keys.staging));

@@ -54,6 +54,8 @@ export const LakeKeys = {
     `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf)}data.parquet`,
   runManifest: (runId: string) => `${LakePrefix.runs}${runId}.json`,
   latestRunManifest: `${LakePrefix.runs}latest.json`,
+  /** The lake's currency, as taken from the first file loaded with one (unless loyaltylake.yml sets it). */
+  lakeCurrency: `${LakePrefix.runs}currency.json`,
   report: `${LakePrefix.report}index.html`,
   /** The lake's own settings, at its root. */
   settings: 'loyaltylake.yml',

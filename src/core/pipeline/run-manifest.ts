@@ -1,4 +1,5 @@
 import type { FileReport } from '../ingest/ingest.js';
+import type { LakeCurrency, LeftOut } from '../ingest/lake-currency.js';
 import type { Lake } from '../lake/lake.js';
 import { readJson, writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys } from '../lake/lake-layout.js';
@@ -40,6 +41,8 @@ export interface RunManifest {
   readonly as_of?: string;
   readonly as_of_source?: 'data' | 'option';
   readonly churn_window_days: number;
+  /** The lake's currency and where it comes from (absent while no file had one), with the staged rows left out for another. */
+  readonly currency?: LakeCurrency & { readonly rows_left_out?: LeftOut };
   /** The lake's settings file the run read (null: none, defaults used) and the keys in it no setting reads. */
   readonly settings: { readonly source: string | null; readonly unknown_keys: readonly string[] };
   /** Files handled by this run's ingest and the totals. */

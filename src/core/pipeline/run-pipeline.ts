@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
+import { lakeCurrency, leaveOutOtherCurrencies } from '../ingest/lake-currency.js';
 import type { Lake } from '../lake/lake.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import { dependencyOrder, loadModels, type ModelVersion } from '../models/model-declaration.js';
@@ -54,6 +55,7 @@ interface StepResults {
   files?: FileReport[];
   inputs?: StagedDataset[];
   asOf?: { readonly date: string; readonly source: 'data' | 'option' };
+  currency?: RunManifest['currency'];
   models?: ModelOutcome[];
   published?: PublishedModel[];
 }
@@ -117,7 +119,10 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
 
     const inputs = await timed('stage', () => stageInputs(lake, session, scratch));
     results.inputs = inputs;
-    await checkSingleCurrency(session);
+    const currency = await lakeCurrency(lake, session, scratch, settings.currency);
+    const leftOut = currency && (await leaveOutOtherCurrencies(session, currency, (d) => inputs.find((i) => i.dataset === d)?.files ?? [], scratch));
+    if (leftOut) progress(`currency: ${leftOut.rows} staged rows not in ${currency!.code} left out, from ${leftOut.staging_files.join(', ')}`);
+    results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
     const asOf = options.asOf ?? (await asOfFromData(session));
     results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data' };
     await session.run(
@@ -181,6 +186,7 @@ function assembleManifest(run: {
     as_of: results.asOf?.date,
     as_of_source: results.asOf?.source,
     churn_window_days: run.churnWindowDays,
+    currency: results.currency,
     settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [] },
     ingest: summarizeIngest(results.files ?? []),
     inputs,
@@ -279,17 +285,6 @@ function validateOptions(options: PipelineOptions): void {
   const { churnWindowDays } = options;
   if (churnWindowDays !== undefined && (!Number.isInteger(churnWindowDays) || churnWindowDays < 1)) {
     throw new ConfigError(`--churn-window-days must be a whole number ≥ 1, got '${churnWindowDays}'`);
-  }
-}
-
-async function checkSingleCurrency(db: DuckDBSession): Promise<void> {
-  const currencies = (
-    await db.rows('select distinct currency from stg_orders where currency is not null order by currency')
-  ).map((row) => String(row.currency));
-  if (currencies.length > 1) {
-    throw new DataError(
-      `orders hold ${currencies.length} currencies (${currencies.join(', ')}); loyaltylake never mixes currencies — convert them before export or use one lake per currency`,
-    );
   }
 }
 
