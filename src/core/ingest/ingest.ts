@@ -32,7 +32,18 @@ export interface FileReport {
   readonly error?: string;
   /** What was left out of a loaded file (e.g. NDJSON keys past the limit). */
   readonly notes?: string[];
+  /** The run that ingested the file but wrote no manifest (killed, or failed to write it); this run's manifest counts it. */
+  readonly ingested_by_unfinished_run?: string;
 }
+
+/** What is written to `_runs/ingested/<run id>/…` as each file is handled, before the staging file or quarantine report that marks it done. */
+export interface IngestRecord {
+  readonly run_id: string;
+  readonly file: FileReport;
+}
+
+/** The records folder of files in no dataset's folder. */
+const UNKNOWN_DATASET = '_unknown';
 
 /**
  * Where everything derived from one inbox object goes; the fingerprint makes a changed file
@@ -45,10 +56,13 @@ export function ingestKeys(object: FingerprintedObject) {
   const preset = findPreset(folder);
   const dataset = preset?.dataset ?? folder;
   const id = inputFileId(preset ? `${preset.preset}/${name}` : datasetFilePath(name), object.etag);
-  const quarantine = findDataset(dataset) ? LakeKeys.quarantine(dataset, id) : LakeKeys.quarantineUnknown(inputFileId(path, object.etag));
+  const known = findDataset(dataset) !== undefined;
+  const unknownId = inputFileId(path, object.etag);
+  const quarantine = known ? LakeKeys.quarantine(dataset, id) : LakeKeys.quarantineUnknown(unknownId);
   return {
     dataset,
     preset,
+    record: (runId: string) => (known ? LakeKeys.ingestRecord(runId, dataset, id) : LakeKeys.ingestRecord(runId, UNKNOWN_DATASET, unknownId)),
     staging: LakeKeys.staging(dataset, id),
     rejects: LakeKeys.rejects(dataset, id),
     quarantine,
@@ -181,16 +195,18 @@ export async function ingestObject(
       currency,
     });
     if (decided) await recordCurrency(lake, decided);
-    if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
-    await lake.upload(stagedPath, keys.staging);
-    await keepLocalCopy(stagedPath, localMirrorPath(workDir, keys.staging));
-    return {
+    const report: FileReport = {
       ...describe(object, keys.dataset),
       outcome: 'loaded',
       ...counts,
       staging_key: keys.staging,
       rejects_key: counts.rows_rejected > 0 ? keys.rejects : undefined,
     };
+    if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
+    await writeRecord(context, keys.record(context.runId), report);
+    await lake.upload(stagedPath, keys.staging);
+    await keepLocalCopy(stagedPath, localMirrorPath(workDir, keys.staging));
+    return report;
   } catch (error) {
     if (error instanceof InputFileError) return await quarantine(context, object, localPath, error);
     if (!options.lastAttempt) throw error;
@@ -222,8 +238,15 @@ export async function quarantine(
   };
   const details = { ...report, line: error.line ?? null, size: object.size, run_id: context.runId };
   await context.lake.upload(localPath, keys.quarantine);
+  await writeRecord(context, keys.record(context.runId), report);
   await writeJson(context.lake, keys.quarantineReport, details);
   return report;
+}
+
+/** Written before the file's done-marker (its staging file or quarantine report), so that no file is done without one. */
+async function writeRecord(context: IngestContext, key: string, file: FileReport): Promise<void> {
+  const record: IngestRecord = { run_id: context.runId, file };
+  await writeJson(context.lake, key, record);
 }
 
 async function keepLocalCopy(path: string, mirrorPath: string): Promise<void> {

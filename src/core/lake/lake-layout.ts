@@ -54,6 +54,10 @@ export const LakeKeys = {
     `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf)}data.parquet`,
   runManifest: (runId: string) => `${LakePrefix.runs}${runId}.json`,
   latestRunManifest: `${LakePrefix.runs}latest.json`,
+  /** Every file's ingest record, by the run that ingested it. */
+  ingestRecords: `${LakePrefix.runs}ingested/`,
+  /** The record of one ingested file (`fileId` as in its staging or quarantine key) by the run `runId`. */
+  ingestRecord: (runId: string, dataset: string, fileId: string) => `${LakeKeys.ingestRecords}${runId}/${dataset}/${fileId}.json`,
   /** The lake's currency, as taken from the first file loaded with one (unless loyaltylake.yml sets it). */
   lakeCurrency: `${LakePrefix.runs}currency.json`,
   report: `${LakePrefix.report}index.html`,

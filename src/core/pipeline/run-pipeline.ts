@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
+import { adoptUnfinished, withAdopted } from '../ingest/ingest-records.js';
 import { lakeCurrency, leaveOutOtherCurrencies } from '../ingest/lake-currency.js';
 import type { Lake } from '../lake/lake.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
@@ -151,6 +152,10 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   } finally {
     db?.closeSync();
   }
+  const unfinished = await adoptUnfinished(lake, runId);
+  if (unfinished.adopted.length > 0) progress(`counted ${unfinished.adopted.length} files ingested by runs that wrote no manifest`);
+  if (unfinished.error) progress(`could not count all files of runs that wrote no manifest, the next run will: ${errorMessage(unfinished.error)}`);
+  results.files = withAdopted(results.files ?? [], unfinished.adopted);
   const manifest = assembleManifest({ runId, lake, started, churnWindowDays, results, timings, failure });
   try {
     await writeManifest(lake, manifest);

@@ -2,6 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../functions/ingest.js';
+import { handler as transform } from '../../functions/transform.js';
+import { readJson } from '../../src/core/lake/lake-helpers.js';
+import type { RunManifest } from '../../src/core/pipeline/run-manifest.js';
 import { LocalCloud } from '../../dev/local-cloud.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
 import { S3Lake } from '../../src/core/lake/s3-lake.js';
@@ -11,7 +14,7 @@ const ORDERS = csv('order_id,customer_id,ordered_at,amount', 'o1,c1,2024-01-05,1
 /** A CJK name of `chars` characters (3 UTF-8 bytes each). */
 const cjk = (chars: number) => '注文データ'.repeat(chars).slice(0, chars);
 
-describe('long object keys on S3', () => {
+describe('long object keys and ingest records on S3', () => {
   let cloud: LocalCloud;
   beforeAll(async () => {
     cloud = await LocalCloud.start();
@@ -59,5 +62,27 @@ describe('long object keys on S3', () => {
     const staged = (await new S3Lake(`${cloud.lakeUri}/handler`).list('staging/')).map((o) => o.key);
     expect(staged).toHaveLength(2);
     for (const key of staged) expect(Buffer.byteLength(key)).toBeLessThan(130);
+  });
+
+  it("counts the files the ingest handler loaded in the next transform's manifest, once", async () => {
+    process.env.LAKE_URI = `${cloud.lakeUri}/records`;
+    cloud.takeEvents();
+    await drop('records/inbox/orders/a.csv', ORDERS);
+    await drop('records/inbox/orders/b.csv', csv('order_id,customer_id,ordered_at,amount', 'o3,c3,2024-01-07,-5'));
+
+    expect(await ingest(cloud.takeEvents())).toEqual({ batchItemFailures: [] });
+    await transform({});
+    const lake = new S3Lake(process.env.LAKE_URI);
+    const first = await readJson<RunManifest>(lake, '_runs/latest.json');
+    await transform({ force: true });
+    const second = await readJson<RunManifest>(lake, '_runs/latest.json');
+
+    expect(first!.ingest.files.map((f) => [f.key, f.ingested_by_unfinished_run?.startsWith('ingest-')])).toEqual([
+      ['inbox/orders/a.csv', true],
+      ['inbox/orders/b.csv', true],
+    ]);
+    expect(first!.ingest).toMatchObject({ rows_in: 3, rows_loaded: 2, rows_rejected: 1 });
+    expect(second!.run_id).not.toBe(first!.run_id);
+    expect(second!.ingest).toMatchObject({ files: [], rows_in: 0 });
   });
 });
