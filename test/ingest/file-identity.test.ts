@@ -12,12 +12,12 @@ const cjk = (size: number, ending = '') => `${'注文データ'.repeat(size).sli
 describe('file identity: long names', () => {
   it('keeps short paths as they are, so files ingested before keep their ids', () => {
     expect(inputFileId('2024/orders.csv', '"0123456789abcdef"')).toBe('2024/orders.csv@0123456789ab');
-    const longest = `${'a'.repeat(100)}/${'b'.repeat(79)}`; // 180 bytes, no segment over 100
+    const longest = `${'a'.repeat(180)}/${'b'.repeat(180)}/${'c'.repeat(180)}/${'d'.repeat(180)}/${'e'.repeat(76)}`; // 800 bytes, no segment over 180
     expect(inputFileId(longest, 'ffffffffffffff')).toBe(`${longest}@ffffffffffff`);
   });
 
-  it('hashes a path with a segment over 100 bytes or over 180 bytes in all, keeping the start of its name', () => {
-    for (const path of [cjk(200, '.csv'), `2024/${cjk(1000, '.csv')}`, `${'a/'.repeat(100)}x.csv`, 'b'.repeat(101)]) {
+  it('hashes a path with a segment over 180 bytes or over 800 bytes in all, keeping the start of its name', () => {
+    for (const path of [cjk(200, '.csv'), `2024/${cjk(1000, '.csv')}`, `${'a/'.repeat(400)}x.csv`, 'b'.repeat(181)]) {
       const id = inputFileId(path, 'ffffffffffffffff');
       expect(bytes(id), path).toBeLessThanOrEqual(60 + 1 + 16 + 13);
       expect(id).toMatch(/^[^/]+~[0-9a-f]{16}@ffffffffffff$/);
@@ -40,6 +40,10 @@ describe('file identity: long names', () => {
     put(longest, gzipSync(ORDERS));
     put('inbox/orders/b.csv', csv('order_id,customer_id,ordered_at,amount', 'o3,c3,2024-02-01,30'));
     put(`inbox/customers/${cjk(240, '.csv')}`, 'not,a\n"valid csv\n');
+    // 180 bytes: the longest name kept as it is, also in the longest names made from it (a quarantine report)
+    const kept = `inbox/customers/${cjk(176)}xx.csv`;
+    expect(bytes(kept.split('/').at(-1)!)).toBe(180);
+    put(kept, 'not,a\n"valid csv\n');
 
     // Act
     const first = await ingestOnly(lake);
@@ -47,21 +51,23 @@ describe('file identity: long names', () => {
 
     // Assess
     expect(first.map((r) => [r.key, r.outcome])).toEqual([
+      [kept, 'quarantined'],
       [`inbox/customers/${cjk(240, '.csv')}`, 'quarantined'],
       [long, 'loaded'],
       [longest, 'loaded'],
       ['inbox/orders/b.csv', 'loaded'],
     ]);
-    expect(second.map((r) => r.outcome)).toEqual(Array(4).fill('already_ingested'));
-    const staged = await readParquet(dir, first[1]!.staging_key!, '_source_line');
+    expect(second.map((r) => r.outcome)).toEqual(Array(5).fill('already_ingested'));
+    expect(first[0]!.quarantine_key).toBe(`quarantine/customers/${cjk(176)}xx.csv@${first[0]!.etag.slice(0, 12)}`);
+    const staged = await readParquet(dir, first[2]!.staging_key!, '_source_line');
     expect(staged.map((row) => [row.order_id, row._source_key])).toEqual([['o1', long], ['o2', long]]);
-    expect(first[1]!.staging_key).toMatch(/^staging\/orders\/注文データ.*~[0-9a-f]{16}@[0-9a-f]{12}\.parquet$/);
+    expect(first[2]!.staging_key).toMatch(/^staging\/orders\/注文データ.*~[0-9a-f]{16}@[0-9a-f]{12}\.parquet$/);
   });
 
   it('ingests a file whose key is over 1000 bytes', async () => {
     const { lake, put } = tempLake();
-    // A file system allows 255 bytes per name: the 1000 bytes span several folders.
-    const long = `inbox/orders/a/${[1, 2, 3, 4].map(() => cjk(230)).join('/')}/${cjk(100, '.csv')}`;
+    // A file system allows 255 bytes per name: the 1000 bytes span several folders, none over 180 bytes.
+    const long = `inbox/orders/a/${[1, 2, 3, 4, 5].map(() => cjk(180)).join('/')}/${cjk(100, '.csv')}`;
     expect(bytes(long)).toBeGreaterThan(1000);
     put(long, ORDERS);
     put('inbox/orders/b.csv', ORDERS);

@@ -83,9 +83,14 @@ export function parseInboxKey(key: string): InboxPath {
   return { folder: path.slice(0, slash), name: path.slice(slash + 1), path };
 }
 
-/** Longest path segment, and longest path, an id keeps as written (UTF-8 bytes). */
-const MAX_SEGMENT_BYTES = 100;
-const MAX_PATH_BYTES = 180;
+/**
+ * Longest path segment an id keeps as written (UTF-8 bytes): a file system allows 255 per name,
+ * and the longest name made from an id adds 75 (a local quarantine report while it is written:
+ * `@<12>.error.json.<uuid>.tmp-upload`).
+ */
+const MAX_SEGMENT_BYTES = 180;
+/** Longest path an id keeps as written: S3 allows 1024 bytes per key, with room for the folders before it. */
+const MAX_PATH_BYTES = 800;
 /** How much of a long file name a hashed id keeps, to stay readable. */
 const READABLE_BYTES = 60;
 
@@ -94,10 +99,10 @@ const READABLE_BYTES = 60;
  * dataset folder) and the start of its content fingerprint, so a changed file is a new input.
  * Every key derived from an input file's name is built here.
  *
- * A path with a segment over 100 bytes or over 180 bytes in all (S3 keys reach 1024 bytes, a
- * CJK name 255) becomes the start of its file name and a hash of the whole path: a file system
- * allows 255 bytes per name, and keys and temporary files add to the id. Shorter paths stay as
- * they are, so ids of files ingested before do not change.
+ * A path with a segment over 180 bytes or over 800 bytes in all (S3 keys reach 1024 bytes, a
+ * CJK file name 255) becomes the start of its file name and a hash of the whole path. Shorter
+ * paths stay as they are, so files ingested before keep their ids (but for names of 181–186
+ * bytes, the longest that could load before: they are ingested once more).
  */
 export function inputFileId(path: string, etag: string): string {
   return `${fitPath(path)}@${etag.replaceAll('"', '').slice(0, 12)}`;
