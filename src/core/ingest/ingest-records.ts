@@ -12,12 +12,13 @@ import type { FileReport, IngestRecord } from './ingest.js';
  */
 export async function adoptUnfinished(lake: Lake, runId: string): Promise<{ adopted: FileReport[]; error?: unknown }> {
   const adopted: FileReport[] = [];
+  const byKey = () => adopted.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   try {
     await adoptEach(lake, runId, adopted);
-    return { adopted };
+    return { adopted: byKey() };
   } catch (error) {
     // What was adopted so far is counted by this run; the rest is left to the next.
-    return { adopted, error };
+    return { adopted: byKey(), error };
   }
 }
 
