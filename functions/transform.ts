@@ -38,6 +38,11 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     onProgress: (message) => log('info', message, { run_id: runId }),
   });
   const summary = { run_id: runId, status: manifest.status, as_of: manifest.as_of, tests: manifest.tests, timings_ms: manifest.timings_ms };
+  if (manifest.status === 'blocked') {
+    // Another run (a CLI run on the same bucket) holds the lake: the next tick tries again.
+    log('warn', 'transform blocked', { ...summary, reason: manifest.error });
+    return { ...summary, reason: manifest.error };
+  }
   if (manifest.status !== 'succeeded') {
     const hint = /out of memory/i.test(manifest.error ?? '') ? ' (DuckDB ran out of memory: raise the function memory size)' : '';
     log('error', 'transform failed, nothing published', { ...summary, error: manifest.error });

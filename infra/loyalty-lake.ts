@@ -61,6 +61,7 @@ const OBJECT_ACTIONS = {
   read: ['s3:GetObject', 'kms:Decrypt'],
   // SSE-KMS: a put needs a data key; a multipart upload also decrypts it for each part.
   write: ['s3:PutObject', 's3:AbortMultipartUpload', 'kms:GenerateDataKey', 'kms:Decrypt'],
+  remove: ['s3:DeleteObject'],
 };
 
 /**
@@ -170,8 +171,10 @@ export class LoyaltyLake extends Construct {
       write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine],
     });
     this.grantLakeAccess(this.transformFunction, {
-      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.runs],
+      // history/ read and remove: the publish journal copies a snapshot it replaces, and a rollback removes a new one.
+      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
       write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
+      remove: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
     });
 
     const databaseName = props.glueDatabaseName ?? DEFAULTS.glueDatabaseName;
@@ -299,7 +302,7 @@ export class LoyaltyLake extends Construct {
   }
 
   /** List, read and write access to prefixes of the lake bucket. */
-  private grantLakeAccess(grantee: iam.IGrantable, prefixes: { read: string[]; write: string[] }): iam.Grant {
+  private grantLakeAccess(grantee: iam.IGrantable, prefixes: { read: string[]; write: string[]; remove?: string[] }): iam.Grant {
     const listed = [...new Set([...prefixes.read, ...prefixes.write])];
     const list = iam.Grant.addToPrincipal({
       grantee,
@@ -309,6 +312,7 @@ export class LoyaltyLake extends Construct {
     });
     const grants = [list, this.grantObjectActions(grantee, this.bucket, prefixes.read, OBJECT_ACTIONS.read)];
     if (prefixes.write.length) grants.push(this.grantObjectActions(grantee, this.bucket, prefixes.write, OBJECT_ACTIONS.write));
+    if (prefixes.remove?.length) grants.push(this.grantObjectActions(grantee, this.bucket, prefixes.remove, OBJECT_ACTIONS.remove));
     return grants.reduce((all, grant) => all.combine(grant));
   }
 

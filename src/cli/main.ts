@@ -61,7 +61,9 @@ export async function main(argv: string[]): Promise<void> {
       },
     });
     await printRunReport(lake, manifest, performance.now() - started, tables);
-    if (manifest.status !== 'succeeded') process.exitCode = 1;
+    // 3: another run holds the lake (nothing was done; run again later), 1: the run failed.
+    if (manifest.status === 'blocked') process.exitCode = 3;
+    else if (manifest.status !== 'succeeded') process.exitCode = 1;
   } catch (error) {
     console.error(`loyaltylake: ${errorMessage(error)}`);
     process.exitCode = 2;

@@ -4,6 +4,7 @@ import { handler as ingest } from '../../functions/ingest.js';
 import { handler as transform } from '../../functions/transform.js';
 import type { Lake } from '../../src/core/lake/lake.js';
 import { S3Lake } from '../../src/core/lake/s3-lake.js';
+import { withHooks } from '../helpers/counting-lake.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
 import { latestManifest } from '../../src/core/pipeline/run-manifest.js';
 import { LocalCloud } from '../../dev/local-cloud.js';
@@ -80,8 +81,9 @@ describe('transform handler', () => {
     const replaced = Object.keys(before).filter((t) => JSON.stringify(during[t]) !== JSON.stringify(before[t]));
     expect(replaced).toHaveLength(1);
     expect((await latestManifest(lake))!.run_id).toBe(previousRun);
-    // and the next tick sees the unpublished staging file and publishes everything
+    // and the next tick rolls the interrupted publish back first, then publishes everything
     expect(await transform({})).toMatchObject({ status: 'succeeded', as_of: '2024-03-10' });
+    expect((await latestManifest(lake))!.recovered_publish).toMatchObject({ action: 'rolled_back', replaced: 1 });
     const after = await readTables();
     expect(after['metrics/customer_summary/v1/data.parquet']!.find((r) => r.customer_id === 'c1')).toMatchObject({ orders: '2', revenue: '40.00' });
   });
@@ -95,23 +97,37 @@ describe('transform handler', () => {
 
     // Act: the second table's upload fails (a wrapper around the real S3 lake)
     let metricsUploads = 0;
-    const failing: Lake = {
-      uri: lake.uri,
-      list: (prefix) => lake.list(prefix),
-      download: (key, path) => lake.download(key, path),
-      upload: async (path, key) => {
+    const failing: Lake = withHooks(lake, {
+      beforeWrite: (key) => {
         if (key.startsWith('metrics/') && ++metricsUploads === 2) throw new Error('injected: connection reset');
-        await lake.upload(path, key);
       },
-    };
+    });
     const failed = await runPipeline({ lake: failing, ingest: false, scratchDir: tempDir() });
 
     // Assess
     expect(failed).toMatchObject({ status: 'failed', published: false });
-    expect(failed.error).toBe('injected: connection reset (while publishing; put back the previous version of 2 tables)');
+    expect(failed.error).toMatch(/^injected: connection reset \(while publishing; put back the previous content of all \d+ objects\)$/);
     expect(await latestManifest(lake)).toMatchObject({ run_id: failed.run_id, status: 'failed' });
     expect(await readTables()).toEqual(before); // the first table was replaced, then put back
     const retried = await transform({});
     expect(retried).toMatchObject({ status: 'succeeded', as_of: '2024-02-10' });
+  });
+
+  it('stops without failing while another run holds the lake, and runs on a later tick', async () => {
+    // Prepare: a CLI run elsewhere holds the lease
+    await dropAndIngest('first.csv', 'o1,c1,2024-01-10,10');
+    const path = join(tempDir(), 'lease.json');
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    (await import('node:fs')).writeFileSync(path, JSON.stringify({ run_id: 'cli-run', host: 'laptop', pid: 4242, expires_at: until }));
+    await lake.upload(path, '_runs/lease.json');
+
+    // Act
+    const blocked = await transform({});
+
+    // Assess: not thrown (no Lambda error), the reason logged; the lease holder is untouched
+    expect(blocked).toMatchObject({ status: 'blocked', reason: expect.stringContaining(`another run (cli-run on laptop, pid 4242) holds the lake until ${until}`) });
+    expect(await latestManifest(lake)).toBeUndefined();
+    await lake.delete('_runs/lease.json');
+    expect(await transform({})).toMatchObject({ status: 'succeeded' });
   });
 });

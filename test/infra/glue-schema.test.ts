@@ -60,7 +60,7 @@ describe('output types', () => {
   /** A one-row table with a sample of each type, published as a model's Parquet is (writeModelParquet checks each encoding). */
   async function publishEveryType(): Promise<string> {
     await db.run(`create or replace table a_model_v1 as select ${TYPES.map((type) => `cast(${SAMPLE[type]} as ${type}) as ${columnName(type)}`).join(', ')}`);
-    return writeModelParquet(db, everyType(), tempDir());
+    return writeModelParquet(db, everyType(), tempDir(), { runId: 'test', asOf: '2024-01-31' });
   }
 
   it('are written by DuckDB with each row’s Parquet encoding, which Athena reads as the row’s Glue type', async () => {

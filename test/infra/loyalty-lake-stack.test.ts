@@ -84,10 +84,12 @@ describe('LoyaltyLake stack', () => {
     };
     expect(prefixesOf(statements('Ingest'), 's3:GetObject')).toEqual(['/inbox/*', '/staging/*', '/quarantine/*']);
     expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*']);
-    expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/_runs/*']);
+    expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/history/*', '/_runs/*']);
     expect(prefixesOf(statements('Transform'), 's3:PutObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*']);
+    // the publish journal's rollback and clean-up, the lease's release
+    expect(prefixesOf(statements('Transform'), 's3:DeleteObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*']);
     expect(statements('Ingest')).not.toMatch(/s3:DeleteObject|"s3:\*"/);
-    expect(statements('Transform')).toMatch(/"s3:prefix":\["staging\/\*","metrics\/\*","_runs\/\*","history\/\*"\]/);
+    expect(statements('Transform')).toMatch(/"s3:prefix":\["staging\/\*","metrics\/\*","history\/\*","_runs\/\*"\]/);
   });
 
   it('declares a Glue table per published model version, per model (latest) and per version history, from the declarations', () => {

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DuckDBSession } from '../../src/core/duckdb.js';
 import { ingestInbox } from '../../src/core/ingest/ingest.js';
@@ -28,6 +30,14 @@ function killedBefore(lake: Lake, at: (key: string) => boolean): Lake {
       alive();
       await lake.upload(path, key);
     },
+    createExclusive: async (path, key) => {
+      alive();
+      return await lake.createExclusive(path, key);
+    },
+    delete: async (key) => {
+      alive();
+      await lake.delete(key);
+    },
   };
 }
 
@@ -45,7 +55,7 @@ describe('ingest records: every file is counted in exactly one manifest, also af
 
     // Act: killed while b is being written (a is done, b's record written, its staging file not)
     const killed = killedBefore(lake, (key) => key.startsWith('staging/orders/b.csv'));
-    await expect(runPipeline({ lake: killed, threads: 2, runId: 'killed-run' })).rejects.toThrow('killed');
+    expect(await runPipeline({ lake: killed, threads: 2, runId: 'killed-run' })).toMatchObject({ status: 'failed', error: expect.stringMatching(/killed/) });
     const next = await run2(lake);
     const after = await run2(lake);
 
@@ -68,7 +78,7 @@ describe('ingest records: every file is counted in exactly one manifest, also af
     put('inbox/orders/b.csv', csv(HEADER, 'o2,c2,2024-01-07,10', 'o3,c2,2024-01-08,20'));
 
     const killed = killedBefore(lake, (key) => key === '_runs/killed-run.json');
-    await expect(runPipeline({ lake: killed, threads: 2, runId: 'killed-run' })).rejects.toThrow('killed');
+    expect(await runPipeline({ lake: killed, threads: 2, runId: 'killed-run' })).toMatchObject({ status: 'failed', error: expect.stringMatching(/killed/) });
     const next = await run2(lake);
 
     expect(next.ingest.files.map((f) => [f.key, f.ingested_by_unfinished_run])).toEqual([
@@ -95,6 +105,27 @@ describe('ingest records: every file is counted in exactly one manifest, also af
     // Assess
     expect(first.ingest).toMatchObject({ files: [{ key: 'inbox/orders/a.csv', ingested_by_unfinished_run: 'ingest-message-1' }], rows_in: 2, rows_loaded: 2 });
     expect(second.ingest).toMatchObject({ files: [], rows_in: 0 });
+  });
+
+  it('leaves the files of a run in progress to that run: a run stopped by its lease counts none', async () => {
+    // Prepare: a file ingested by a run that still holds the lake (on another host)
+    const { lake, put, dir } = tempLake();
+    put('inbox/orders/a.csv', csv(HEADER, 'o1,c1,2024-01-05,10'));
+    const workDir = tempDir();
+    const db = await DuckDBSession.open({ workDir, threads: 1 });
+    await ingestInbox({ lake, db, workDir, runId: 'running' });
+    db.closeSync();
+    const lease = { run_id: 'running', host: 'another-host', pid: 1, expires_at: new Date(Date.now() + 60_000).toISOString() };
+    put('_runs/lease.json', JSON.stringify(lease));
+
+    // Act
+    const blocked = await run2(lake);
+    rmSync(join(dir, '_runs/lease.json')); // that run ends without a manifest
+    const next = await run2(lake);
+
+    // Assess
+    expect(blocked).toMatchObject({ status: 'blocked', ingest: { files: [], rows_in: 0 } });
+    expect(next.ingest).toMatchObject({ files: [{ key: 'inbox/orders/a.csv', ingested_by_unfinished_run: 'running' }], rows_in: 1 });
   });
 });
 

@@ -212,8 +212,7 @@ describe('what a run reads back', () => {
 
     // Assess: only the input file came down; the report hook saw the published tables in the run's session
     expect(first.status).toBe('succeeded');
-    // (and the small JSON records of _runs/, such as the lake's currency)
-    expect(downloads.filter((key) => !key.startsWith('_runs/'))).toEqual(['inbox/orders/orders.csv']);
+    expect(downloads.filter((key) => !key.startsWith('_runs/'))).toEqual(['inbox/orders/orders.csv']); // _runs/: the lease and the lake's currency, read back
     expect(seen!.published).toEqual(expect.arrayContaining(['cohort_retention_v1', 'customer_summary_v1']));
     expect(seen!.published).not.toContain('int_orders_completed_v1'); // internal, never published
     expect(Number(seen!.retentionRows)).toBe((await readParquet(dir, 'metrics/cohort_retention/v1/data.parquet')).length);
@@ -222,6 +221,7 @@ describe('what a run reads back', () => {
     downloads.length = 0;
     put('inbox/orders/more.csv', csv('order_id,customer_id,ordered_at,amount', 'o4,c3,2024-03-01,40'));
     expect((await runPipeline({ lake, threads: 2 })).status).toBe('succeeded');
+    // metrics/: the previous tables, copied for the publish journal
     expect(downloads.filter((key) => !key.startsWith('metrics/') && !key.startsWith('_runs/'))).toEqual([
       'inbox/orders/more.csv',
       first.ingest.files[0]!.staging_key,

@@ -14,7 +14,8 @@ import { currencyDatasets, lakeCurrency, recordCurrency } from './lake-currency.
 import { stageFile } from './stage-file.js';
 import { dateWindow, type DateWindow } from './validate-sql.js';
 
-export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested';
+/** 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read. */
+export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped';
 
 export interface FileReport {
   readonly key: string;
@@ -123,6 +124,9 @@ export async function ingestInbox(
     const report = isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object);
     reports.push(report);
     onFile(report, index, inbox.length);
+  }
+  for (const { key, reason } of (await lake.unlisted?.(LakePrefix.inbox)) ?? []) {
+    reports.push({ key, dataset: parseInboxKey(key).folder, etag: '', landed_at: '', outcome: 'skipped', error: reason });
   }
   return reports;
 }

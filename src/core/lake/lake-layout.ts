@@ -22,6 +22,8 @@ export const LakePrefix = {
   runs: '_runs/',
   /** The report of the latest successful run. */
   report: 'report/',
+  /** A local lake's temp files while they are written: never listed, never data. */
+  tmp: '_tmp/',
 } as const;
 
 export type LakeArea = keyof typeof LakePrefix;
@@ -54,6 +56,15 @@ export const LakeKeys = {
     `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf)}data.parquet`,
   runManifest: (runId: string) => `${LakePrefix.runs}${runId}.json`,
   latestRunManifest: `${LakePrefix.runs}latest.json`,
+  /** The lease of the run that holds the lake (one run at a time). */
+  runLease: `${LakePrefix.runs}lease.json`,
+  /** Created (exclusively) by the one run that takes over an expired lease of `runId`. */
+  leaseTakeover: (runId: string) => `${LakePrefix.runs}lease-takeover/${runId}.json`,
+  /** The journal of a publish in progress: every table's previous and new object (publish.ts). */
+  publishJournal: `${LakePrefix.runs}publish.json`,
+  /** Where publishes keep copies of the objects they replace, until committed or rolled back. */
+  publishArea: `${LakePrefix.runs}publish/`,
+  publishPrevious: (runId: string, key: string) => `${LakeKeys.publishArea}${runId}/previous/${key}`,
   /** Every file's ingest record, by the run that ingested it. */
   ingestRecords: `${LakePrefix.runs}ingested/`,
   /** The record of one ingested file (`fileId` as in its staging or quarantine key) by the run `runId`. */

@@ -15,10 +15,16 @@ export interface FingerprintedObject extends LakeObject {
   readonly etag: string;
 }
 
+/** An entry `list` left out because it is no readable file (a FIFO, a socket, a dangling link, a link loop). */
+export interface UnlistedEntry {
+  readonly key: string;
+  readonly reason: string;
+}
+
 /**
  * Where the data lives: a local folder or an S3 bucket with the same layout.
  * The pipeline needs nothing more than this, so a new backend is one class;
- * conveniences built on these three methods live in lake-helpers.ts.
+ * conveniences built on these methods live in lake-helpers.ts.
  */
 export interface Lake {
   /** Printable location, e.g. '/home/me/lake' or 's3://bucket/prefix'. */
@@ -30,6 +36,16 @@ export interface Lake {
   download(key: string, localPath: string): Promise<void>;
   /** Writes a local file to `key` atomically: readers see the old object or the new one, never a part. */
   upload(localPath: string, key: string): Promise<void>;
+  /**
+   * Writes a local file to `key` only if no object is there: true if this call created it, false
+   * if one existed. Atomic against another writer where the backend can be (a local exclusive
+   * link; S3's If-None-Match) — the run lease relies on it.
+   */
+  createExclusive(localPath: string, key: string): Promise<boolean>;
+  /** Removes the object at `key`; no error if there is none. */
+  delete(key: string): Promise<void>;
+  /** Entries under `prefix` that `list` leaves out and a caller should report; a backend that has none omits it. */
+  unlisted?(prefix: string): Promise<UnlistedEntry[]>;
 }
 
 /** Sorts objects by key, as every `list` returns them. */

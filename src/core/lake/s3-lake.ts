@@ -3,7 +3,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ConfigError } from '../errors.js';
 import { byKey, type FingerprintedObject, type Lake } from './lake.js';
@@ -114,5 +114,26 @@ export class S3Lake implements Lake {
       leavePartsOnError: false,
     });
     await upload.done();
+  }
+
+  /**
+   * A PUT with `If-None-Match: *`: S3 refuses it (412, or 409 for a concurrent conditional write)
+   * when the key exists. Servers that ignore the header (s3rver 3.7.1 does) always create.
+   */
+  async createExclusive(localPath: string, key: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: await readFile(localPath), IfNoneMatch: '*' }),
+      );
+      return true;
+    } catch (error) {
+      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+      if (status === 412 || status === 409) return false;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
   }
 }

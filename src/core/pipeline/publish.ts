@@ -1,8 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { errorMessage, LoyaltyLakeError } from '../errors.js';
 import type { Lake } from '../lake/lake.js';
+import { exists, findObject, readJson, writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { OUTPUT_TYPES } from '../models/output-types.js';
@@ -19,11 +21,18 @@ export function publishedKeys(model: ModelVersion, asOf: string): PublishedTable
   };
 }
 
-/** Writes a built model table to one local ZSTD Parquet file and checks its column encodings. */
-export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, workDir: string): Promise<string> {
+/** Which run wrote a published file: in every Parquet file's key-value metadata, so a reader can check all tables come from one run. */
+export interface PublishStamp {
+  readonly runId: string;
+  readonly asOf: string;
+}
+
+/** Writes a built model table to one local ZSTD Parquet file, stamped with the run, and checks its column encodings. */
+export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, workDir: string, stamp: PublishStamp): Promise<string> {
   const path = join(workDir, 'publish', model.model, `v${model.version}.parquet`);
   await mkdir(join(workDir, 'publish', model.model), { recursive: true });
-  await db.run(`copy ${sqlIdent(model.table)} to ${sqlString(path)} (format parquet, compression zstd)`);
+  const metadata = `kv_metadata {run_id: ${sqlString(stamp.runId)}, as_of: ${sqlString(stamp.asOf)}}`;
+  await db.run(`copy ${sqlIdent(model.table)} to ${sqlString(path)} (format parquet, compression zstd, ${metadata})`);
   const schema = await db.rows(
     `select name, type, converted_type from parquet_schema(${sqlString(path)}) where name <> 'duckdb_schema'`,
   );
@@ -40,41 +49,145 @@ export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, 
 }
 
 /**
- * Replaces each table with one atomic write, then stores its snapshot for the as-of date.
- * If any write fails, the tables already replaced get their previous version back, so the
- * run publishes all of its tables or none (a table that did not exist before stays).
+ * The publish journal (`_runs/publish.json`), written before the first table is replaced: every
+ * object the run replaces (tables and snapshots), where a copy of its previous content is kept
+ * (null: there was none) and the new content's fingerprint. A run's tables are published once
+ * `_runs/latest.json` names that run as succeeded; until then the next run rolls the journal back.
+ */
+export interface PublishJournal {
+  readonly run_id: string;
+  readonly as_of: string;
+  readonly state: 'replacing' | 'committed';
+  readonly started_at: string;
+  readonly objects: readonly JournalEntry[];
+}
+
+export interface JournalEntry {
+  /** The object replaced: a table under metrics/ or a snapshot under history/. */
+  readonly key: string;
+  /** A copy of what was there before, or null if nothing was. */
+  readonly previous: string | null;
+  /** What the run writes there (MD5, S3's ETag of a single PUT). */
+  readonly new: { readonly md5: string; readonly size: number };
+}
+
+/** What a run found of an earlier run's unfinished publish, and did with it (in its manifest). */
+export interface PublishRecovery {
+  readonly run_id: string;
+  readonly action: 'rolled_back' | 'rolled_forward';
+  readonly objects: number;
+  /** Objects the interrupted run had already replaced (by fingerprint). */
+  readonly replaced: number;
+}
+
+/** A publish whose tables are all in place, not yet committed. */
+export interface Publication {
+  readonly journal: PublishJournal;
+  /** Marks the journal committed and removes it with the copies: after latest.json names the run. */
+  commit(): Promise<void>;
+  /** Puts every previous object back; says what it did (never throws). */
+  rollBack(): Promise<string>;
+}
+
+/**
+ * Replaces every table and stores its snapshot for the as-of date, journaled: copies of the
+ * previous objects first, then the journal, then the new objects. If a write fails, every
+ * object gets its previous content back (a snapshot that did not exist is removed), so a failed
+ * publish changes no byte of metrics/ or history/; if the process dies, the next run does that.
  */
 export async function publishTables(
   lake: Lake,
+  stamp: PublishStamp,
   tables: readonly { localPath: string; keys: PublishedTable }[],
   scratch: string,
-): Promise<void> {
-  const existing = new Set((await lake.list(LakePrefix.metrics)).map((o) => o.key));
-  const previous = new Map<string, string>();
-  for (const { keys } of tables) {
-    if (!existing.has(keys.metricsKey)) continue;
-    const path = join(scratch, 'previous', keys.metricsKey);
-    await lake.download(keys.metricsKey, path);
-    previous.set(keys.metricsKey, path);
-  }
-  const replaced: string[] = [];
-  try {
-    for (const table of tables) {
-      replaced.push(table.keys.metricsKey);
-      await lake.upload(table.localPath, table.keys.metricsKey);
+): Promise<Publication> {
+  const metrics = new Set((await lake.list(LakePrefix.metrics)).map((o) => o.key));
+  const writes = tables.flatMap(({ localPath, keys }) => [
+    { localPath, key: keys.metricsKey },
+    { localPath, key: keys.historyKey },
+  ]);
+  const objects: JournalEntry[] = [];
+  for (const { localPath, key } of writes) {
+    let previous: string | null = null;
+    if (key.startsWith(LakePrefix.metrics) ? metrics.has(key) : await exists(lake, key)) {
+      previous = LakeKeys.publishPrevious(stamp.runId, key);
+      const copy = join(scratch, 'previous', key);
+      await lake.download(key, copy);
+      await lake.upload(copy, previous);
     }
-    for (const table of tables) await lake.upload(table.localPath, table.keys.historyKey);
-  } catch (error) {
-    throw new LoyaltyLakeError(`${errorMessage(error)} (while publishing; ${await restore(lake, replaced, previous)})`, { cause: error });
+    const content = await readFile(localPath);
+    objects.push({ key, previous, new: { md5: createHash('md5').update(content).digest('hex'), size: content.length } });
   }
+  const journal: PublishJournal = { run_id: stamp.runId, as_of: stamp.asOf, state: 'replacing', started_at: new Date().toISOString(), objects };
+  await writeJson(lake, LakeKeys.publishJournal, journal);
+  const publication: Publication = {
+    journal,
+    commit: async () => {
+      await writeJson(lake, LakeKeys.publishJournal, { ...journal, state: 'committed' });
+      await removeJournal(lake);
+    },
+    rollBack: async () => {
+      try {
+        await rollBack(lake, journal, scratch);
+        return `put back the previous content of all ${objects.length} objects`;
+      } catch (error) {
+        return `could not put back the previous objects (${errorMessage(error)}); the next run rolls back ${LakeKeys.publishJournal}`;
+      }
+    },
+  };
+  try {
+    for (const { localPath, key } of writes) await lake.upload(localPath, key);
+  } catch (error) {
+    throw new LoyaltyLakeError(`${errorMessage(error)} (while publishing; ${await publication.rollBack()})`, { cause: error });
+  }
+  return publication;
 }
 
-async function restore(lake: Lake, replaced: readonly string[], previous: ReadonlyMap<string, string>): Promise<string> {
-  const restorable = replaced.filter((key) => previous.has(key));
-  try {
-    for (const key of restorable) await lake.upload(previous.get(key)!, key);
-    return `put back the previous version of ${restorable.length} tables`;
-  } catch (error) {
-    return `could not put back the previous tables (${errorMessage(error)}); each table is still whole, old or new`;
+/**
+ * Finishes an earlier run's publish that a crash (or a lost lake) left unfinished: forward if
+ * latest.json names that run as succeeded (its tables were all in place), else back. Run
+ * before anything else, under the lease. Undefined if there was nothing to finish.
+ */
+export async function recoverPublish(lake: Lake, scratch: string, committedRun: string | undefined): Promise<PublishRecovery | undefined> {
+  const journal = await readJson<PublishJournal>(lake, LakeKeys.publishJournal);
+  if (!journal) return undefined;
+  let replaced = 0;
+  for (const entry of journal.objects) if ((await findObject(lake, entry.key, { etags: true }))?.etag === entry.new.md5) replaced += 1;
+  const forward = journal.state === 'committed' || committedRun === journal.run_id;
+  if (forward) await removeJournal(lake);
+  else await rollBack(lake, journal, scratch);
+  return { run_id: journal.run_id, action: forward ? 'rolled_forward' : 'rolled_back', objects: journal.objects.length, replaced };
+}
+
+/**
+ * Removes temp files that versions before the journal left beside tables when killed
+ * (`<key>.<uuid>.tmp-upload` in metrics/ or history/, which Athena would read as data).
+ * Run under the lease: no publish of this version writes such names.
+ */
+export async function removeStrayTemps(lake: Lake): Promise<string[]> {
+  const stray = [...(await lake.list(LakePrefix.metrics)), ...(await lake.list(LakePrefix.history))]
+    .map((o) => o.key)
+    .filter((key) => key.endsWith('.tmp-upload'));
+  for (const key of stray) await lake.delete(key);
+  return stray;
+}
+
+/** Every journaled object back to its previous content, then the journal and the copies removed. */
+async function rollBack(lake: Lake, journal: PublishJournal, scratch: string): Promise<void> {
+  for (const [index, entry] of journal.objects.entries()) {
+    if (entry.previous === null) {
+      await lake.delete(entry.key);
+      continue;
+    }
+    const copy = join(scratch, 'restore', String(index));
+    await lake.download(entry.previous, copy);
+    await lake.upload(copy, entry.key);
   }
+  await removeJournal(lake);
+}
+
+/** The journal first (it must never name copies that are gone), then every copy, also those of older interrupted cleanups. */
+async function removeJournal(lake: Lake): Promise<void> {
+  await lake.delete(LakeKeys.publishJournal);
+  for (const { key } of await lake.list(LakeKeys.publishArea)) await lake.delete(key);
 }

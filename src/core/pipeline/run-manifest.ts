@@ -4,6 +4,7 @@ import type { Lake } from '../lake/lake.js';
 import { readJson, writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys } from '../lake/lake-layout.js';
 import type { DataTestResult } from '../models/model-runner.js';
+import type { PublishRecovery } from './publish.js';
 import type { StagedDataset } from './stage-inputs.js';
 
 export interface ModelRunRecord {
@@ -25,15 +26,20 @@ export interface IngestSummary {
   readonly files_loaded: number;
   readonly files_quarantined: number;
   readonly files_already_ingested: number;
+  /** Inbox entries that are no readable file (a FIFO, a dangling link), each in `files` with its reason. */
+  readonly files_skipped: number;
   readonly rows_in: number;
   readonly rows_loaded: number;
   readonly rows_rejected: number;
 }
 
-/** What a run did, written to `_runs/<run_id>.json` and `_runs/latest.json`. */
+/**
+ * What a run did, written to `_runs/<run_id>.json` and `_runs/latest.json`. A run that found
+ * the lake held by another run ('blocked') changed nothing and writes only its own manifest.
+ */
 export interface RunManifest {
   readonly run_id: string;
-  readonly status: 'succeeded' | 'failed';
+  readonly status: 'succeeded' | 'failed' | 'blocked';
   readonly error?: string;
   readonly lake: string;
   readonly started_at: string;
@@ -54,6 +60,8 @@ export interface RunManifest {
   readonly models: ModelRunRecord[];
   readonly tests: { readonly passed: number; readonly failed: number };
   readonly published: boolean;
+  /** An earlier run's unfinished publish this run found and finished first (publish.ts). */
+  readonly recovered_publish?: PublishRecovery;
   readonly timings_ms: Record<string, number>;
 }
 
@@ -65,16 +73,20 @@ export function summarizeIngest(files: readonly FileReport[]): IngestSummary {
     files_loaded: fresh.filter((f) => f.outcome === 'loaded').length,
     files_quarantined: fresh.filter((f) => f.outcome === 'quarantined').length,
     files_already_ingested: files.length - fresh.length,
+    files_skipped: fresh.filter((f) => f.outcome === 'skipped').length,
     rows_in: sum('rows_in'),
     rows_loaded: sum('rows_loaded'),
     rows_rejected: sum('rows_rejected'),
   };
 }
 
-/** Stores the manifest of a run under its id and as the latest. */
+/**
+ * Stores the manifest of a run under its id and as the latest (a blocked run: only under its
+ * id, as it did nothing). latest.json naming a succeeded run is what commits its publish.
+ */
 export async function writeManifest(lake: Lake, manifest: RunManifest): Promise<void> {
   await writeJson(lake, LakeKeys.runManifest(manifest.run_id), manifest);
-  await writeJson(lake, LakeKeys.latestRunManifest, manifest);
+  if (manifest.status !== 'blocked') await writeJson(lake, LakeKeys.latestRunManifest, manifest);
 }
 
 /** The latest run's manifest, or undefined before the first run. */

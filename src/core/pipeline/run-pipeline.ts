@@ -8,6 +8,7 @@ import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js'
 import { adoptUnfinished, withAdopted } from '../ingest/ingest-records.js';
 import { lakeCurrency, leaveOutOtherCurrencies } from '../ingest/lake-currency.js';
 import type { Lake } from '../lake/lake.js';
+import { writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import { dependencyOrder, loadModels, type ModelVersion } from '../models/model-declaration.js';
 import { buildModel, type BuiltModel } from '../models/model-runner.js';
@@ -16,8 +17,9 @@ import { defaultModelsDir } from '../paths.js';
 import { PREDICTIVE_STEPS } from '../predictive/predictive-steps.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../settings-defaults.js';
 import { readLakeSettings, type LoadedLakeSettings } from '../settings/lake-settings.js';
-import { publishedKeys, publishTables, writeModelParquet, type PublishedTable } from './publish.js';
-import { summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
+import { publishedKeys, publishTables, recoverPublish, removeStrayTemps, writeModelParquet, type Publication, type PublishedTable, type PublishRecovery } from './publish.js';
+import { DEFAULT_LEASE_SECONDS, takeLease, type RunLease } from './run-lease.js';
+import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
 import { stageInputs, type StagedDataset } from './stage-inputs.js';
 
 export interface PipelineOptions {
@@ -39,6 +41,8 @@ export interface PipelineOptions {
   readonly ingest?: boolean;
   /** The steps that build step models. @default - the predictive steps */
   readonly steps?: StepRegistry;
+  /** How long the run's lease on the lake holds without renewal (run-lease.ts). @default 600 */
+  readonly leaseSeconds?: number;
   /** Called with a line of progress for each step. */
   readonly onProgress?: (message: string) => void;
   /**
@@ -52,6 +56,9 @@ export interface PipelineOptions {
 
 /** What each step of a run returned, as far as the run got. The manifest is made from it. */
 interface StepResults {
+  /** Set when another run holds the lake: this run did nothing. */
+  blockedBecause?: string;
+  recovered?: PublishRecovery;
   settings?: LoadedLakeSettings;
   files?: FileReport[];
   inputs?: StagedDataset[];
@@ -72,9 +79,10 @@ interface PublishedModel {
 }
 
 /**
- * One run: ingest what is new in the inbox, build every model version, run every
- * data test, and only if all pass publish every table. Never throws for a failed
- * run: the returned manifest (also written to `_runs/`) says what failed and why.
+ * One run: take the lake's lease, finish an earlier run's interrupted publish, ingest what is
+ * new in the inbox, build every model version, run every data test, and only if all pass
+ * publish every table. Never throws for a failed run: the returned manifest (also written to
+ * `_runs/`) says what failed and why.
  */
 export async function runPipeline(options: PipelineOptions): Promise<RunManifest> {
   const { lake } = options;
@@ -87,6 +95,8 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   let failure: unknown;
   const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'loyaltylake-'));
   let db: DuckDBSession | undefined;
+  let lease: RunLease | undefined;
+  let publication: Publication | undefined;
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
     const stepStarted = performance.now();
     try {
@@ -97,6 +107,19 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   };
   try {
     validateOptions(options);
+    const taken = await takeLease(lake, runId, options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
+    if (!taken.held) {
+      results.blockedBecause = taken.message;
+      throw new ConfigError(taken.message);
+    }
+    lease = taken.lease;
+    // Before anything else: the tables must be one run's again.
+    results.recovered = await recoverPublish(lake, scratch, await committedRun(lake));
+    if (results.recovered) {
+      const { action, run_id, replaced, objects } = results.recovered;
+      progress(`publish of run ${run_id} was interrupted after ${replaced} of ${objects} objects: ${action.replace('_', ' ')}`);
+    }
+    for (const key of await removeStrayTemps(lake)) progress(`removed ${key}, a temp file an earlier version left among the tables`);
     results.settings = await readLakeSettings(lake);
     const { settings, unknownKeys } = results.settings;
     if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
@@ -117,6 +140,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
         progress(`ingest ${index + 1}/${total} ${file.key}: ${counts}`);
       }),
     );
+    for (const file of results.files.filter((f) => f.outcome === 'skipped')) progress(`ingest skipped ${file.key}: ${file.error}`);
 
     const inputs = await timed('stage', () => stageInputs(lake, session, scratch));
     results.inputs = inputs;
@@ -139,10 +163,10 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     results.published = await timed('publish', async () => {
       const tables = [];
       for (const { model } of built.outcomes.filter((o) => 'built' in o && o.model.publish)) {
-        const localPath = await writeModelParquet(session, model, scratch);
+        const localPath = await writeModelParquet(session, model, scratch, { runId, asOf });
         tables.push({ model, localPath, keys: publishedKeys(model, asOf) });
       }
-      await publishTables(lake, tables, scratch);
+      publication = await publishTables(lake, { runId, asOf }, tables, scratch);
       progress(`published ${tables.length} tables to ${lake.uri}/${LakePrefix.metrics}`);
       return tables.map(({ model, keys }) => ({ model, keys }));
     });
@@ -152,16 +176,53 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   } finally {
     db?.closeSync();
   }
-  const unfinished = await adoptUnfinished(lake, runId);
+  // Only under the lease: the files of the run that holds it are that run's to count.
+  const unfinished = lease ? await adoptUnfinished(lake, runId) : { adopted: [] };
   if (unfinished.adopted.length > 0) progress(`counted ${unfinished.adopted.length} files ingested by runs that wrote no manifest`);
   if (unfinished.error) progress(`could not count all files of runs that wrote no manifest, the next run will: ${errorMessage(unfinished.error)}`);
   results.files = withAdopted(results.files ?? [], unfinished.adopted);
   const manifest = assembleManifest({ runId, lake, started, churnWindowDays, results, timings, failure });
   try {
-    await writeManifest(lake, manifest);
+    return await finishRun(lake, manifest, publication);
   } finally {
+    await lease?.release().catch((error: unknown) => progress(`could not release ${LakeKeys.runLease}: ${errorMessage(error)} (it expires)`));
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The run whose publish latest.json commits, if the latest run succeeded. */
+async function committedRun(lake: Lake): Promise<string | undefined> {
+  const latest = await latestManifest(lake);
+  return latest?.status === 'succeeded' ? latest.run_id : undefined;
+}
+
+/**
+ * Writes the manifest, which commits a publish (latest.json names the run), then removes the
+ * journal. If the manifest cannot be written the tables are put back: a run is published
+ * exactly when latest.json says so. Never throws: a failure is in the returned manifest.
+ */
+async function finishRun(lake: Lake, manifest: RunManifest, publication: Publication | undefined): Promise<RunManifest> {
+  try {
+    await writeManifest(lake, manifest);
+  } catch (error) {
+    // A write that reached the lake but whose answer was lost still committed.
+    if (publication && (await committedRun(lake).catch(() => undefined)) === manifest.run_id) return await commit(publication, manifest);
+    const undone = publication ? `; ${await publication.rollBack()}` : '';
+    const failed: RunManifest = {
+      ...manifest,
+      status: 'failed',
+      published: false,
+      error: `${manifest.error ? `${manifest.error}; then ` : ''}could not write the run manifest ${LakeKeys.latestRunManifest}: ${errorMessage(error)}${undone}`,
+    };
+    await writeJson(lake, LakeKeys.runManifest(manifest.run_id), failed).catch(() => {});
+    return failed;
+  }
+  return publication ? await commit(publication, manifest) : manifest;
+}
+
+async function commit(publication: Publication, manifest: RunManifest): Promise<RunManifest> {
+  // Committed already; a journal left here is only rolled forward (removed) by the next run.
+  await publication.commit().catch(() => {});
   return manifest;
 }
 
@@ -183,7 +244,7 @@ function assembleManifest(run: {
   const succeeded = run.failure === undefined;
   return {
     run_id: run.runId,
-    status: succeeded ? 'succeeded' : 'failed',
+    status: succeeded ? 'succeeded' : results.blockedBecause ? 'blocked' : 'failed',
     ...(succeeded ? {} : { error: errorMessage(run.failure) }),
     lake: run.lake.uri,
     started_at: run.started.toISOString(),
@@ -199,6 +260,7 @@ function assembleManifest(run: {
     models: outcomes.map((outcome) => modelRecord(outcome, published.find((p) => p.model === outcome.model)?.keys)),
     tests: { passed: testsPassed, failed: failedTests(outcomes).length },
     published: succeeded,
+    ...(results.recovered ? { recovered_publish: results.recovered } : {}),
     timings_ms: run.timings,
   };
 }

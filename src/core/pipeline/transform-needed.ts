@@ -1,15 +1,20 @@
 import type { Lake } from '../lake/lake.js';
-import { LakePrefix } from '../lake/lake-layout.js';
+import { readJson } from '../lake/lake-helpers.js';
+import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import { loadModels } from '../models/model-declaration.js';
 import { defaultModelsDir } from '../paths.js';
+import type { PublishJournal } from './publish.js';
 import { latestManifest } from './run-manifest.js';
 
 /**
  * Whether a transform run has anything to do: staging files the last successful run did not
- * read, a model that changed, or a last run that failed (so a failed run is retried).
+ * read, a model that changed, a last run that failed (so a failed run is retried), or a publish
+ * a killed run left unfinished (so the next tick repairs the tables).
  * This is what turns a burst of dropped files into one run on the next schedule tick.
  */
 export async function transformNeeded(lake: Lake, modelsDir = defaultModelsDir()): Promise<{ needed: boolean; reason: string }> {
+  const journal = await readJson<PublishJournal>(lake, LakeKeys.publishJournal);
+  if (journal) return { needed: true, reason: `the publish of run ${journal.run_id} was interrupted: a run finishes it first` };
   const latest = await latestManifest(lake);
   if (!latest) return { needed: true, reason: 'no run yet' };
   if (latest.status !== 'succeeded') return { needed: true, reason: `the last run (${latest.run_id}) ${latest.status}` };
