@@ -167,12 +167,13 @@ export class LoyaltyLake extends Construct {
       targets: [new targets.LambdaFunction(this.transformFunction, { retryAttempts: 0 })],
     });
     this.grantLakeAccess(this.ingestFunction, {
-      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine],
-      write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine],
+      // the lake's settings and currency; a record of each file it ingests, for the next transform's manifest
+      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine, LakeKeys.settings, LakeKeys.lakeCurrency],
+      write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine, LakeKeys.ingestRecords, LakeKeys.lakeCurrency],
     });
     this.grantLakeAccess(this.transformFunction, {
       // history/ read and remove: the publish journal copies a snapshot it replaces, and a rollback removes a new one.
-      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
+      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.history, LakePrefix.runs, LakeKeys.settings],
       write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
       remove: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
     });

@@ -83,13 +83,16 @@ describe('LoyaltyLake stack', () => {
       return granting.flatMap((statement) => JSON.stringify(statement.Resource).match(/\/[a-z_]+\/\*/g) ?? []);
     };
     expect(prefixesOf(statements('Ingest'), 's3:GetObject')).toEqual(['/inbox/*', '/staging/*', '/quarantine/*']);
-    expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*']);
+    expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*', '/ingested/*']);
+    // the settings file and the lake's currency record; the records of ingested files under _runs/ingested/
+    expect(statements('Ingest')).toMatch(/"s3:prefix":\["inbox\/\*","staging\/\*","quarantine\/\*","loyaltylake.yml\*","_runs\/currency.json\*","rejects\/\*","_runs\/ingested\/\*"\]/);
     expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/history/*', '/_runs/*']);
+    expect(statements('Transform')).toMatch(/loyaltylake\.yml\*/);
     expect(prefixesOf(statements('Transform'), 's3:PutObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*']);
     // the publish journal's rollback and clean-up, the lease's release
     expect(prefixesOf(statements('Transform'), 's3:DeleteObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*']);
     expect(statements('Ingest')).not.toMatch(/s3:DeleteObject|"s3:\*"/);
-    expect(statements('Transform')).toMatch(/"s3:prefix":\["staging\/\*","metrics\/\*","history\/\*","_runs\/\*"\]/);
+    expect(statements('Transform')).toMatch(/"s3:prefix":\["staging\/\*","metrics\/\*","history\/\*","_runs\/\*","loyaltylake.yml\*"\]/);
   });
 
   it('declares a Glue table per published model version, per model (latest) and per version history, from the declarations', () => {
