@@ -1,6 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { csv, ingestOnly, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
+import { DuckDBSession } from '../../src/core/duckdb.js';
+import { ingestInbox } from '../../src/core/ingest/ingest.js';
+import { csv, ingestOnly, query, readParquet, run, tempDir, tempLake } from '../helpers/temp-lake.js';
 
 /** The UTC date `days` after today (the run date), YYYY-MM-DD. */
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -95,5 +97,26 @@ describe('ingest limits from the lake settings', () => {
       ['inbox/orders/big.csv.gz', 'quarantined', 'file inflates to more than 1 KiB (the limit for a decompressed file): split it, or raise the limit'],
       ['inbox/orders/small.csv', 'loaded', undefined],
     ]);
+  });
+});
+
+describe('date window: rows an older version staged', () => {
+  it('leaves staged rows outside the window out of the models, naming their files, so the next run repairs the lake', async () => {
+    // Prepare: staged with no window, as before it existed
+    const { lake, put } = tempLake();
+    put('inbox/orders/old.csv', csv(ORDERS_HEADER, 'o1,c1,2024-01-05,10', 'o2,c1,2100-01-01,20', 'o3,c2,1985-01-01,30'));
+    const workDir = tempDir();
+    const db = await DuckDBSession.open({ workDir, threads: 1 });
+    const [staged] = await ingestInbox({ lake, db, workDir, runId: 'older', dates: { earliest: '0001-01-01', latest: '9999-12-31' } });
+    db.closeSync();
+    expect(staged).toMatchObject({ rows_loaded: 3 });
+
+    // Act
+    const manifest = await run(lake);
+
+    // Assess
+    expect(manifest.error).toBeUndefined();
+    expect(manifest.as_of).toBe('2024-01-05');
+    expect(manifest.dates_left_out).toEqual({ rows: 2, staging_files: [staged!.staging_key] });
   });
 });

@@ -2,8 +2,9 @@ import { datasetContracts } from '../contracts/datasets.js';
 import type { DatasetContract } from '../contracts/dataset-contract.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import type { Lake } from '../lake/lake.js';
-import { localCopy, localMirrorPath, readJson, writeJson } from '../lake/lake-helpers.js';
+import { localCopy, readJson, writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys } from '../lake/lake-layout.js';
+import { leaveOut, type LeftOut, type StagedFiles } from './leave-out.js';
 
 /** The lake's one currency and where it comes from. */
 export interface LakeCurrency {
@@ -63,37 +64,10 @@ async function earliestStagedCurrency(lake: Lake, db: DuckDBSession, workDir: st
   return row ? { code: String(row.currency), source: 'first_loaded_file', file: String(row._source_key) } : undefined;
 }
 
-/** Rows a run left out of its models for being in another currency than the lake's. */
-export interface LeftOut {
-  readonly rows: number;
-  readonly staging_files: string[];
-}
-
-/**
- * Leaves rows in another currency than the lake's out of a run's staged tables (`stg_<dataset>_current`,
- * see stage-inputs.ts): ingest rejects them, but a lake staged before it did may hold some.
- * `files` are each dataset's staging keys, whose local copies are in `workDir`.
- */
-export async function leaveOutOtherCurrencies(
-  db: DuckDBSession,
-  currency: LakeCurrency,
-  files: (dataset: string) => readonly string[],
-  workDir: string,
-): Promise<LeftOut | undefined> {
-  let rows = 0;
-  const stagingFiles: string[] = [];
-  for (const { contract, column } of currencyDatasets) {
-    const other = `${sqlIdent(column)} is not null and ${sqlIdent(column)} <> ${sqlString(currency.code)}`;
-    const table = sqlIdent(`stg_${contract.name}_current`);
-    const count = Number(await db.scalar(`select count(*) from ${table} where ${other}`));
-    if (count === 0) continue;
-    const byPath = new Map(files(contract.name).map((key) => [localMirrorPath(workDir, key), key]));
-    const paths = await db.rows(`
-      select distinct filename from read_parquet([${[...byPath.keys()].map(sqlString).join(', ')}], union_by_name = true, filename = true)
-      where ${other} order by filename`);
-    stagingFiles.push(...paths.map((row) => byPath.get(String(row.filename)) ?? String(row.filename)));
-    await db.run(`delete from ${table} where ${other}`);
-    rows += count;
-  }
-  return rows > 0 ? { rows, staging_files: stagingFiles } : undefined;
+/** Leaves staged rows in another currency than the lake's out (see leaveOut): ingest rejects them, but an older version may have staged some. */
+export async function leaveOutOtherCurrencies(db: DuckDBSession, currency: LakeCurrency, files: StagedFiles, workDir: string): Promise<LeftOut | undefined> {
+  const conditions = new Map(
+    currencyDatasets.map(({ contract, column }) => [contract.name, `${sqlIdent(column)} is not null and ${sqlIdent(column)} <> ${sqlString(currency.code)}`]),
+  );
+  return await leaveOut(db, conditions, files, workDir);
 }

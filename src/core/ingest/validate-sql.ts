@@ -129,21 +129,33 @@ function columnReasons(column: InputColumn, text: string, parsed: string, unread
 
 /** Reasons for a date outside the column's window (none without one). */
 function windowReasons(column: InputColumn, text: string, parsed: string, dates: DateWindow): string[] {
-  if (!column.window) return [];
+  const bounds = windowBounds(column, parsed, dates);
+  if (!bounds) return [];
   const echo = `${sqlString("'")} || left(${text}, ${REASON_ECHO}) || ${sqlString("'")}`;
-  // Months compare by their first days; a timestamp is late by its date.
-  const day = column.type === 'month' ? parsed : `cast(${parsed} as date)`;
-  const [earliest, latest] = column.type === 'month' ? [monthOf(dates.earliest), monthOf(dates.latest)] : [dates.earliest, dates.latest];
-  const type = column.type === 'month' ? 'date' : 'timestamp';
-  const reasons = [
-    `case when ${parsed} < ${type} ${sqlString(earliest)} then ${sqlString(`${column.name} is before ${earliest} (ingest.earliest_date), got `)} || ${echo} end`,
-  ];
-  if (column.window === 'past') {
-    reasons.push(
-      `case when ${day} > date ${sqlString(latest)} then ${sqlString(`${column.name} is after ${latest} (the run date plus ingest.latest_date_days_ahead), got `)} || ${echo} end`,
-    );
+  const reasons = [`case when ${bounds.before} then ${sqlString(`${column.name} is before ${bounds.earliest} (ingest.earliest_date), got `)} || ${echo} end`];
+  if (bounds.after) {
+    reasons.push(`case when ${bounds.after} then ${sqlString(`${column.name} is after ${bounds.latest} (the run date plus ingest.latest_date_days_ahead), got `)} || ${echo} end`);
   }
   return reasons;
+}
+
+/** SQL, true where the typed `value` of a column with a window is outside it (undefined: the column has none). */
+export function outsideWindow(column: InputColumn, value: string, dates: DateWindow): string | undefined {
+  const bounds = windowBounds(column, value, dates);
+  return bounds && `(${[bounds.before, bounds.after].filter(Boolean).join(' or ')})`;
+}
+
+function windowBounds(column: InputColumn, value: string, dates: DateWindow) {
+  if (!column.window) return undefined;
+  // Months compare by their first days; a timestamp is late by its date.
+  const month = column.type === 'month';
+  const [earliest, latest] = month ? [monthOf(dates.earliest), monthOf(dates.latest)] : [dates.earliest, dates.latest];
+  return {
+    earliest,
+    latest,
+    before: `${value} < ${month ? 'date' : 'timestamp'} ${sqlString(earliest)}`,
+    after: column.window === 'past' ? `${month ? value : `cast(${value} as date)`} > date ${sqlString(latest)}` : undefined,
+  };
 }
 
 const monthOf = (date: string) => `${date.slice(0, 7)}-01`;

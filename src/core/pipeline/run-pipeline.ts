@@ -7,6 +7,7 @@ import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
 import { adoptUnfinished, withAdopted } from '../ingest/ingest-records.js';
 import { lakeCurrency, leaveOutOtherCurrencies } from '../ingest/lake-currency.js';
+import { leaveOutImplausibleDates, type LeftOut } from '../ingest/leave-out.js';
 import type { Lake } from '../lake/lake.js';
 import { writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
@@ -64,6 +65,7 @@ interface StepResults {
   inputs?: StagedDataset[];
   asOf?: { readonly date: string; readonly source: 'data' | 'option' };
   currency?: RunManifest['currency'];
+  datesLeftOut?: LeftOut;
   models?: ModelOutcome[];
   published?: PublishedModel[];
 }
@@ -144,10 +146,13 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
 
     const inputs = await timed('stage', () => stageInputs(lake, session, scratch));
     results.inputs = inputs;
+    const stagedFiles = (dataset: string) => inputs.find((i) => i.dataset === dataset)?.files ?? [];
     const currency = await lakeCurrency(lake, session, scratch, settings.currency);
-    const leftOut = currency && (await leaveOutOtherCurrencies(session, currency, (d) => inputs.find((i) => i.dataset === d)?.files ?? [], scratch));
+    const leftOut = currency && (await leaveOutOtherCurrencies(session, currency, stagedFiles, scratch));
     if (leftOut) progress(`currency: ${leftOut.rows} staged rows not in ${currency!.code} left out, from ${leftOut.staging_files.join(', ')}`);
     results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
+    results.datesLeftOut = await leaveOutImplausibleDates(session, ingestLimits(settings, started).dates!, stagedFiles, scratch);
+    if (results.datesLeftOut) progress(`dates: ${results.datesLeftOut.rows} staged rows outside the lake's date window left out, from ${results.datesLeftOut.staging_files.join(', ')}`);
     const asOf = options.asOf ?? (await asOfFromData(session));
     results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data' };
     await session.run(
@@ -253,6 +258,7 @@ function assembleManifest(run: {
     as_of_source: results.asOf?.source,
     churn_window_days: run.churnWindowDays,
     currency: results.currency,
+    dates_left_out: results.datesLeftOut,
     settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [] },
     ingest: summarizeIngest(results.files ?? []),
     inputs,
