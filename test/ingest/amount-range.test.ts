@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csv, readParquet, run, tempLake } from '../helpers/temp-lake.js';
+import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
 describe('money range: sums over accepted amounts cannot overflow', () => {
   it('rejects amounts over 1,000,000,000.00 with the reason, and builds every model from the rest', async () => {
@@ -40,5 +41,30 @@ describe('money range: sums over accepted amounts cannot overflow', () => {
       ['c1', '0.00'],
       ['c2', '1000000000.00'],
     ]);
+  });
+});
+
+describe('money range: rows an older version staged', () => {
+  it('leaves staged amounts out of range out of the models, naming their file, so the next run repairs the lake', async () => {
+    // Prepare: the staging file an older version wrote for two maximal DECIMAL(18,2) orders
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/new.csv', csv('order_id,customer_id,ordered_at,amount', 'o3,c2,2024-01-07,10'));
+    const staging = 'staging/orders/old.csv@0123456789ab.parquet';
+    put(staging, '');
+    await query(`copy (
+        select * from (values ('o1', 2), ('o2', 3)) as t(order_id, _source_line)
+        cross join (select 'c1' as customer_id, timestamp '2024-01-05' as ordered_at, 9999999999999999.99::decimal(18,2) as amount,
+            0::decimal(18,2) as refunded_amount, null::varchar as currency, 'completed' as status,
+            'inbox/orders/old.csv' as _source_key, timestamp '2024-01-06' as _landed_at)
+    ) to '${join(dir, staging)}' (format parquet)`);
+
+    // Act
+    const manifest = await run(lake);
+
+    // Assess: before, customer_summary's sum overflowed on every run
+    expect(manifest.error).toBeUndefined();
+    expect(manifest.out_of_range_left_out).toEqual({ rows: 2, staging_files: [staging] });
+    const summary = await readParquet(dir, 'metrics/customer_summary/v1/data.parquet', 'customer_id');
+    expect(summary.map((r) => r.customer_id)).toEqual(['c2']);
   });
 });

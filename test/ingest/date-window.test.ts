@@ -117,6 +117,6 @@ describe('date window: rows an older version staged', () => {
     // Assess
     expect(manifest.error).toBeUndefined();
     expect(manifest.as_of).toBe('2024-01-05');
-    expect(manifest.dates_left_out).toEqual({ rows: 2, staging_files: [staged!.staging_key] });
+    expect(manifest.out_of_range_left_out).toEqual({ rows: 2, staging_files: [staged!.staging_key] });
   });
 });

@@ -41,11 +41,21 @@ export async function leaveOut(
   return rows > 0 ? { rows, staging_files: stagingFiles } : undefined;
 }
 
-/** Leaves staged dates outside the window out (see leaveOut). */
-export async function leaveOutImplausibleDates(db: DuckDBSession, dates: DateWindow, files: StagedFiles, workDir: string): Promise<LeftOut | undefined> {
+/**
+ * Leaves staged rows out that ingest now rejects for their range (see leaveOut): dates outside
+ * the window, amounts outside a column's min and max.
+ */
+export async function leaveOutOfRange(db: DuckDBSession, dates: DateWindow, files: StagedFiles, workDir: string): Promise<LeftOut | undefined> {
   const conditions = new Map<string, string>();
   for (const contract of datasetContracts) {
-    const outside = contract.columns.flatMap((c) => outsideWindow(c, sqlIdent(c.name), dates) ?? []);
+    const outside = contract.columns.flatMap((c) => {
+      const value = sqlIdent(c.name);
+      return [
+        outsideWindow(c, value, dates),
+        c.min === undefined ? undefined : `${value} < ${c.min}`,
+        c.max === undefined ? undefined : `${value} > ${c.max}`,
+      ].filter((condition) => condition !== undefined);
+    });
     if (outside.length > 0) conditions.set(contract.name, outside.join(' or '));
   }
   return await leaveOut(db, conditions, files, workDir);

@@ -50,8 +50,8 @@ export interface RunManifest {
   readonly churn_window_days: number;
   /** The lake's currency and where it comes from (absent while no file had one), with the staged rows left out for another. */
   readonly currency?: LakeCurrency & { readonly rows_left_out?: LeftOut };
-  /** Staged rows with dates outside the lake's window (staged by an older version), left out of the models. */
-  readonly dates_left_out?: LeftOut;
+  /** Staged rows with a date outside the lake's window or an amount out of range (staged by an older version), left out of the models. */
+  readonly out_of_range_left_out?: LeftOut;
   /** The lake's settings file the run read (null: none, defaults used) and the keys in it no setting reads. */
   readonly settings: { readonly source: string | null; readonly unknown_keys: readonly string[] };
   /** Files handled by this run's ingest and the totals. */

@@ -7,7 +7,7 @@ import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
 import { adoptUnfinished, withAdopted } from '../ingest/ingest-records.js';
 import { lakeCurrency, leaveOutOtherCurrencies } from '../ingest/lake-currency.js';
-import { leaveOutImplausibleDates, type LeftOut } from '../ingest/leave-out.js';
+import { leaveOutOfRange, type LeftOut } from '../ingest/leave-out.js';
 import type { Lake } from '../lake/lake.js';
 import { writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
@@ -65,7 +65,7 @@ interface StepResults {
   inputs?: StagedDataset[];
   asOf?: { readonly date: string; readonly source: 'data' | 'option' };
   currency?: RunManifest['currency'];
-  datesLeftOut?: LeftOut;
+  outOfRange?: LeftOut;
   models?: ModelOutcome[];
   published?: PublishedModel[];
 }
@@ -151,8 +151,8 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const leftOut = currency && (await leaveOutOtherCurrencies(session, currency, stagedFiles, scratch));
     if (leftOut) progress(`currency: ${leftOut.rows} staged rows not in ${currency!.code} left out, from ${leftOut.staging_files.join(', ')}`);
     results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
-    results.datesLeftOut = await leaveOutImplausibleDates(session, ingestLimits(settings, started).dates!, stagedFiles, scratch);
-    if (results.datesLeftOut) progress(`dates: ${results.datesLeftOut.rows} staged rows outside the lake's date window left out, from ${results.datesLeftOut.staging_files.join(', ')}`);
+    results.outOfRange = await leaveOutOfRange(session, ingestLimits(settings, started).dates!, stagedFiles, scratch);
+    if (results.outOfRange) progress(`${results.outOfRange.rows} staged rows with a date or amount out of range left out, from ${results.outOfRange.staging_files.join(', ')}`);
     const asOf = options.asOf ?? (await asOfFromData(session));
     results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data' };
     await session.run(
@@ -258,7 +258,7 @@ function assembleManifest(run: {
     as_of_source: results.asOf?.source,
     churn_window_days: run.churnWindowDays,
     currency: results.currency,
-    dates_left_out: results.datesLeftOut,
+    out_of_range_left_out: results.outOfRange,
     settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [] },
     ingest: summarizeIngest(results.files ?? []),
     inputs,
