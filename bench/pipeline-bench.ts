@@ -1,6 +1,7 @@
-// npm run bench [-- --orders 10000000 --memory-limit 1GB]
+// npm run bench [-- --orders 10000000 --memory-limit 1GB --clv-customers 1000000]
 // Generates N orders, then times DuckDB alone converting them to Parquet (the baseline)
-// and the whole pipeline on the same files, each in its own process.
+// and the whole pipeline on the same files, each in its own process; then the predictive
+// fits and predictions on simulated customers (predictive-bench.ts), in a process of their own.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,11 @@ import { measureColdStart } from './cold-start.js';
 import { generateOrders } from './generate-orders.js';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string', default: '1000000' }, 'memory-limit': { type: 'string', default: '1GB' } },
+  options: {
+    orders: { type: 'string', default: '1000000' },
+    'memory-limit': { type: 'string', default: '1GB' },
+    'clv-customers': { type: 'string', default: '1000000' },
+  },
 });
 const orders = Number(values.orders);
 const memoryLimit = values['memory-limit'];
@@ -37,6 +42,11 @@ try {
   console.log(`baseline (DuckDB CSV → Parquet): ${baseline.seconds.toFixed(1)} s, ${rows(baseline.seconds)} rows/s, peak RSS ${Math.round(baseline.peakRssMb)} MB`);
   console.log(`pipeline (ingest + models + publish): ${pipeline.seconds.toFixed(1)} s, ${rows(pipeline.seconds)} rows/s, peak RSS ${Math.round(pipeline.peakRssMb)} MB`);
   console.log(`pipeline / baseline: ${(pipeline.seconds / baseline.seconds).toFixed(2)}×   steps: ${JSON.stringify(pipeline.detail)}`);
+  const predictive = execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'predictive-bench.js'), '--customers', values['clv-customers']], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  console.log(predictive.trim().split('\n').slice(0, -1).join('\n'));
   const coldStarts = await measureColdStart();
   const range = (values: number[]) => `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))} ms`;
   console.log(

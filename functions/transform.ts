@@ -3,11 +3,13 @@
 // successful run, so a burst of dropped files leads to one run. A failed run throws, so
 // Lambda counts the error; the next tick sees the failed manifest and runs again.
 import { z } from 'zod';
-import { LoyaltyLakeError } from '../src/core/errors.js';
+import { join } from 'node:path';
+import { errorMessage, LoyaltyLakeError } from '../src/core/errors.js';
 import { LakePrefix } from '../src/core/lake/lake-layout.js';
 import { S3Lake } from '../src/core/lake/s3-lake.js';
 import { newRunId, runPipeline } from '../src/core/pipeline/run-pipeline.js';
 import { transformNeeded } from '../src/core/pipeline/transform-needed.js';
+import { writeReport } from '../src/report/write-report.js';
 import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace } from './common/lambda-runtime.js';
 
 /** A scheduled EventBridge event, or a manual invocation with `{ "force": true }` to run regardless. */
@@ -49,5 +51,12 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     throw new LoyaltyLakeError(`run ${runId} failed: ${manifest.error}${hint}`);
   }
   log('info', 'transform published', summary);
+  try {
+    const report = await writeReport({ lake, scratchDir: join(env.SCRATCH_DIR, 'report'), ...duckdbSettings(env) });
+    log('info', 'report written', { run_id: runId, key: report.location, bytes: report.bytes });
+  } catch (error) {
+    // The tables are published; the next successful run writes the report again.
+    log('warn', 'report not written', { run_id: runId, error: errorMessage(error) });
+  }
   return summary;
 }

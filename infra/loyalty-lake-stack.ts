@@ -26,6 +26,10 @@ export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake:
   const lake = new LoyaltyLake(stack, 'LoyaltyLake', lakeProps);
   new CfnOutput(stack, 'LakeBucket', { value: lake.bucket.bucketName, description: `Drop exports under ${LakeKeys.inboxFolder('<dataset>')} here` });
   new CfnOutput(stack, 'AthenaWorkGroup', { value: lake.athenaWorkGroup.name, description: 'Query the tables in this workgroup' });
+  new CfnOutput(stack, 'ReportCommand', {
+    value: `aws s3 presign s3://${lake.bucket.bucketName}/${LakeKeys.report} --expires-in 3600`,
+    description: 'Prints a link to the report of the latest successful run, valid for an hour',
+  });
   new CfnOutput(stack, 'GlueDatabase', { value: lake.glueTables.database.ref, description: 'Database holding one table per model' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, lake };

@@ -173,8 +173,9 @@ export class LoyaltyLake extends Construct {
     });
     this.grantLakeAccess(this.transformFunction, {
       // history/ read and remove: the publish journal copies a snapshot it replaces, and a rollback removes a new one.
-      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.history, LakePrefix.runs, LakeKeys.settings],
-      write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
+      // rejects/ read: the report's data health names the top reject reasons of the run's files.
+      read: [LakePrefix.staging, LakePrefix.metrics, LakePrefix.history, LakePrefix.runs, LakePrefix.rejects, LakeKeys.settings],
+      write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs, LakePrefix.report],
       remove: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
     });
 
@@ -246,6 +247,11 @@ export class LoyaltyLake extends Construct {
   /** Read access to the published tables and their history. */
   public grantReadMetrics(grantee: iam.IGrantable): iam.Grant {
     return this.grantLakeAccess(grantee, { read: [LakePrefix.metrics, LakePrefix.history], write: [] });
+  }
+
+  /** Read the report of the latest successful run (`report/index.html`), e.g. to presign a link to it. */
+  public grantReadReport(grantee: iam.IGrantable): iam.Grant {
+    return this.grantLakeAccess(grantee, { read: [LakePrefix.report], write: [] });
   }
 
   /** For the team or tool that drops exports: write under the inbox, nothing else (no reads, no listing). */

@@ -5,6 +5,7 @@ import { openLake } from '../core/lake/open-lake.js';
 import { runPipeline } from '../core/pipeline/run-pipeline.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../core/settings-defaults.js';
 import { writeDemoInbox } from '../demo/index.js';
+import { writeReport } from '../report/write-report.js';
 import { printRunReport, readReportTables, type ReportTables } from './run-report.js';
 
 const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
@@ -12,6 +13,8 @@ const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
 Usage:
   loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N]
   loyaltylake demo [--lake <dir>]     writes a sample inbox (default ./demo-lake) and runs on it
+  loyaltylake report --lake <dir> [--out <file>]
+                                      writes the HTML report of the published tables (default: report/index.html in the lake)
 
 Options:
   --lake                a local folder or s3://bucket[/prefix] laid out as a lake (${LakePrefix.inbox}, ${LakePrefix.staging}, ${LakePrefix.metrics}, …)
@@ -31,12 +34,19 @@ export async function main(argv: string[]): Promise<void> {
         'churn-window-days': { type: 'string' },
         'memory-limit': { type: 'string' },
         seed: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     });
     if (values.help || command === undefined || command === 'help' || command === '--help') {
       process.stdout.write(USAGE);
+      return;
+    }
+    if (command === 'report') {
+      if (!values.lake) throw new Error(`report needs --lake <dir>\n\n${USAGE}`);
+      const report = await writeReport({ lake: openLake(values.lake), out: values.out, memoryLimit: values['memory-limit'] });
+      console.log(`report: ${report.open}`);
       return;
     }
     if (command !== 'run' && command !== 'demo') throw new Error(`unknown command '${command}'\n\n${USAGE}`);
@@ -61,6 +71,14 @@ export async function main(argv: string[]): Promise<void> {
       },
     });
     await printRunReport(lake, manifest, performance.now() - started, tables);
+    if (manifest.status === 'succeeded') {
+      // The report shows what was published: written only after a successful publish, and never fails the run.
+      try {
+        console.log(`\nreport: ${(await writeReport({ lake, memoryLimit: values['memory-limit'] })).open}`);
+      } catch (error) {
+        console.log(`\nreport: could not be written (${errorMessage(error)}); the tables are published`);
+      }
+    }
     // 3: another run holds the lake (nothing was done; run again later), 1: the run failed.
     if (manifest.status === 'blocked') process.exitCode = 3;
     else if (manifest.status !== 'succeeded') process.exitCode = 1;

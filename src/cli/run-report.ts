@@ -93,10 +93,10 @@ export async function readReportTables(db: DuckDBSession, published: ReadonlySet
     : [];
   const predictions = has('clv_model', 'clv_backtest', 'churn_risk')
     ? {
-        fit: (await db.rows(`select bg_nbd_converged, gamma_gamma_converged, customers from ${from('clv_model')}`))[0],
+        fit: (await db.rows(`select bg_nbd_converged, gamma_gamma_converged, customers, fitted_customers from ${from('clv_model')}`))[0],
         backtest: (
           await db.rows(
-            `select actual_repeat_purchases, predicted_repeat_purchases, relative_error, holdout_days from ${from('clv_backtest')} where frequency_group = 'all'`,
+            `select actual_repeat_purchases, predicted_repeat_purchases, relative_error, holdout_days, converged, fit_status from ${from('clv_backtest')} where frequency_group = 'all'`,
           )
         )[0],
         bands: await db.rows(`select risk_band, count(*) as customers from ${from('churn_risk')} group by risk_band order by risk_band`),
@@ -158,14 +158,29 @@ function printScorecard(row: Row): void {
   );
 }
 
+/** "N customers", or "a sample of n of N customers" when the fit did not see everyone. */
+function fittedOn(fit: Row | undefined): string {
+  const [customers, fitted] = [Number(fit?.customers ?? 0), Number(fit?.fitted_customers ?? 0)];
+  return fitted < customers ? `a sample of ${count(fitted)} of ${count(customers)} customers` : `${count(customers)} customers`;
+}
+
+/** The backtest's headline; no predicted figure from a calibration fit that did not happen or converge. */
+function backtestSummary(backtest: Row): string {
+  const window = `backtest over the last ${Math.round(Number(backtest.holdout_days) / 7)} weeks`;
+  const actual = count(Number(backtest.actual_repeat_purchases));
+  if (backtest.converged !== true || backtest.predicted_repeat_purchases === null) {
+    return `${window}: no prediction (calibration fit ${String(backtest.fit_status ?? 'missing')}), actual ${actual} repeat purchases`;
+  }
+  const error = backtest.relative_error === null ? '–' : `${(Number(backtest.relative_error) * 100).toFixed(1)}%`;
+  return `${window}: predicted ${Math.round(Number(backtest.predicted_repeat_purchases)).toLocaleString('en-US')} repeat purchases, actual ${actual} (${error})`;
+}
+
 /** One line on the fitted CLV models, the backtest and the churn-risk bands. */
 function printPredictions({ fit, backtest, bands }: NonNullable<ReportTables['predictions']>): void {
   console.log('\nPredictive CLV (BG/NBD + Gamma-Gamma)');
   console.log(
-    `fit ${fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? 'converged' : 'DID NOT CONVERGE — do not rely on the predictions'} on ${count(Number(fit?.customers ?? 0))} customers` +
-      (backtest
-        ? `; backtest over the last ${Math.round(Number(backtest.holdout_days) / 7)} weeks: predicted ${Math.round(Number(backtest.predicted_repeat_purchases)).toLocaleString('en-US')} repeat purchases, actual ${count(Number(backtest.actual_repeat_purchases))} (${backtest.relative_error === null ? '–' : `${(Number(backtest.relative_error) * 100).toFixed(1)}%`})`
-        : ''),
+    `fit ${fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? 'converged' : 'DID NOT CONVERGE — do not rely on the predictions'} on ${fittedOn(fit)}` +
+      (backtest ? `; ${backtestSummary(backtest)}` : ''),
   );
   console.log(`churn risk: ${bands.map((b) => `${b.risk_band} ${count(Number(b.customers))}`).join(', ')}`);
 }

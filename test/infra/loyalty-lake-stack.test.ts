@@ -84,15 +84,17 @@ describe('LoyaltyLake stack', () => {
     };
     expect(prefixesOf(statements('Ingest'), 's3:GetObject')).toEqual(['/inbox/*', '/staging/*', '/quarantine/*']);
     expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*', '/ingested/*']);
-    // the settings file and the lake's currency record; the records of ingested files under _runs/ingested/
+    // the ingest function: the settings file and the lake's currency record; the records of ingested files under _runs/ingested/
     expect(statements('Ingest')).toMatch(/"s3:prefix":\["inbox\/\*","staging\/\*","quarantine\/\*","loyaltylake.yml\*","_runs\/currency.json\*","rejects\/\*","_runs\/ingested\/\*"\]/);
-    expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/history/*', '/_runs/*']);
-    expect(statements('Transform')).toMatch(/loyaltylake\.yml\*/);
-    expect(prefixesOf(statements('Transform'), 's3:PutObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*']);
+    expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/history/*', '/_runs/*', '/rejects/*']);
+    expect(prefixesOf(statements('Transform'), 's3:PutObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*', '/report/*']);
+    // both read the lake's settings file, and nothing else at the root
+    expect(statements('Ingest')).toMatch(/\/loyaltylake\.yml\*"/);
+    expect(statements('Transform')).toMatch(/\/loyaltylake\.yml\*"/);
     // the publish journal's rollback and clean-up, the lease's release
     expect(prefixesOf(statements('Transform'), 's3:DeleteObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*']);
     expect(statements('Ingest')).not.toMatch(/s3:DeleteObject|"s3:\*"/);
-    expect(statements('Transform')).toMatch(/"s3:prefix":\["staging\/\*","metrics\/\*","history\/\*","_runs\/\*","loyaltylake.yml\*"\]/);
+    expect(statements('Transform')).toMatch(/"s3:prefix":\["staging\/\*","metrics\/\*","history\/\*","_runs\/\*","rejects\/\*","loyaltylake\.yml\*","report\/\*"\]/);
   });
 
   it('declares a Glue table per published model version, per model (latest) and per version history, from the declarations', () => {

@@ -110,6 +110,22 @@ describe('grantWriteInbox', () => {
   });
 });
 
+describe('grantReadReport', () => {
+  it('lets the grantee read report/ (to presign a link to the report) and nothing else', () => {
+    // Prepare
+    const { lake, extras: reader, template } = lakeIn((stack) => role(stack, 'ReportReader'));
+
+    // Act
+    lake.grantReadReport(reader);
+
+    // Assess
+    const statements = statementsOf(template(), 'ReportReader');
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(resourcesFor(statements, 's3:GetObject').join()).toMatch(/\/report\/\*/);
+    expect(resourcesFor(statements, 's3:GetObject').join()).not.toMatch(/metrics|staging|_runs/);
+  });
+});
+
 describe('grantQuery', () => {
   let statements: Statement[];
   let lakeBucket: string;

@@ -85,7 +85,9 @@ describe('fingerprints', () => {
     // Prepare
     const models = copyOfModels();
     const before = fingerprints(models.dir);
-    models.edit('clv_model/clv_model.yml', (text) => text.replace('step: { name: fit_clv_model, version: 1 }', 'step: { name: fit_clv_model, version: 2 }'));
+    models.edit('clv_model/clv_model.yml', (text) =>
+      text.replace(/step: \{ name: fit_clv_model, version: (\d+) \}/, (_, version) => `step: { name: fit_clv_model, version: ${Number(version) + 1} }`),
+    );
 
     // Act
     const after = fingerprints(models.dir);

@@ -52,11 +52,21 @@ describe('predictive CLV on the CDNOW sample, through the pipeline', () => {
 
   it('reproduces the published BG/NBD and Gamma-Gamma estimates within 1%', () => {
     expect(fit).toMatchObject({ as_of_date: '1997-09-30', time_unit_days: '7', customers: '2357', repeat_customers: '946', bg_nbd_converged: true, gamma_gamma_converged: true, gamma_gamma_mean_defined: true });
+    expect(fit).toMatchObject({ bg_nbd_status: 'converged', gamma_gamma_status: 'converged', fitted_customers: '2357' });
     const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426, p: 6.25, q: 3.74, gamma: 15.44 };
     for (const [name, value] of Object.entries(published)) {
       expect(Math.abs(Number(fit[name]) / value - 1), name).toBeLessThan(0.01);
     }
     expect(Math.abs(Number(fit.bg_nbd_log_likelihood) - -9582.4)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('publishes the standard errors of every parameter', () => {
+    // mpmath 1.3.0 on the published summary (t_x, T rounded to 0.01 week), as in bg-nbd.test.ts and
+    // gamma-gamma.test.ts; the pipeline's exact day counts move them by well under 1%.
+    const expected = { r_se: 0.01255732, alpha_se: 0.37822142, a_se: 0.18571914, b_se: 0.70534575, p_se: 1.189687, q_se: 0.29016561, gamma_se: 4.1599938 };
+    for (const [name, value] of Object.entries(expected)) {
+      expect(Math.abs(Number(fit[name]) / value - 1), name).toBeLessThan(0.01);
+    }
   });
 
   it('reproduces the published point predictions', () => {
@@ -92,7 +102,7 @@ describe('clv_backtest on the CDNOW sample', () => {
     // Assess
     expect(manifest.status).toBe('succeeded');
     const all = backtest.find((r) => r.frequency_group === 'all')!;
-    expect(all).toMatchObject({ calibration_end: '1997-09-30', holdout_days: '273', customers: '2357', actual_repeat_purchases: '1882', converged: true });
+    expect(all).toMatchObject({ calibration_end: '1997-09-30', holdout_days: '273', customers: '2357', actual_repeat_purchases: '1882', converged: true, fit_status: 'converged' });
     expect(Number(all.relative_error)).toBeCloseTo(Number(all.predicted_repeat_purchases) / 1882 - 1, 12);
     // No published figure for this conditional sum (the paper compares cumulative forecasts);
     // a forecast off by more than a fifth would mean a broken calibration, not a weak model.

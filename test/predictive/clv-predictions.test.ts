@@ -6,6 +6,7 @@ import { DuckDBSession } from '../../src/core/duckdb.js';
 import { loadModels, type ModelVersion } from '../../src/core/models/model-declaration.js';
 import { buildModel, dataTests } from '../../src/core/models/model-runner.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
+import { bgNbdExpectedPurchases, bgNbdProbabilityAlive } from '../../src/core/predictive/bg-nbd.js';
 import { PREDICTIVE_STEPS } from '../../src/core/predictive/predictive-steps.js';
 import { copyOfModels } from '../helpers/models-dir.js';
 import { tempDir } from '../helpers/temp-lake.js';
@@ -20,7 +21,7 @@ describe('clv_predictions with a fitted q ≤ 1', () => {
     // BG/NBD: the CDNOW estimates (weeks); Gamma-Gamma: p = 0.3, q = 0.5, γ = 10, so pγ/(q − 1) does not exist
     await db.run(`create table clv_model_v1 as select
         7 as time_unit_days, true as bg_nbd_converged, 0.243 as r, 4.414 as alpha, 0.793 as a, 2.426 as b,
-        0.3 as p, 0.5 as q, 10.0 as gamma`);
+        0.3 as p, 0.5 as q, 10.0 as gamma, true as gamma_gamma_converged`);
     await db.run(`create table int_customer_rfm_v1 as select * from (values
         ('c0', 0, 0, 70, 0.0),
         ('c1', 1, 14, 70, 20.0),
@@ -50,6 +51,56 @@ describe('clv_predictions with a fitted q ≤ 1', () => {
       expect(Number(row.clv_12m)).toBeGreaterThan(0);
     }
     expect(built.tests.filter((t) => !t.passed)).toEqual([]);
+  });
+
+  it('publishes no expected order value or CLV from a Gamma-Gamma fit that did not converge, and still P(alive) and expected purchases', async () => {
+    // Prepare: the same parameters, flagged as not converged
+    await db.run('update clv_model_v1 set gamma_gamma_converged = false');
+
+    // Act
+    await buildModel(db, predictionsModel(), PREDICTIVE_STEPS);
+
+    // Assess: c2 and c5 had 150 and 9 above; now NULL, while the BG/NBD columns are unchanged
+    const rows = await db.rows('select customer_id, expected_avg_order_value, clv_12m, p_alive, expected_purchases_12m from clv_predictions_v1 order by customer_id');
+    expect(rows.map((r) => [r.customer_id, r.expected_avg_order_value, r.clv_12m])).toEqual([
+      ['c0', null, null],
+      ['c1', null, null],
+      ['c2', null, null],
+      ['c5', null, null],
+    ]);
+    for (const row of rows) {
+      expect(Number(row.p_alive)).toBeGreaterThan(0);
+      expect(Number(row.expected_purchases_12m)).toBeGreaterThan(0);
+    }
+  });
+
+  it('publishes P(alive) by the closed form and expected purchases as eq. (10), per customer', async () => {
+    // Act
+    await buildModel(db, predictionsModel(), PREDICTIVE_STEPS);
+
+    // Assess: against the functions checked on CDNOW's published figures (bg-nbd.test.ts), in weeks
+    const rows = await db.rows('select customer_id, frequency, recency_days, t_days, p_alive, expected_purchases_12m from clv_predictions_v1 order by customer_id');
+    const params = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    const twelveMonthsInWeeks = (12 * 365.25) / 12 / 7;
+    for (const row of rows) {
+      const [x, tx, T] = [Number(row.frequency), Number(row.recency_days) / 7, Number(row.t_days) / 7];
+      expect(Number(row.p_alive), String(row.customer_id)).toBeCloseTo(bgNbdProbabilityAlive(params, x, tx, T), 14);
+      expect(Number(row.expected_purchases_12m), String(row.customer_id)).toBeCloseTo(bgNbdExpectedPurchases(params, twelveMonthsInWeeks, x, tx, T), 12);
+    }
+    expect(Number(rows[0]!.p_alive)).toBe(1); // c0: no repeat purchase
+  });
+
+  it('publishes no BG/NBD prediction at all from a fit that did not converge', async () => {
+    // Prepare
+    await db.run('update clv_model_v1 set bg_nbd_converged = false');
+
+    // Act
+    await buildModel(db, predictionsModel(), PREDICTIVE_STEPS);
+
+    // Assess: NULL for everyone, including c0 whose P(alive) would be 1 by construction
+    const rows = await db.rows('select p_alive, expected_purchases_12m, clv_12m from clv_predictions_v1');
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row).toEqual({ p_alive: null, expected_purchases_12m: null, clv_12m: null });
   });
 
   it('has range tests that stop a negative expected value or CLV from being published', async () => {

@@ -7,9 +7,10 @@
  * A customer is summarised by x = number of repeat purchases, t_x = time of the last one
  * (0 if none) and T = time since the first purchase, all in the same unit (e.g. weeks).
  */
+import { CompensatedSum } from './compensated-sum.js';
 import { hyp2f1 } from './hypergeometric.js';
-import { minimize } from './optimize.js';
-import { lgamma } from './special-functions.js';
+import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
+import { digamma, lgamma } from './special-functions.js';
 
 export interface BgNbdParams {
   r: number;
@@ -26,49 +27,50 @@ export interface BgNbdRow {
   weight: number;
 }
 
-export interface BgNbdFit {
-  params: BgNbdParams;
-  logLikelihood: number;
-  converged: boolean;
-  iterations: number;
-}
+export type BgNbdFit = MaximumLikelihoodFit<BgNbdParams>;
 
-export interface BgNbdFitOptions {
-  /** Where the search starts (default r = a = b = 1, α = mean T). */
+export interface BgNbdFitOptions extends MaximumLikelihoodOptions {
+  /** Where the search starts (default r = 1, α = r / observed purchase rate, a = b = 1). */
   start?: BgNbdParams;
-  /** Nelder–Mead iteration budget (default 3,000). */
-  maxIterations?: number;
 }
 
 export function bgNbdLogLikelihood(params: BgNbdParams, rows: readonly BgNbdRow[]): number {
   assertPositiveParams(params);
-  return logLikelihoodOfPrepared(params, prepareRows(rows));
+  return logLikelihoodAndGradient(params, prepareRows(rows)).value;
 }
 
+/** ∂/∂(r, α, a, b) of bgNbdLogLikelihood. */
+export function bgNbdLogLikelihoodGradient(params: BgNbdParams, rows: readonly BgNbdRow[]): BgNbdParams {
+  assertPositiveParams(params);
+  const [r, alpha, a, b] = logLikelihoodAndGradient(params, prepareRows(rows)).gradient;
+  return { r, alpha, a, b };
+}
+
+const PARAMETER_NAMES = ['r', 'alpha', 'a', 'b'] as const;
+
+/**
+ * Maximum likelihood over every row, on the parameters' logarithms (so they stay positive).
+ * BFGS stops when the gradient of the mean log-likelihood per customer is below 1e-11 in every
+ * log-parameter (maximum-likelihood.ts).
+ */
 export function fitBgNbd(rows: readonly BgNbdRow[], options: BgNbdFitOptions = {}): BgNbdFit {
   const prepared = prepareRows(rows);
   if (prepared.totalWeight === 0) throw new RangeError('fitBgNbd: no customers to fit');
-  const start = options.start ?? { r: 1, alpha: prepared.meanT > 0 ? prepared.meanT : 1, a: 1, b: 1 };
+  const start = options.start ?? defaultStart(prepared);
   assertPositiveParams(start);
-  const fromLog = ([r, alpha, a, b]: readonly number[]): BgNbdParams => ({
-    r: Math.exp(r!),
-    alpha: Math.exp(alpha!),
-    a: Math.exp(a!),
-    b: Math.exp(b!),
+  return maximizeLikelihood(PARAMETER_NAMES, (params) => logLikelihoodAndGradient(params, prepared), start, prepared.totalWeight, {
+    ...options,
+    nelderMeadIterations: 3_000,
   });
-  // Per customer, so that the tolerances mean the same whatever the number of customers.
-  const result = minimize(
-    (logParams) => -logLikelihoodOfPrepared(fromLog(logParams), prepared) / prepared.totalWeight,
-    [start.r, start.alpha, start.a, start.b].map(Math.log),
-    { maxIterations: options.maxIterations ?? 3_000, xTolerance: 1e-7, fTolerance: 1e-13 },
-  );
-  const params = fromLog(result.x);
-  return {
-    params,
-    logLikelihood: logLikelihoodOfPrepared(params, prepared),
-    converged: result.converged,
-    iterations: result.iterations,
-  };
+}
+
+/**
+ * r = a = b = 1 (lifetimes' start) and α matching the observed purchase rate: with dropout
+ * ignored, E[λ] = r/α is Σx / ΣT.
+ */
+function defaultStart(prepared: PreparedRows): BgNbdParams {
+  const alpha = prepared.purchaseRate > 0 ? 1 / prepared.purchaseRate : prepared.meanT > 0 ? prepared.meanT : 1;
+  return { r: 1, alpha, a: 1, b: 1 };
 }
 
 /**
@@ -92,6 +94,30 @@ export function bgNbdExpectedPurchases(params: BgNbdParams, t: number, x: number
   assertCustomer(x, tx, T);
   assertHorizon(t);
   return expectedPurchasesIfAlive(params, t, x, T) * bgNbdProbabilityAlive(params, x, tx, T);
+}
+
+/**
+ * P(alive | x, t_x, T) as a SQL expression over the given column expressions (parameters and
+ * customer), the same closed form as bgNbdProbabilityAlive: clv_predictions computes it for
+ * every customer inside DuckDB. The odds e^{…} overflow to +Infinity for a long-gone customer,
+ * giving exactly 0.
+ */
+export function bgNbdProbabilityAliveSql(params: { r: string; alpha: string; a: string; b: string }, x: string, tx: string, T: string): string {
+  const { r, alpha, a, b } = params;
+  const logDropoutOdds = `ln(${a}) - ln(${b} + ${x} - 1) + (${r} + ${x}) * (ln(${alpha} + ${T}) - ln(${alpha} + ${tx}))`;
+  return `case when ${x} = 0 then 1.0 else 1 / (1 + exp(${logDropoutOdds})) end`;
+}
+
+/**
+ * Eq. (10) without its P(alive) factor: the repeat purchases in (T, T + t] expected of a customer
+ * still alive. It depends on x and T only (not t_x), so predictions compute it once per distinct
+ * (x, T) and multiply by P(alive) per customer.
+ */
+export function bgNbdExpectedPurchasesIfAlive(params: BgNbdParams, t: number, x: number, T: number): number {
+  assertPositiveParams(params);
+  assertCustomer(x, 0, T);
+  assertHorizon(t);
+  return expectedPurchasesIfAlive(params, t, x, T);
 }
 
 /** E[X(t)]: expected repeat purchases of a new customer in (0, t] (eq. 9). */
@@ -135,70 +161,80 @@ function logDropoutOdds({ r, alpha, a, b }: BgNbdParams, x: number, tx: number, 
 }
 
 /**
- * Rows as index arrays into their distinct x, t_x and T values, so that the terms depending on
- * one of them (lgamma, logarithms) are computed once per distinct value, not once per row.
+ * The rows reduced to what the likelihood needs. Terms depending on x alone (lgamma, digamma) are
+ * summed per distinct x, and the A₃ term −(r+x) ln(α+T) per distinct T, with the customers'
+ * weights: only the repeat customers' rows need a pass per evaluation, and even there the
+ * logarithms of α + t_x and α + T are computed once per distinct value.
  */
 interface PreparedRows {
-  frequency: Float64Array;
-  weight: Float64Array;
-  frequencyIndex: Uint32Array;
-  recencyIndex: Uint32Array;
-  ageIndex: Uint32Array;
+  /** Distinct x (including 0) and the customers with each. */
   distinctFrequencies: Float64Array;
-  distinctRecencies: Float64Array;
+  frequencyWeight: Float64Array;
+  /** Distinct T, with Σ weight and Σ weight · x of the customers with each. */
   distinctAges: Float64Array;
-  /** Per-distinct-value tables, overwritten by every evaluation (no allocation per evaluation). */
-  scratch: {
-    a1PlusA2: Float64Array;
-    logDropout: Float64Array;
-    logAlphaPlusRecency: Float64Array;
-    logAlphaPlusAge: Float64Array;
-  };
+  ageWeight: Float64Array;
+  ageWeightedFrequency: Float64Array;
+  distinctRecencies: Float64Array;
+  /** The rows with x > 0, as indices into the distinct values. */
+  repeat: { frequency: Float64Array; weight: Float64Array; frequencyIndex: Uint32Array; recencyIndex: Uint32Array; ageIndex: Uint32Array };
   totalWeight: number;
   meanT: number;
+  /** Σ weight · x / Σ weight · T: purchases per unit of time, ignoring dropout. */
+  purchaseRate: number;
 }
 
 function prepareRows(rows: readonly BgNbdRow[]): PreparedRows {
   const frequencies = new DistinctValues();
   const recencies = new DistinctValues();
   const ages = new DistinctValues();
-  const frequency = new Float64Array(rows.length);
-  const weight = new Float64Array(rows.length);
-  const frequencyIndex = new Uint32Array(rows.length);
-  const recencyIndex = new Uint32Array(rows.length);
-  const ageIndex = new Uint32Array(rows.length);
+  const repeatCount = rows.reduce((n, row) => n + (row.frequency > 0 ? 1 : 0), 0);
+  const repeat = {
+    frequency: new Float64Array(repeatCount),
+    weight: new Float64Array(repeatCount),
+    frequencyIndex: new Uint32Array(repeatCount),
+    recencyIndex: new Uint32Array(repeatCount),
+    ageIndex: new Uint32Array(repeatCount),
+  };
+  const frequencyWeight: number[] = [];
+  const ageWeight: number[] = [];
+  const ageWeightedFrequency: number[] = [];
   let totalWeight = 0;
   let weightedT = 0;
+  let weightedX = 0;
+  let r = 0;
   rows.forEach((row, i) => {
     assertCustomer(row.frequency, row.recency, row.T, `row ${i}: `);
     if (!(Number.isFinite(row.weight) && row.weight >= 0)) {
       throw new RangeError(`BG/NBD row ${i}: weight must be a finite number ≥ 0, got ${row.weight}`);
     }
-    frequency[i] = row.frequency;
-    weight[i] = row.weight;
-    frequencyIndex[i] = frequencies.indexOf(row.frequency);
-    recencyIndex[i] = recencies.indexOf(row.frequency === 0 ? 0 : row.recency);
-    ageIndex[i] = ages.indexOf(row.T);
+    const f = frequencies.indexOf(row.frequency);
+    const age = ages.indexOf(row.T);
+    frequencyWeight[f] = (frequencyWeight[f] ?? 0) + row.weight;
+    ageWeight[age] = (ageWeight[age] ?? 0) + row.weight;
+    ageWeightedFrequency[age] = (ageWeightedFrequency[age] ?? 0) + row.weight * row.frequency;
+    if (row.frequency > 0) {
+      repeat.frequency[r] = row.frequency;
+      repeat.weight[r] = row.weight;
+      repeat.frequencyIndex[r] = f;
+      repeat.recencyIndex[r] = recencies.indexOf(row.recency);
+      repeat.ageIndex[r] = age;
+      r++;
+    }
     totalWeight += row.weight;
     weightedT += row.weight * row.T;
+    weightedX += row.weight * row.frequency;
   });
   return {
-    frequency,
-    weight,
-    frequencyIndex,
-    recencyIndex,
-    ageIndex,
     distinctFrequencies: Float64Array.from(frequencies.values),
-    distinctRecencies: Float64Array.from(recencies.values),
+    frequencyWeight: Float64Array.from(frequencyWeight),
     distinctAges: Float64Array.from(ages.values),
-    scratch: {
-      a1PlusA2: new Float64Array(frequencies.values.length),
-      logDropout: new Float64Array(frequencies.values.length),
-      logAlphaPlusRecency: new Float64Array(recencies.values.length),
-      logAlphaPlusAge: new Float64Array(ages.values.length),
-    },
+    ageWeight: Float64Array.from(ageWeight),
+    ageWeightedFrequency: Float64Array.from(ageWeightedFrequency),
+    distinctRecencies: Float64Array.from(recencies.values),
+    repeat,
     totalWeight,
     meanT: totalWeight > 0 ? weightedT / totalWeight : 0,
+    purchaseRate: weightedT > 0 ? weightedX / weightedT : 0,
   };
 }
 
@@ -218,38 +254,88 @@ class DistinctValues {
 }
 
 /**
- * Σ weight · ln L(r, α, a, b | x, t_x, T), eq. (6) in the stable form of the `lifetimes` library:
- *   ln L = A₁ + A₂ + ln(e^{A₃} + [x > 0] e^{A₄}), with
+ * Σ weight · ln L(r, α, a, b | x, t_x, T), eq. (6) in the stable form of the `lifetimes` library,
+ * and its gradient in (r, α, a, b):
+ *   ln L = A₁ + A₂ + A₃ + [x > 0] ln(1 + e^{A₄ − A₃}), with
  *   A₁ = ln Γ(r+x) − ln Γ(r) + r ln α,
  *   A₂ = ln Γ(a+b) + ln Γ(b+x) − ln Γ(b) − ln Γ(a+b+x),
  *   A₃ = −(r+x) ln(α+T),
  *   A₄ = ln a − ln(b+x−1) − (r+x) ln(α+t_x).
+ * With w = e^{A₄}/(e^{A₃} + e^{A₄}) (the weight of "dropped out after the last purchase"), the
+ * last term's derivatives are w·∂(A₄ − A₃): ∂r = ln(α+T) − ln(α+t_x), ∂α = (r+x)(1/(α+T) − 1/(α+t_x)),
+ * ∂a = 1/a, ∂b = −1/(b+x−1).
  */
-function logLikelihoodOfPrepared({ r, alpha, a, b }: BgNbdParams, prepared: PreparedRows): number {
-  const { a1PlusA2, logDropout, logAlphaPlusRecency, logAlphaPlusAge } = prepared.scratch;
-  const constant = -lgamma(r) + r * Math.log(alpha) + lgamma(a + b) - lgamma(b);
-  prepared.distinctFrequencies.forEach((x, i) => {
-    a1PlusA2[i] = constant + lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x);
-    logDropout[i] = x > 0 ? Math.log(a) - Math.log(b + x - 1) : 0;
-  });
-  prepared.distinctRecencies.forEach((tx, i) => (logAlphaPlusRecency[i] = Math.log(alpha + tx)));
-  prepared.distinctAges.forEach((T, i) => (logAlphaPlusAge[i] = Math.log(alpha + T)));
+function logLikelihoodAndGradient({ r, alpha, a, b }: BgNbdParams, prepared: PreparedRows): { value: number; gradient: [number, number, number, number] } {
+  const { distinctFrequencies, frequencyWeight, distinctAges, ageWeight, ageWeightedFrequency, distinctRecencies, repeat } = prepared;
+  let value = 0;
+  let [dr, dAlpha, da, db] = [0, 0, 0, 0];
 
-  const { frequency, weight, frequencyIndex, recencyIndex, ageIndex } = prepared;
-  let total = 0;
-  for (let i = 0; i < frequency.length; i++) {
-    const x = frequency[i]!;
-    const f = frequencyIndex[i]!;
-    const a3 = -(r + x) * logAlphaPlusAge[ageIndex[i]!]!;
-    let logTerms = a3;
-    if (x > 0) logTerms = logSumExp(a3, logDropout[f]! - (r + x) * logAlphaPlusRecency[recencyIndex[i]!]!);
-    total += weight[i]! * (a1PlusA2[f]! + logTerms);
+  // A₁ + A₂, per distinct x.
+  const [lgammaR, lgammaAB, lgammaB] = [lgamma(r), lgamma(a + b), lgamma(b)];
+  const [digammaR, digammaAB, digammaB] = [digamma(r), digamma(a + b), digamma(b)];
+  const logAlpha = Math.log(alpha);
+  const logDropout = new Float64Array(distinctFrequencies.length);
+  for (let f = 0; f < distinctFrequencies.length; f++) {
+    const x = distinctFrequencies[f]!;
+    const w = frequencyWeight[f]!;
+    if (x === 0) {
+      value += w * r * logAlpha;
+      dr += w * logAlpha;
+    } else {
+      const digammaABX = digamma(a + b + x);
+      value += w * (lgamma(r + x) - lgammaR + r * logAlpha + lgammaAB + lgamma(b + x) - lgammaB - lgamma(a + b + x));
+      dr += w * (digamma(r + x) - digammaR + logAlpha);
+      da += w * (digammaAB - digammaABX);
+      db += w * (digammaAB + digamma(b + x) - digammaB - digammaABX);
+      logDropout[f] = Math.log(a) - Math.log(b + x - 1);
+    }
+    dAlpha += (w * r) / alpha;
   }
-  return total;
-}
 
-function logSumExp(u: number, v: number): number {
-  return Math.max(u, v) + Math.log1p(Math.exp(-Math.abs(u - v)));
+  // A₃, per distinct T.
+  const logAlphaPlusAge = new Float64Array(distinctAges.length);
+  const inverseAlphaPlusAge = new Float64Array(distinctAges.length);
+  for (let i = 0; i < distinctAges.length; i++) {
+    logAlphaPlusAge[i] = Math.log(alpha + distinctAges[i]!);
+    inverseAlphaPlusAge[i] = 1 / (alpha + distinctAges[i]!);
+    const rPlusXWeight = r * ageWeight[i]! + ageWeightedFrequency[i]!;
+    value -= rPlusXWeight * logAlphaPlusAge[i]!;
+    dr -= ageWeight[i]! * logAlphaPlusAge[i]!;
+    dAlpha -= rPlusXWeight * inverseAlphaPlusAge[i]!;
+  }
+
+  // ln(1 + e^{A₄ − A₃}), per repeat customer row.
+  const logAlphaPlusRecency = new Float64Array(distinctRecencies.length);
+  const inverseAlphaPlusRecency = new Float64Array(distinctRecencies.length);
+  for (let i = 0; i < distinctRecencies.length; i++) {
+    logAlphaPlusRecency[i] = Math.log(alpha + distinctRecencies[i]!);
+    inverseAlphaPlusRecency[i] = 1 / (alpha + distinctRecencies[i]!);
+  }
+  const dropoutWeight = new Float64Array(distinctFrequencies.length);
+  const { frequency, weight, frequencyIndex, recencyIndex, ageIndex } = repeat;
+  const rowsSum = new CompensatedSum();
+  for (let i = 0; i < frequency.length; i++) {
+    const [f, tx, T] = [frequencyIndex[i]!, recencyIndex[i]!, ageIndex[i]!];
+    const rPlusX = r + frequency[i]!;
+    const logAgeOverRecency = logAlphaPlusAge[T]! - logAlphaPlusRecency[tx]!;
+    const d = logDropout[f]! + rPlusX * logAgeOverRecency;
+    // softplus(d) = ln(1 + e^d) and w = sigmoid(d), without overflow.
+    const e = Math.exp(-Math.abs(d));
+    const softplus = Math.max(d, 0) + Math.log1p(e);
+    const dropped = (d >= 0 ? 1 : e) / (1 + e);
+    const ww = weight[i]! * dropped;
+    rowsSum.add(weight[i]! * softplus);
+    dr += ww * logAgeOverRecency;
+    dAlpha += ww * rPlusX * (inverseAlphaPlusAge[T]! - inverseAlphaPlusRecency[tx]!);
+    dropoutWeight[f]! += ww;
+  }
+  for (let f = 0; f < distinctFrequencies.length; f++) {
+    const x = distinctFrequencies[f]!;
+    if (x === 0) continue;
+    da += dropoutWeight[f]! / a;
+    db -= dropoutWeight[f]! / (b + x - 1);
+  }
+  return { value: value + rowsSum.value, gradient: [dr, dAlpha, da, db] };
 }
 
 function assertPositiveParams(params: BgNbdParams): void {

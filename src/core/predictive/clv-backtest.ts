@@ -1,8 +1,8 @@
 import { sqlIdent } from '../duckdb.js';
 import { defineStep } from '../models/model-step.js';
-import { queryPages, writeDeclaredColumns } from '../models/step-io.js';
-import { bgNbdExpectedPurchases, fitBgNbd } from './bg-nbd.js';
-import { finiteOrNull, FIT_ITERATIONS, fitSampleCondition } from './clv-steps.js';
+import { writeDeclaredColumns } from '../models/step-io.js';
+import { bgNbdProbabilityAliveSql, fitBgNbd } from './bg-nbd.js';
+import { attemptFit, FIT_ITERATIONS, histories, writeIfAliveTable } from './clv-steps.js';
 
 /**
  * clv_backtest: refits BG/NBD on the data up to as-of minus the holdout window, predicts
@@ -11,13 +11,12 @@ import { finiteOrNull, FIT_ITERATIONS, fitSampleCondition } from './clv-steps.js
  * trust the forecast on their own data.
  */
 export const backtestClv = defineStep({
-  version: 1,
+  version: 2,
   inputs: ['int_orders_completed'],
   async run({ db, model, inputs, table }) {
     const orders = sqlIdent(inputs.int_orders_completed);
     const holdoutDays = Number(model.settings.holdout_weeks) * 7;
     const unitDays = Number(model.settings.time_unit_days);
-    const inFit = fitSampleCondition(Number(await db.scalar(`select count(distinct customer_id) from ${orders}`)));
     await db.run(`
       create or replace temp table backtest_histories as
       with params as (
@@ -45,7 +44,6 @@ export const backtestClv = defineStep({
           group by purchase_days.customer_id
       )
       select calibration.frequency, calibration.recency_days, calibration.t_days,
-             ${inFit.replaceAll('customer_id', 'calibration.customer_id')} as in_fit,
              count(*) as customers, sum(coalesce(holdout.purchases, 0)) as actual
       from calibration
       left join holdout on calibration.customer_id = holdout.customer_id
@@ -53,43 +51,66 @@ export const backtestClv = defineStep({
     const [{ calibration_end: calibrationEnd } = { calibration_end: null }] = await db.rows(
       `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
     );
-    const fitRows = (
-      await db.rows(`
-        select frequency, recency_days, t_days, sum(customers) as customers from backtest_histories
-        where in_fit group by all order by frequency, recency_days, t_days`)
-    ).map((row) => ({
-      frequency: Number(row.frequency),
-      recency: Number(row.recency_days) / unitDays,
-      T: Number(row.t_days) / unitDays,
-      weight: Number(row.customers),
-    }));
-    const fit = fitRows.some((h) => h.frequency > 0) ? fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }) : undefined;
-    const groups = new Map<string, { customers: number; actual: number; predicted: number }>();
-    const pages = queryPages(db, 'select * from backtest_histories', 'frequency, recency_days, t_days, in_fit');
-    for await (const page of pages) {
-      for (const row of page) {
-        const [x, weight, actual] = [Number(row.frequency), Number(row.customers), Number(row.actual)];
-        const perCustomer = fit?.converged
-          ? finiteOrNull(() => bgNbdExpectedPurchases(fit.params, holdoutDays / unitDays, x, Number(row.recency_days) / unitDays, Number(row.t_days) / unitDays))
-          : null;
-        const predicted = perCustomer === null ? NaN : weight * perCustomer;
-        for (const group of ['all', x >= 7 ? '7+' : String(x)]) {
-          const totals = groups.get(group) ?? { customers: 0, actual: 0, predicted: 0 };
-          groups.set(group, { customers: totals.customers + weight, actual: totals.actual + actual, predicted: totals.predicted + predicted });
-        }
-      }
-    }
-    await db.run('drop table backtest_histories');
-    const output = [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([group, totals]) => ({
-      frequency_group: group,
-      customers: totals.customers,
-      actual_repeat_purchases: totals.actual,
-      predicted_repeat_purchases: totals.predicted,
-      relative_error: totals.actual > 0 ? totals.predicted / totals.actual - 1 : null,
-      calibration_end: String(calibrationEnd),
-      holdout_days: holdoutDays,
-      converged: fit?.converged ?? false,
-    }));
+    const fitRows = await histories(db, 'backtest_histories', unitDays);
+    const attempt = attemptFit(fitRows.some((h) => h.frequency > 0) ? undefined : 'no customer has a repeat purchase in the calibration period', () =>
+      fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }),
+    );
+    const fit = attempt.fit;
+    // Per customer: P(alive) in SQL times eq. (10)'s factor for a live customer, once per distinct (x, T).
+    await writeIfAliveTable(db, 'backtest_if_alive', 'backtest_histories', fit?.converged ? fit.params : undefined, unitDays, { units: holdoutDays / unitDays });
+    await db.run('create or replace temp table backtest_model as select cast(? as double) as r, cast(? as double) as alpha, cast(? as double) as a, cast(? as double) as b', [
+      fit?.params.r ?? null,
+      fit?.params.alpha ?? null,
+      fit?.params.a ?? null,
+      fit?.params.b ?? null,
+    ]);
+    const pAlive = bgNbdProbabilityAliveSql(
+      { r: 'backtest_model.r', alpha: 'backtest_model.alpha', a: 'backtest_model.a', b: 'backtest_model.b' },
+      'histories.frequency',
+      `histories.recency_days / ${unitDays}`,
+      `histories.t_days / ${unitDays}`,
+    );
+    // A group's prediction is NULL unless every customer in it has one.
+    const groups = await db.rows(`
+      with predicted as (
+          select
+              histories.frequency, histories.customers, histories.actual,
+              histories.customers * if_alive.expected_purchases * ${pAlive} as predicted
+          from backtest_histories as histories
+          cross join backtest_model
+          left join backtest_if_alive as if_alive
+              on histories.frequency = if_alive.frequency and histories.t_days = if_alive.t_days
+      ),
+      by_group as (
+          select
+              case when frequency >= 7 then '7+' else cast(frequency as varchar) end as frequency_group,
+              customers, actual, predicted
+          from predicted
+          union all
+          select 'all', customers, actual, predicted from predicted
+      )
+      select
+          frequency_group,
+          cast(sum(customers) as double) as customers,
+          cast(sum(actual) as double) as actual,
+          case when count(predicted) = count(*) then fsum(predicted) end as predicted
+      from by_group
+      group by frequency_group`);
+    await db.run('drop table backtest_histories; drop table backtest_if_alive; drop table backtest_model');
+    const output = groups
+      .map((row) => ({ group: String(row.frequency_group), customers: Number(row.customers), actual: Number(row.actual), predicted: row.predicted === null ? null : Number(row.predicted) }))
+      .sort((x, y) => x.group.localeCompare(y.group))
+      .map(({ group, customers, actual, predicted }) => ({
+        frequency_group: group,
+        customers,
+        actual_repeat_purchases: actual,
+        predicted_repeat_purchases: predicted,
+        relative_error: actual > 0 && predicted !== null ? predicted / actual - 1 : null,
+        calibration_end: String(calibrationEnd),
+        holdout_days: holdoutDays,
+        converged: fit?.converged ?? false,
+        fit_status: attempt.status,
+      }));
     await writeDeclaredColumns(db, model, table, output);
   },
 });

@@ -2,29 +2,17 @@ import type { DuckDBSession } from '../duckdb.js';
 import { sqlIdent } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { defineStep } from '../models/model-step.js';
-import { horizonColumn, queryPages, selectDeclaredColumns, writeDeclaredColumns, writeTable } from '../models/step-io.js';
-import { bgNbdExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams } from './bg-nbd.js';
+import { horizonColumn, selectDeclaredColumns, writeDeclaredColumns, writeTable, type ColumnValue } from '../models/step-io.js';
+import { bgNbdExpectedPurchasesIfAlive, bgNbdProbabilityAliveSql, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
+import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
 import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists } from './gamma-gamma.js';
 
 /**
- * Optimiser budget per fit. Data the model suits converges in a few hundred (CDNOW: 470);
- * data it does not suit drifts to the edge of the parameter space and would use any budget,
- * so the fit stops here and is published as not converged (3,000 took 160 s on 1M orders).
+ * BFGS iteration budget per fit. Data the models suit converge in a few dozen (CDNOW: 25 and
+ * 21); data they do not suit drift to the edge of the parameter space and would use any budget,
+ * so the fit stops here and is published as not converged.
  */
-export const FIT_ITERATIONS = 1_000;
-
-/**
- * Above this many customers the models are fitted on a deterministic sample of them (by a hash
- * of customer_id): maximum likelihood on 50,000 customers lands within sampling error of the
- * full fit, at a bounded cost; predictions are still made for everyone.
- */
-export const FIT_SAMPLE_CUSTOMERS = 50_000;
-
-/** A SQL condition keeping about FIT_SAMPLE_CUSTOMERS of `total` customers, the same ones every run. */
-export function fitSampleCondition(total: number): string {
-  if (total <= FIT_SAMPLE_CUSTOMERS) return 'true';
-  return `hash(customer_id) % 1000000 < ${Math.ceil((FIT_SAMPLE_CUSTOMERS / total) * 1_000_000)}`;
-}
+export const FIT_ITERATIONS = 200;
 
 /** Days in an average month, for horizons given in months. */
 const DAYS_PER_MONTH = 365.25 / 12;
@@ -48,54 +36,87 @@ export function finiteOrNull(compute: () => number): number | null {
   }
 }
 
-/** A fit, or undefined when the optimiser cannot even start on this data: clv_model then says converged = false. */
-function fitOrUndefined<T>(fit: () => T): T | undefined {
+/** A fit, or why there is none, in words for clv_model's status columns. */
+export type Attempt<Fit> = { fit: Fit; status: string } | { fit: undefined; status: string };
+
+/**
+ * Fits when `unfittable` is undefined, and says how it went: 'converged', 'not converged: <why>
+ * after N iterations', or 'not fitted: <why>' (also when the optimiser cannot even start).
+ */
+export function attemptFit<Fit extends MaximumLikelihoodFit<object>>(unfittable: string | undefined, fit: () => Fit): Attempt<Fit> {
+  if (unfittable) return { fit: undefined, status: `not fitted: ${unfittable}` };
   try {
-    return fit();
-  } catch {
-    return undefined;
+    const fitted = fit();
+    return { fit: fitted, status: fitted.converged ? 'converged' : `not converged: ${fitted.stop} after ${fitted.iterations} iterations` };
+  } catch (error) {
+    return { fit: undefined, status: `not fitted: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 
 /**
- * Distinct purchase histories with how many customers share each: the fit costs little more
- * for a million customers than for a thousand. Sorted, so that a refit gives the same bits.
+ * `<parameter>_se` for each named parameter: NULL without a converged fit or where the
+ * information matrix is singular (a flat ridge: the parameters are not identified).
  */
-async function histories(db: DuckDBSession, from: string, unitDays: number, where = 'true') {
-  const rows = await db.rows(`
-    select frequency, recency_days, t_days, count(*) as customers
-    from ${from} where ${where} group by frequency, recency_days, t_days
-    order by frequency, recency_days, t_days`);
-  return rows.map((row) => ({
-    frequency: Number(row.frequency),
-    recency: Number(row.recency_days) / unitDays,
-    T: Number(row.t_days) / unitDays,
-    weight: Number(row.customers),
-  }));
+function standardErrorColumns<Name extends string>(
+  names: readonly Name[],
+  fit: MaximumLikelihoodFit<Record<Name, number>> | undefined,
+): Record<string, number | null> {
+  const errors = fit?.converged ? fit.standardErrors : undefined;
+  return Object.fromEntries(names.map((name) => [`${name}_se`, errors?.[name] ?? null]));
+}
+
+/** A query's result as columns of numbers (every selected column must be numeric): no object per row. */
+export async function numberColumns(db: DuckDBSession, sql: string): Promise<Record<string, number[]>> {
+  const reader = await db.connection.runAndReadAll(sql);
+  const columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+  return Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, values.map(Number)]));
 }
 
 /**
- * clv_model: fits BG/NBD on (frequency, recency, T) and Gamma-Gamma on the repeat
- * customers' spend, by maximum likelihood, in the declared time unit. One row.
+ * Distinct purchase histories with how many customers share each, from a relation of
+ * (frequency, recency_days, t_days, customers): the fit costs little more for a million
+ * customers than for a thousand. Sorted, so that a refit gives the same bits.
+ */
+export async function histories(db: DuckDBSession, relation: string, unitDays: number): Promise<BgNbdRow[]> {
+  const { frequency, recency, T, weight } = await numberColumns(
+    db,
+    `select cast(frequency as double) as frequency, recency_days / ${unitDays} as recency, t_days / ${unitDays} as T,
+            cast(sum(customers) as double) as weight
+     from ${relation}
+     group by frequency, recency_days, t_days
+     order by frequency, recency_days, t_days`,
+  );
+  return frequency!.map((x, i) => ({ frequency: x, recency: recency![i]!, T: T![i]!, weight: weight![i]! }));
+}
+
+/**
+ * clv_model: fits BG/NBD on every customer's (frequency, recency, T) and Gamma-Gamma on the
+ * repeat customers' spend, by maximum likelihood, in the declared time unit. One row.
  */
 export const fitClvModel = defineStep({
-  version: 1,
+  version: 2,
   inputs: ['int_customer_rfm'],
   async run({ db, model, inputs, table }) {
     const unitDays = numberSetting(model, 'time_unit_days');
     const rfm = sqlIdent(inputs.int_customer_rfm);
     const customers = Number(await db.scalar(`select count(*) from ${rfm}`));
-    const sample = fitSampleCondition(customers);
-    const rows = await histories(db, rfm, unitDays, sample);
+    const rows = await histories(db, `(select frequency, recency_days, t_days, 1 as customers from ${rfm})`, unitDays);
     // Without a single repeat purchase the dropout process is not identified: no fit.
-    const bgNbd = rows.some((r) => r.frequency > 0) ? fitOrUndefined(() => fitBgNbd(rows, { maxIterations: FIT_ITERATIONS })) : undefined;
+    const bgNbdAttempt = attemptFit(rows.some((r) => r.frequency > 0) ? undefined : 'no customer has a repeat purchase', () =>
+      fitBgNbd(rows, { maxIterations: FIT_ITERATIONS }),
+    );
+    const bgNbd = bgNbdAttempt.fit;
     // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
-    const spend = (
-      await db.rows(`
-        select frequency, monetary_value, count(*) as customers from ${rfm}
-        where frequency > 0 and monetary_value > 0 and ${sample} group by all order by all`)
-    ).map((row) => ({ frequency: Number(row.frequency), monetaryValue: Number(row.monetary_value), weight: Number(row.customers) }));
-    const gammaGamma = spend.length > 1 ? fitOrUndefined(() => fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS })) : undefined;
+    const { frequency, monetary_value: monetaryValue, customers: weight } = await numberColumns(
+      db,
+      `select cast(frequency as double) as frequency, monetary_value, cast(count(*) as double) as customers from ${rfm}
+       where frequency > 0 and monetary_value > 0 group by all order by all`,
+    );
+    const spend = frequency!.map((x, i) => ({ frequency: x, monetaryValue: monetaryValue![i]!, weight: weight![i]! }));
+    const gammaGammaAttempt = attemptFit(spend.length > 1 ? undefined : 'fewer than 2 distinct repeat customers with positive spend', () =>
+      fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS }),
+    );
+    const gammaGamma = gammaGammaAttempt.fit;
     const [asOf] = await db.rows('select cast(as_of_date as varchar) as as_of_date from run_params');
     await writeDeclaredColumns(db, model, table, [
       {
@@ -108,25 +129,80 @@ export const fitClvModel = defineStep({
         alpha: bgNbd?.params.alpha ?? null,
         a: bgNbd?.params.a ?? null,
         b: bgNbd?.params.b ?? null,
+        ...standardErrorColumns(['r', 'alpha', 'a', 'b'], bgNbd),
         bg_nbd_log_likelihood: bgNbd?.logLikelihood ?? null,
         bg_nbd_converged: bgNbd?.converged ?? false,
+        bg_nbd_status: bgNbdAttempt.status,
         p: gammaGamma?.params.p ?? null,
         q: gammaGamma?.params.q ?? null,
         gamma: gammaGamma?.params.gamma ?? null,
+        ...standardErrorColumns(['p', 'q', 'gamma'], gammaGamma),
         gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
         gamma_gamma_converged: gammaGamma?.converged ?? false,
+        gamma_gamma_status: gammaGammaAttempt.status,
         gamma_gamma_mean_defined: gammaGamma ? gammaGammaPopulationMeanExists(gammaGamma.params) : null,
       },
     ]);
   },
 });
 
+/** A forecast horizon: a span in the fit's time unit, or whole months with a monthly discount rate. */
+export type Horizon = { units: number } | { months: number; monthlyDiscount: number };
+
 /**
- * clv_predictions: per customer, P(alive), expected purchases and discounted CLV over the
- * horizon. BG/NBD quantities are computed once per distinct history, then joined back.
+ * Creates `table` (frequency, t_days, expected_purchases, discounted_purchases): per distinct
+ * (x, T) of `relation`, the repeat purchases a customer still alive is expected to make over the
+ * horizon — eq. (10) without P(alive), which depends on x and T only — and, for a horizon in
+ * months, the same discounted month by month (NULL otherwise). Far fewer pairs than customers;
+ * an empty table without parameters.
+ */
+export async function writeIfAliveTable(
+  db: DuckDBSession,
+  table: string,
+  relation: string,
+  params: BgNbdParams | undefined,
+  unitDays: number,
+  horizon: Horizon,
+): Promise<void> {
+  const rows: ColumnValue[][] = [];
+  if (params) {
+    const { frequency, t_days: tDays } = await numberColumns(db, `select distinct cast(frequency as double) as frequency, cast(t_days as double) as t_days from ${relation}`);
+    frequency!.forEach((x, i) => {
+      const T = tDays![i]! / unitDays;
+      if ('units' in horizon) {
+        rows.push([x, tDays![i]!, finiteOrNull(() => bgNbdExpectedPurchasesIfAlive(params, horizon.units, x, T)), null]);
+        return;
+      }
+      const monthInUnits = DAYS_PER_MONTH / unitDays;
+      const cumulative = (months: number) => bgNbdExpectedPurchasesIfAlive(params, months * monthInUnits, x, T);
+      const discounted = finiteOrNull(() => {
+        let [total, previous] = [0, 0];
+        for (let month = 1; month <= horizon.months; month++) {
+          const current = cumulative(month);
+          total += (current - previous) / (1 + horizon.monthlyDiscount) ** month;
+          previous = current;
+        }
+        return total;
+      });
+      rows.push([x, tDays![i]!, finiteOrNull(() => cumulative(horizon.months)), discounted]);
+    });
+  }
+  const columns = [
+    { name: 'frequency', type: 'BIGINT' },
+    { name: 't_days', type: 'BIGINT' },
+    { name: 'expected_purchases', type: 'DOUBLE' },
+    { name: 'discounted_purchases', type: 'DOUBLE' },
+  ] as const;
+  await writeTable(db, table, columns, rows);
+}
+
+/**
+ * clv_predictions: per customer, P(alive) (closed form, in SQL), expected purchases and
+ * discounted CLV over the horizon (eq. 10's factor for a live customer, once per distinct
+ * (x, T), times P(alive)), and the Gamma-Gamma expected order value (in SQL).
  */
 export const predictClv = defineStep({
-  version: 1,
+  version: 2,
   inputs: ['int_customer_rfm', 'clv_model'],
   async run({ db, model, inputs, table }) {
     const horizonMonths = numberSetting(model, 'horizon_months');
@@ -137,47 +213,12 @@ export const predictClv = defineStep({
     // Predictions only from a fit that converged; otherwise they stay NULL (clv_model says why).
     const params: BgNbdParams | undefined =
       fit?.bg_nbd_converged === true ? { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) } : undefined;
-    const monthInUnits = DAYS_PER_MONTH / unitDays;
-    const predictedHistories = async function* () {
-      if (!params) return;
-      const pages = queryPages(
-        db,
-        `select frequency, recency_days, t_days from ${rfm} group by frequency, recency_days, t_days`,
-        'frequency, recency_days, t_days',
-      );
-      for await (const page of pages) {
-        for (const row of page) {
-          const [x, recencyDays, tDays] = [Number(row.frequency), Number(row.recency_days), Number(row.t_days)];
-          const [tx, T] = [recencyDays / unitDays, tDays / unitDays];
-          const expected = (months: number) => bgNbdExpectedPurchases(params, months * monthInUnits, x, tx, T);
-          const discounted = () => {
-            let total = 0;
-            for (let month = 1; month <= horizonMonths; month++) total += (expected(month) - expected(month - 1)) / (1 + discount) ** month;
-            return total;
-          };
-          yield [
-            x,
-            recencyDays,
-            tDays,
-            finiteOrNull(() => bgNbdProbabilityAlive(params, x, tx, T)),
-            finiteOrNull(() => expected(horizonMonths)),
-            finiteOrNull(discounted),
-          ];
-        }
-      }
-    };
-    await writeTable(
-      db,
-      'clv_history_predictions',
-      [
-        { name: 'frequency', type: 'BIGINT' },
-        { name: 'recency_days', type: 'BIGINT' },
-        { name: 't_days', type: 'BIGINT' },
-        { name: 'p_alive', type: 'DOUBLE' },
-        { name: 'expected_purchases', type: 'DOUBLE' },
-        { name: 'discounted_purchases', type: 'DOUBLE' },
-      ],
-      predictedHistories(),
+    await writeIfAliveTable(db, 'clv_if_alive', rfm, params, unitDays, { months: horizonMonths, monthlyDiscount: discount });
+    const pAlive = bgNbdProbabilityAliveSql(
+      { r: 'purchase_model.r', alpha: 'purchase_model.alpha', a: 'purchase_model.a', b: 'purchase_model.b' },
+      'rfm.frequency',
+      `rfm.recency_days / ${unitDays}`,
+      `rfm.t_days / ${unitDays}`,
     );
     const expectedSpend = gammaGammaExpectedSpendSql(
       { p: 'spend_model.p', q: 'spend_model.q', gamma: 'spend_model.gamma' },
@@ -185,24 +226,35 @@ export const predictClv = defineStep({
       'rfm.monetary_value',
     );
     const columns = selectDeclaredColumns(model, {
-      customer_id: 'rfm.customer_id',
-      frequency: 'rfm.frequency',
-      recency_days: 'rfm.recency_days',
-      t_days: 'rfm.t_days',
-      monetary_value: 'rfm.monetary_value',
-      p_alive: 'history.p_alive',
-      [horizonColumn(model, 'expected_purchases', horizonMonths)]: 'history.expected_purchases',
-      expected_avg_order_value: expectedSpend,
-      [horizonColumn(model, 'clv', horizonMonths)]: `history.discounted_purchases * ${expectedSpend}`,
+      customer_id: 'customer_id',
+      frequency: 'frequency',
+      recency_days: 'recency_days',
+      t_days: 't_days',
+      monetary_value: 'monetary_value',
+      p_alive: 'p_alive',
+      [horizonColumn(model, 'expected_purchases', horizonMonths)]: 'expected_if_alive * p_alive',
+      expected_avg_order_value: 'expected_spend',
+      [horizonColumn(model, 'clv', horizonMonths)]: 'discounted_if_alive * p_alive * expected_spend',
     });
+    // Each model's parameters only from a fit that converged (clv_model's status columns say why not).
     await db.run(`
       create or replace table ${sqlIdent(table)} as
+      with customers_with_models as (
+          select
+              rfm.customer_id, rfm.frequency, rfm.recency_days, rfm.t_days, rfm.monetary_value,
+              case when purchase_model.r is not null then ${pAlive} end as p_alive,
+              if_alive.expected_purchases as expected_if_alive,
+              if_alive.discounted_purchases as discounted_if_alive,
+              ${expectedSpend} as expected_spend
+          from ${rfm} as rfm
+          left join (select r, alpha, a, b from ${fitted} where bg_nbd_converged) as purchase_model on true
+          left join (select p, q, gamma from ${fitted} where gamma_gamma_converged) as spend_model on true
+          left join clv_if_alive as if_alive
+              on rfm.frequency = if_alive.frequency and rfm.t_days = if_alive.t_days
+      )
       select
           ${columns}
-      from ${rfm} as rfm
-      cross join (select p, q, gamma from ${fitted}) as spend_model
-      left join clv_history_predictions as history
-          on rfm.frequency = history.frequency and rfm.recency_days = history.recency_days and rfm.t_days = history.t_days`);
-    await db.run('drop table clv_history_predictions');
+      from customers_with_models`);
+    await db.run('drop table clv_if_alive');
   },
 });

@@ -4,8 +4,9 @@
  * ν ~ Gamma(shape q, rate γ) across customers; a customer is summarised by x, the number of
  * repeat transactions, and m̄, their mean value. Only customers with x > 0 carry information.
  */
-import { minimize } from './optimize.js';
-import { lgamma } from './special-functions.js';
+import { CompensatedSum } from './compensated-sum.js';
+import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
+import { digamma, lgamma } from './special-functions.js';
 
 export interface GammaGammaParams {
   p: number;
@@ -20,18 +21,11 @@ export interface GammaGammaRow {
   weight: number;
 }
 
-export interface GammaGammaFit {
-  params: GammaGammaParams;
-  logLikelihood: number;
-  converged: boolean;
-  iterations: number;
-}
+export type GammaGammaFit = MaximumLikelihoodFit<GammaGammaParams>;
 
-export interface GammaGammaFitOptions {
-  /** Where the search starts (default p = q = 1, γ = mean m̄). */
+export interface GammaGammaFitOptions extends MaximumLikelihoodOptions {
+  /** Where the search starts (default p = 1, q = 2, γ = mean m̄: a population mean pγ/(q − 1) equal to the observed one). */
   start?: GammaGammaParams;
-  /** Nelder–Mead iteration budget (default 5,000). */
-  maxIterations?: number;
 }
 
 /**
@@ -41,32 +35,28 @@ export interface GammaGammaFitOptions {
  */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, rows: readonly GammaGammaRow[]): number {
   assertPositiveParams(params);
-  return logLikelihoodOfPrepared(params, prepareRows(rows));
+  return logLikelihoodAndGradient(params, prepareRows(rows)).value;
 }
 
+/** ∂/∂(p, q, γ) of gammaGammaLogLikelihood. */
+export function gammaGammaLogLikelihoodGradient(params: GammaGammaParams, rows: readonly GammaGammaRow[]): GammaGammaParams {
+  assertPositiveParams(params);
+  const [p, q, gamma] = logLikelihoodAndGradient(params, prepareRows(rows)).gradient;
+  return { p, q, gamma };
+}
+
+const PARAMETER_NAMES = ['p', 'q', 'gamma'] as const;
+
+/** Maximum likelihood on the parameters' logarithms; BFGS stops as fitBgNbd's does. */
 export function fitGammaGamma(rows: readonly GammaGammaRow[], options: GammaGammaFitOptions = {}): GammaGammaFit {
   const prepared = prepareRows(rows);
   if (prepared.totalWeight === 0) throw new RangeError('fitGammaGamma: no customers with frequency > 0 to fit');
-  const start = options.start ?? { p: 1, q: 1, gamma: prepared.meanMonetaryValue };
+  const start = options.start ?? { p: 1, q: 2, gamma: prepared.meanMonetaryValue };
   assertPositiveParams(start);
-  const fromLog = ([p, q, gamma]: readonly number[]): GammaGammaParams => ({
-    p: Math.exp(p!),
-    q: Math.exp(q!),
-    gamma: Math.exp(gamma!),
+  return maximizeLikelihood(PARAMETER_NAMES, (params) => logLikelihoodAndGradient(params, prepared), start, prepared.totalWeight, {
+    ...options,
+    nelderMeadIterations: 5_000,
   });
-  // Per customer, so that the tolerances mean the same whatever the number of customers.
-  const result = minimize(
-    (logParams) => -logLikelihoodOfPrepared(fromLog(logParams), prepared) / prepared.totalWeight,
-    [start.p, start.q, start.gamma].map(Math.log),
-    { maxIterations: options.maxIterations ?? 5_000, xTolerance: 1e-7, fTolerance: 1e-13 },
-  );
-  const params = fromLog(result.x);
-  return {
-    params,
-    logLikelihood: logLikelihoodOfPrepared(params, prepared),
-    converged: result.converged,
-    iterations: result.iterations,
-  };
 }
 
 /**
@@ -88,18 +78,25 @@ export function gammaGammaPopulationMeanExists(params: GammaGammaParams): boolea
   return params.q > 1;
 }
 
+/**
+ * The rows with x > 0, reduced to what the likelihood needs: sums over customers of the terms
+ * that do not depend on the parameters, and per distinct x the customers with it, so that
+ * lgamma and digamma are computed once per distinct x. Only ln(γ + x m̄) needs a pass per row.
+ */
 interface PreparedRows {
-  frequencies: number[];
-  frequencyIndex: Uint32Array;
+  distinctFrequencies: Float64Array;
+  frequencyWeight: Float64Array;
+  /** Per row: x, x·m̄ and the weight. */
   frequency: Float64Array;
-  logMonetaryValue: Float64Array;
   totalMonetaryValue: Float64Array;
   weight: Float64Array;
+  /** Σ weight · ln m̄ and Σ weight · x ln m̄. */
+  weightedLogMonetaryValue: number;
+  weightedFrequencyLogMonetaryValue: number;
   totalWeight: number;
   meanMonetaryValue: number;
 }
 
-/** Keeps the rows with x > 0; lgamma(px + q) − lgamma(px) is then computed once per distinct x. */
 function prepareRows(rows: readonly GammaGammaRow[]): PreparedRows {
   rows.forEach((row, i) => {
     assertCustomer(row.frequency, row.monetaryValue, `row ${i}: `);
@@ -108,53 +105,78 @@ function prepareRows(rows: readonly GammaGammaRow[]): PreparedRows {
     }
   });
   const used = rows.filter((row) => row.frequency > 0);
-  const frequencies: number[] = [];
-  const indexOfFrequency = new Map<number, number>();
+  const weightOfFrequency = new Map<number, number>();
   const prepared: PreparedRows = {
-    frequencies,
-    frequencyIndex: new Uint32Array(used.length),
+    distinctFrequencies: new Float64Array(0),
+    frequencyWeight: new Float64Array(0),
     frequency: new Float64Array(used.length),
-    logMonetaryValue: new Float64Array(used.length),
     totalMonetaryValue: new Float64Array(used.length),
     weight: new Float64Array(used.length),
+    weightedLogMonetaryValue: 0,
+    weightedFrequencyLogMonetaryValue: 0,
     totalWeight: 0,
     meanMonetaryValue: 0,
   };
   let weightedMonetaryValue = 0;
+  const [weightedLog, weightedFrequencyLog] = [new CompensatedSum(), new CompensatedSum()];
   used.forEach((row, i) => {
-    let index = indexOfFrequency.get(row.frequency);
-    if (index === undefined) {
-      index = frequencies.push(row.frequency) - 1;
-      indexOfFrequency.set(row.frequency, index);
-    }
-    prepared.frequencyIndex[i] = index;
+    weightOfFrequency.set(row.frequency, (weightOfFrequency.get(row.frequency) ?? 0) + row.weight);
+    const logMonetaryValue = Math.log(row.monetaryValue);
     prepared.frequency[i] = row.frequency;
-    prepared.logMonetaryValue[i] = Math.log(row.monetaryValue);
     prepared.totalMonetaryValue[i] = row.frequency * row.monetaryValue;
     prepared.weight[i] = row.weight;
+    weightedLog.add(row.weight * logMonetaryValue);
+    weightedFrequencyLog.add(row.weight * row.frequency * logMonetaryValue);
     prepared.totalWeight += row.weight;
     weightedMonetaryValue += row.weight * row.monetaryValue;
   });
+  prepared.weightedLogMonetaryValue = weightedLog.value;
+  prepared.weightedFrequencyLogMonetaryValue = weightedFrequencyLog.value;
+  prepared.distinctFrequencies = Float64Array.from(weightOfFrequency.keys());
+  prepared.frequencyWeight = Float64Array.from(weightOfFrequency.values());
   prepared.meanMonetaryValue = prepared.totalWeight > 0 ? weightedMonetaryValue / prepared.totalWeight : 0;
   return prepared;
 }
 
-function logLikelihoodOfPrepared({ p, q, gamma }: GammaGammaParams, prepared: PreparedRows): number {
-  const perFrequency = prepared.frequencies.map(
-    (x) => lgamma(p * x + q) - lgamma(p * x) + p * x * Math.log(x),
-  );
-  const constant = -lgamma(q) + q * Math.log(gamma);
-  let total = 0;
-  for (let i = 0; i < prepared.weight.length; i++) {
-    const px = p * prepared.frequency[i]!;
-    const logLikelihood =
-      constant +
-      perFrequency[prepared.frequencyIndex[i]!]! +
-      (px - 1) * prepared.logMonetaryValue[i]! -
-      (px + q) * Math.log(gamma + prepared.totalMonetaryValue[i]!);
-    total += prepared.weight[i]! * logLikelihood;
+/**
+ * Σ weight · [ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + px ln x + (px−1) ln m̄ − (px+q) ln(γ + x m̄)]
+ * and its gradient: ∂p = x[ψ(px+q) − ψ(px) + ln x + ln m̄ − ln(γ + x m̄)],
+ * ∂q = ψ(px+q) − ψ(q) + ln γ − ln(γ + x m̄), ∂γ = q/γ − (px+q)/(γ + x m̄).
+ */
+function logLikelihoodAndGradient({ p, q, gamma }: GammaGammaParams, prepared: PreparedRows): { value: number; gradient: [number, number, number] } {
+  const W = prepared.totalWeight;
+  const logGamma = Math.log(gamma);
+  let value = W * (q * logGamma - lgamma(q)) + p * prepared.weightedFrequencyLogMonetaryValue - prepared.weightedLogMonetaryValue;
+  let dp = prepared.weightedFrequencyLogMonetaryValue;
+  let dq = W * (logGamma - digamma(q));
+  let dGamma = (W * q) / gamma;
+  prepared.distinctFrequencies.forEach((x, i) => {
+    const w = prepared.frequencyWeight[i]!;
+    const px = p * x;
+    const digammaPxQ = digamma(px + q);
+    value += w * (lgamma(px + q) - lgamma(px) + px * Math.log(x));
+    dp += w * x * (digammaPxQ - digamma(px) + Math.log(x));
+    dq += w * digammaPxQ;
+  });
+  // Σ w ln(γ + x m̄), Σ w x ln(γ + x m̄), Σ w / (γ + x m̄), Σ w x / (γ + x m̄).
+  const [sumLog, sumFrequencyLog] = [new CompensatedSum(), new CompensatedSum()];
+  let [sumInverse, sumFrequencyInverse] = [0, 0];
+  const { frequency, totalMonetaryValue, weight } = prepared;
+  for (let i = 0; i < weight.length; i++) {
+    const w = weight[i]!;
+    const wx = w * frequency[i]!;
+    const log = Math.log(gamma + totalMonetaryValue[i]!);
+    const inverse = 1 / (gamma + totalMonetaryValue[i]!);
+    sumLog.add(w * log);
+    sumFrequencyLog.add(wx * log);
+    sumInverse += w * inverse;
+    sumFrequencyInverse += wx * inverse;
   }
-  return total;
+  value -= p * sumFrequencyLog.value + q * sumLog.value;
+  dp -= sumFrequencyLog.value;
+  dq -= sumLog.value;
+  dGamma -= p * sumFrequencyInverse + q * sumInverse;
+  return { value, gradient: [dp, dq, dGamma] };
 }
 
 function assertPositiveParams(params: GammaGammaParams): void {
