@@ -4,9 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBSession } from '../src/core/duckdb.js';
 import { errorMessage } from '../src/core/errors.js';
-import { ingestKey } from '../src/core/ingest/ingest.js';
+import { ingestKey, ingestLimits } from '../src/core/ingest/ingest.js';
 import { LakePrefix } from '../src/core/lake/lake-layout.js';
 import { S3Lake } from '../src/core/lake/s3-lake.js';
+import { readLakeSettings } from '../src/core/settings/lake-settings.js';
 import { decodeS3EventKey, S3Notification, SqsEvent } from './common/events.js';
 import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace, type LambdaEnvironment } from './common/lambda-runtime.js';
 
@@ -49,7 +50,8 @@ async function handleMessage(lake: S3Lake, env: LambdaEnvironment, message: SqsE
     const workDir = await mkdtemp(join(env.SCRATCH_DIR, 'loyaltylake-'));
     const db = await DuckDBSession.open({ workDir, ...duckdbSettings(env) });
     try {
-      const report = await ingestKey({ lake, db, workDir, runId }, key.slice(lake.prefix.length), {
+      const limits = ingestLimits((await readLakeSettings(lake)).settings);
+      const report = await ingestKey({ lake, db, workDir, runId, ...limits }, key.slice(lake.prefix.length), {
         lastAttempt: message.attributes.ApproximateReceiveCount >= LAST_ATTEMPT,
       });
       log('info', report ? `ingest ${report.outcome}` : 'object is gone or not a data file', { run_id: runId, key, ...report });

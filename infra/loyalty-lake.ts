@@ -167,8 +167,9 @@ export class LoyaltyLake extends Construct {
       targets: [new targets.LambdaFunction(this.transformFunction, { retryAttempts: 0 })],
     });
     this.grantLakeAccess(this.ingestFunction, {
-      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine, LakeKeys.settings],
-      write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine],
+      // the lake's settings and currency; a record of each file it ingests, for the next transform's manifest
+      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine, LakeKeys.settings, LakeKeys.lakeCurrency],
+      write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine, LakeKeys.ingestRecords, LakeKeys.lakeCurrency],
     });
     this.grantLakeAccess(this.transformFunction, {
       // history/ read and remove: the publish journal copies a snapshot it replaces, and a rollback removes a new one.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
+import { ingestLimits } from '../../src/core/ingest/ingest.js';
 import { parseLakeSettings, readLakeSettings } from '../../src/core/settings/lake-settings.js';
 import { tempLake } from '../helpers/temp-lake.js';
 
@@ -38,6 +39,16 @@ describe('lake settings (loyaltylake.yml)', () => {
       session_gap_minutes: 30,
       targets: [],
     });
+  });
+
+  it('reads the ingest limits and turns them into the window and limits of an ingest', () => {
+    const { settings } = parseLakeSettings('ingest:\n  earliest_date: 2000-01-01\n  latest_date_days_ahead: 3\n  max_inflated_bytes: 1048576\n');
+    // 2024-02-27 + 3 days = 2024-03-01 (a leap year)
+    expect(ingestLimits(settings, new Date('2024-02-27T23:59:00Z'))).toEqual({
+      limits: { maxInflatedBytes: 1048576 },
+      dates: { earliest: '2000-01-01', latest: '2024-03-01' },
+    });
+    expect(() => parseLakeSettings('ingest:\n  max_inflated_bytes: 0\n')).toThrow(/max_inflated_bytes/);
   });
 
   it("reads the spec's example from the lake root", async () => {

@@ -83,7 +83,9 @@ describe('LoyaltyLake stack', () => {
       return granting.flatMap((statement) => JSON.stringify(statement.Resource).match(/\/[a-z_]+\/\*/g) ?? []);
     };
     expect(prefixesOf(statements('Ingest'), 's3:GetObject')).toEqual(['/inbox/*', '/staging/*', '/quarantine/*']);
-    expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*']);
+    expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*', '/ingested/*']);
+    // the ingest function: the settings file and the lake's currency record; the records of ingested files under _runs/ingested/
+    expect(statements('Ingest')).toMatch(/"s3:prefix":\["inbox\/\*","staging\/\*","quarantine\/\*","loyaltylake.yml\*","_runs\/currency.json\*","rejects\/\*","_runs\/ingested\/\*"\]/);
     expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/history/*', '/_runs/*', '/rejects/*']);
     expect(prefixesOf(statements('Transform'), 's3:PutObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*', '/report/*']);
     // both read the lake's settings file, and nothing else at the root

@@ -55,6 +55,15 @@ describe('buildModel', () => {
     await expect(buildModel(db, model(sql, columns))).rejects.toThrow(error);
   });
 
+  it('names the column, its value and the row when the output does not cast to its declared type', async () => {
+    // Two maximal DECIMAL(18,2) values: their sum, 19999999999999999.98, has 17 digits before the point.
+    const sql = 'select id, sum(x) as total from (values (7, 9999999999999999.99::decimal(18,2)), (7, 9999999999999999.99)) as t(id, x) group by id';
+    const columns = `${ID}      - name: total\n        type: DECIMAL(18,2)\n        description: t\n`;
+    await expect(buildModel(db, model(sql, columns))).rejects.toThrow(
+      'a_model_v1: output does not cast to its declared types: column total holds 19999999999999999.98, which does not fit DECIMAL(18,2), in the row id = 7',
+    );
+  });
+
   it('finds a broken relationship even when the target column holds NULLs', async () => {
     // Prepare: a target table whose key column has a NULL, as cohort_month does
     await db.run('create table b_model_v1 as select * from (values (1), (null)) as t(id)');

@@ -124,13 +124,14 @@ describe('runPipeline', () => {
     expect(cohort!.cumulative_revenue_per_customer).toBe('9.12');
   });
 
-  it('fails when orders mix currencies, naming them', async () => {
-    const { dir, lake, put } = tempLake();
+  it('keeps one currency when orders mix them: the rows in the other are rejected, and the run goes on', async () => {
+    const { lake, put } = tempLake();
     put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount,currency', 'o1,c1,2024-01-05,10,EUR', 'o2,c2,2024-01-20,20,USD'));
     const manifest = await run(lake);
-    expect(manifest.status).toBe('failed');
-    expect(manifest.error).toMatch(/orders hold 2 currencies \(EUR, USD\)/);
-    expect(existsSync(join(dir, 'metrics'))).toBe(false);
+    expect(manifest.status).toBe('succeeded');
+    // one row each: the tie goes to the first code alphabetically
+    expect(manifest.currency).toEqual({ code: 'EUR', source: 'first_loaded_file', file: 'inbox/orders/orders.csv' });
+    expect(manifest.ingest).toMatchObject({ rows_loaded: 1, rows_rejected: 1 });
   });
 
   it('fails with a clear error when there are no completed orders and no --as-of', async () => {
@@ -211,7 +212,7 @@ describe('what a run reads back', () => {
 
     // Assess: only the input file came down; the report hook saw the published tables in the run's session
     expect(first.status).toBe('succeeded');
-    expect(downloads.filter((key) => !key.startsWith('_runs/'))).toEqual(['inbox/orders/orders.csv']); // _runs/: the lease, read back
+    expect(downloads.filter((key) => !key.startsWith('_runs/'))).toEqual(['inbox/orders/orders.csv']); // _runs/: the lease and the lake's currency, read back
     expect(seen!.published).toEqual(expect.arrayContaining(['cohort_retention_v1', 'customer_summary_v1']));
     expect(seen!.published).not.toContain('int_orders_completed_v1'); // internal, never published
     expect(Number(seen!.retentionRows)).toBe((await readParquet(dir, 'metrics/cohort_retention/v1/data.parquet')).length);

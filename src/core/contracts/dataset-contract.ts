@@ -33,9 +33,18 @@ export const InputColumn = z
     min: z.number().optional(),
     max: z.number().optional(),
     values: z.array(z.string().min(1)).optional(),
+    /**
+     * The plausible dates of a timestamp or month column (the lake settings `ingest.earliest_date`
+     * and `ingest.latest_date_days_ahead`): `past` from the earliest date to the run date plus
+     * the days ahead; `from_earliest` from the earliest date on, any time later (a planned end).
+     */
+    window: z.enum(['past', 'from_earliest']).optional(),
   })
   .refine((c) => (c.type === 'enum') === (c.values !== undefined), {
     message: 'enum columns need `values`, and only they may have them',
+  })
+  .refine((c) => c.window === undefined || c.type === 'timestamp' || c.type === 'month', {
+    message: 'only timestamp and month columns have a date window',
   });
 export type InputColumn = z.infer<typeof InputColumn>;
 

@@ -1,5 +1,11 @@
 import { defineDataset, type DatasetContract } from './dataset-contract.js';
 
+/**
+ * The largest money amount of one row. Outputs are DECIMAL(18,2) (up to 9,999,999,999,999,999.99):
+ * a sum overflows one only past 10 million rows at this amount, and never on fewer.
+ */
+export const MAX_AMOUNT = 1_000_000_000;
+
 /** The input datasets of metrics.md ("Input datasets"); a folder inbox/<name>/ feeds each. */
 export const customers = defineDataset({
   name: 'customers',
@@ -24,18 +30,20 @@ export const orders = defineDataset({
   columns: [
     { name: 'order_id', type: 'string', required: true, description: 'Order identifier.' },
     { name: 'customer_id', type: 'string', required: true, description: 'Customer who placed the order.' },
-    { name: 'ordered_at', type: 'timestamp', required: true, description: 'When the order was placed (UTC).' },
+    { name: 'ordered_at', type: 'timestamp', required: true, window: 'past', description: 'When the order was placed (UTC).' },
     {
       name: 'amount',
       type: 'decimal',
       required: true,
       min: 0,
+      max: MAX_AMOUNT,
       description: 'Order value net of tax and shipping.',
     },
     {
       name: 'refunded_amount',
       type: 'decimal',
       min: 0,
+      max: MAX_AMOUNT,
       default: '0',
       description: 'Amount refunded so far; 0 when absent.',
     },
@@ -58,9 +66,9 @@ export const subscriptions = defineDataset({
   columns: [
     { name: 'subscription_id', type: 'string', required: true, description: 'Subscription identifier.' },
     { name: 'customer_id', type: 'string', required: true, description: 'Customer who holds the subscription.' },
-    { name: 'mrr', type: 'decimal', required: true, min: 0, description: 'Monthly recurring revenue of the subscription.' },
-    { name: 'started_at', type: 'timestamp', required: true, description: 'When it started (UTC).' },
-    { name: 'ended_at', type: 'timestamp', description: 'When it ended (UTC); empty while active.' },
+    { name: 'mrr', type: 'decimal', required: true, min: 0, max: MAX_AMOUNT, description: 'Monthly recurring revenue of the subscription.' },
+    { name: 'started_at', type: 'timestamp', required: true, window: 'past', description: 'When it started (UTC).' },
+    { name: 'ended_at', type: 'timestamp', window: 'from_earliest', description: 'When it ended (UTC), or will end; empty while active.' },
     { name: 'plan', type: 'string', description: 'Plan name.' },
   ],
   rowChecks: [{ sql: 'ended_at is null or ended_at >= started_at', reason: 'ended_at is before started_at' }],
@@ -75,7 +83,7 @@ export const surveyResponses = defineDataset({
     { name: 'customer_id', type: 'string', description: 'Customer who answered, if known.' },
     { name: 'survey', type: 'enum', values: ['nps', 'csat', 'ces'], required: true, description: 'nps, csat or ces.' },
     { name: 'score', type: 'integer', required: true, description: 'nps 0–10, csat 1–5, ces 1–7.' },
-    { name: 'responded_at', type: 'timestamp', required: true, description: 'When the answer was given (UTC).' },
+    { name: 'responded_at', type: 'timestamp', required: true, window: 'past', description: 'When the answer was given (UTC).' },
   ],
   rowChecks: [
     {
@@ -92,7 +100,7 @@ export const events = defineDataset({
   columns: [
     { name: 'customer_id', type: 'string', required: true, description: 'Customer who did it.' },
     { name: 'event_name', type: 'string', required: true, description: 'What happened.' },
-    { name: 'occurred_at', type: 'timestamp', required: true, description: 'When (UTC).' },
+    { name: 'occurred_at', type: 'timestamp', required: true, window: 'past', description: 'When (UTC).' },
   ],
 });
 
@@ -101,8 +109,8 @@ export const retentionCosts = defineDataset({
   description: 'Money spent on keeping customers (loyalty programme, win-back campaigns), by month. No key: identical rows count once.',
   primaryKey: [],
   columns: [
-    { name: 'month', type: 'month', required: true, description: 'YYYY-MM, or any date in the month.' },
-    { name: 'amount', type: 'decimal', required: true, min: 0, description: 'Amount spent.' },
+    { name: 'month', type: 'month', required: true, window: 'past', description: 'YYYY-MM, or any date in the month.' },
+    { name: 'amount', type: 'decimal', required: true, min: 0, max: MAX_AMOUNT, description: 'Amount spent.' },
     { name: 'category', type: 'string', description: 'What it was spent on.' },
   ],
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { datasetContracts, findDataset } from '../contracts/datasets.js';
 import { findPreset, presets } from '../contracts/presets.js';
 import type { DuckDBSession } from '../duckdb.js';
@@ -9,7 +9,10 @@ import type { FingerprintedObject, Lake, LakeObject } from '../lake/lake.js';
 import { exists, findObject, localMirrorPath, writeJson } from '../lake/lake-helpers.js';
 import { inputFileId, LakeKeys, LakePrefix, parseInboxKey } from '../lake/lake-layout.js';
 import type { InputLimits } from './read-input.js';
+import { LakeSettingsSchema, type LakeSettings } from '../settings/lake-settings.js';
+import { currencyDatasets, lakeCurrency, recordCurrency } from './lake-currency.js';
 import { stageFile } from './stage-file.js';
+import { dateWindow, type DateWindow } from './validate-sql.js';
 
 /** 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read. */
 export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped';
@@ -30,7 +33,18 @@ export interface FileReport {
   readonly error?: string;
   /** What was left out of a loaded file (e.g. NDJSON keys past the limit). */
   readonly notes?: string[];
+  /** The run that ingested the file but wrote no manifest (killed, or failed to write it); this run's manifest counts it. */
+  readonly ingested_by_unfinished_run?: string;
 }
+
+/** What is written to `_runs/ingested/<run id>/…` as each file is handled, before the staging file or quarantine report that marks it done. */
+export interface IngestRecord {
+  readonly run_id: string;
+  readonly file: FileReport;
+}
+
+/** The records folder of files in no dataset's folder. */
+const UNKNOWN_DATASET = '_unknown';
 
 /**
  * Where everything derived from one inbox object goes; the fingerprint makes a changed file
@@ -42,16 +56,31 @@ export function ingestKeys(object: FingerprintedObject) {
   // A preset's files stage into its dataset, under the preset's name.
   const preset = findPreset(folder);
   const dataset = preset?.dataset ?? folder;
-  const id = inputFileId(preset ? `${preset.preset}/${name}` : name, object.etag);
-  const quarantine = findDataset(dataset) ? LakeKeys.quarantine(dataset, id) : LakeKeys.quarantineUnknown(inputFileId(path, object.etag));
+  const id = inputFileId(preset ? `${preset.preset}/${name}` : datasetFilePath(name), object.etag);
+  const known = findDataset(dataset) !== undefined;
+  const unknownId = inputFileId(path, object.etag);
+  const quarantine = known ? LakeKeys.quarantine(dataset, id) : LakeKeys.quarantineUnknown(unknownId);
   return {
     dataset,
     preset,
+    record: (runId: string) => (known ? LakeKeys.ingestRecord(runId, dataset, id) : LakeKeys.ingestRecord(runId, UNKNOWN_DATASET, unknownId)),
     staging: LakeKeys.staging(dataset, id),
     rejects: LakeKeys.rejects(dataset, id),
     quarantine,
     quarantineReport: LakeKeys.quarantineReport(quarantine),
   };
+}
+
+/**
+ * The path a dataset's own file is named by in its dataset's folders, never one a preset's file
+ * has there (`<preset>/<name>`): a first folder named like a preset (or like one with leading
+ * `~`) gets one more `~`. Other paths stay as they are, so their ids do not change. (A preset
+ * added later changes the ids of dataset files under a folder of its name: they are ingested
+ * once more, and their rows count once, by primary key or as identical rows.)
+ */
+function datasetFilePath(name: string): string {
+  const first = name.split('/')[0]!;
+  return name.includes('/') && findPreset(first.replace(/^~+/, '')) ? `~${name}` : name;
 }
 
 /** Inbox objects that are data files: not folder markers, not hidden files. */
@@ -71,6 +100,15 @@ export interface IngestContext {
   readonly runId: string;
   /** What one input file may cost (inflated size, NDJSON keys). @default - read-input.ts's defaults */
   readonly limits?: InputLimits;
+  /** The plausible dates (lake settings `ingest`). @default - the default settings' window on today's date */
+  readonly dates?: DateWindow;
+  /** The lake's currency as set in its settings. @default - the currency of the first file loaded with one (see lake-currency.ts) */
+  readonly currency?: string;
+}
+
+/** What the lake's settings allow an input: the context fields `limits`, `dates` and `currency`, on the run date `now`. */
+export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency'> {
+  return { limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes }, dates: dateWindow(settings.ingest, now), currency: settings.currency };
 }
 
 /** Ingests every inbox file not ingested before (by key and content fingerprint). */
@@ -137,7 +175,8 @@ export async function ingestObject(
   const keys = ingestKeys(object);
   const contract = findDataset(keys.dataset);
   const fileDir = join(workDir, 'ingest', randomUUID());
-  const localPath = join(fileDir, basename(object.key));
+  // Not the file's own name: it may be as long as a name can be, with no room for the suffixes added here.
+  const localPath = join(fileDir, 'input');
   await lake.download(object.key, localPath);
   try {
     if (!contract) {
@@ -146,7 +185,9 @@ export async function ingestObject(
       throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under ${LakeKeys.inboxFolder('<dataset>')}, one of ${known} (or a vendor export under ${presetNames})`);
     }
     const stagedPath = `${localPath}.staged.parquet`;
-    const counts = await stageFile(db, {
+    const hasCurrency = currencyDatasets.some((d) => d.contract === contract);
+    const currency = hasCurrency ? await lakeCurrency(lake, db, workDir, context.currency) : undefined;
+    const { currency: decided, ...counts } = await stageFile(db, {
       contract,
       preset: keys.preset,
       localPath,
@@ -154,17 +195,22 @@ export async function ingestObject(
       stagingPath: stagedPath,
       rejectsPath: `${localPath}.rejects.parquet`,
       limits: context.limits,
+      dates: context.dates ?? ingestLimits(LakeSettingsSchema.parse({})).dates,
+      currency,
     });
-    if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
-    await lake.upload(stagedPath, keys.staging);
-    await keepLocalCopy(stagedPath, localMirrorPath(workDir, keys.staging));
-    return {
+    if (decided) await recordCurrency(lake, decided);
+    const report: FileReport = {
       ...describe(object, keys.dataset),
       outcome: 'loaded',
       ...counts,
       staging_key: keys.staging,
       rejects_key: counts.rows_rejected > 0 ? keys.rejects : undefined,
     };
+    if (counts.rows_rejected > 0) await lake.upload(`${localPath}.rejects.parquet`, keys.rejects);
+    await writeRecord(context, keys.record(context.runId), report);
+    await lake.upload(stagedPath, keys.staging);
+    await keepLocalCopy(stagedPath, localMirrorPath(workDir, keys.staging));
+    return report;
   } catch (error) {
     if (error instanceof InputFileError) return await quarantine(context, object, localPath, error);
     if (!options.lastAttempt) throw error;
@@ -196,8 +242,15 @@ export async function quarantine(
   };
   const details = { ...report, line: error.line ?? null, size: object.size, run_id: context.runId };
   await context.lake.upload(localPath, keys.quarantine);
+  await writeRecord(context, keys.record(context.runId), report);
   await writeJson(context.lake, keys.quarantineReport, details);
   return report;
+}
+
+/** Written before the file's done-marker (its staging file or quarantine report), so that no file is done without one. */
+async function writeRecord(context: IngestContext, key: string, file: FileReport): Promise<void> {
+  const record: IngestRecord = { run_id: context.runId, file };
+  await writeJson(context.lake, key, record);
 }
 
 async function keepLocalCopy(path: string, mirrorPath: string): Promise<void> {

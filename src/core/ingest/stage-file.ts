@@ -4,7 +4,8 @@ import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { InputFileError, LoyaltyLakeError } from '../errors.js';
 import type { FingerprintedObject } from '../lake/lake.js';
 import { capText, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
-import { validationSql, type SourceColumn } from './validate-sql.js';
+import { currencyDatasets, otherCurrencyReason, type LakeCurrency } from './lake-currency.js';
+import { validationSql, type DateWindow, type SourceColumn } from './validate-sql.js';
 
 export interface StageFileInput {
   readonly contract: DatasetContract;
@@ -15,6 +16,10 @@ export interface StageFileInput {
   readonly stagingPath: string;
   readonly rejectsPath: string;
   readonly limits?: InputLimits;
+  /** Dates outside it are rejected. @default - no window */
+  readonly dates?: DateWindow;
+  /** Rows in another currency are rejected. Undefined: the file's most common currency becomes the lake's. */
+  readonly currency?: LakeCurrency;
 }
 
 export interface StageCounts {
@@ -23,6 +28,8 @@ export interface StageCounts {
   readonly rows_rejected: number;
   /** What the reader left out of the file, if anything. */
   readonly notes?: string[];
+  /** The lake's currency, when this file was the first with one. */
+  readonly currency?: LakeCurrency;
 }
 
 /** Columns every staging file adds; a file's own column of that name is kept beside it, renamed. */
@@ -47,7 +54,8 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
   const { sourceColumns, extraColumns } = matchColumns(contract, columns);
   try {
     // The one pass over the whole file: parse errors surface here.
-    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source)}`);
+    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source, file.dates)}`);
+    const currency = await checkCurrency(db, contract, file);
     const [count] = await db.rows(`
       select count(*) as rows_in,
              count(*) filter (where __reason is null) as loaded,
@@ -81,10 +89,33 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
             order by input.__line
         ) to ${sqlString(file.rejectsPath)} (format parquet, compression zstd)`);
     }
-    return input.notes.length > 0 ? { ...counts, notes: input.notes } : counts;
+    const decided = currency && !file.currency ? { currency } : {};
+    return input.notes.length > 0 ? { ...counts, ...decided, notes: input.notes } : { ...counts, ...decided };
   } catch (error) {
     throw input.fileError(error);
   }
+}
+
+/**
+ * Rejects the rows of `checked_input` in another currency than the lake's; without one yet,
+ * the most common currency of the file's good rows (ties: alphabetical) becomes the lake's.
+ */
+async function checkCurrency(db: DuckDBSession, contract: DatasetContract, file: StageFileInput): Promise<LakeCurrency | undefined> {
+  const column = currencyDatasets.find((d) => d.contract.name === contract.name)?.column;
+  if (!column) return undefined;
+  const value = sqlIdent(column);
+  let currency = file.currency;
+  if (!currency) {
+    const code = await db.scalar(`
+      select ${value} from checked_input where __reason is null and ${value} is not null
+      group by ${value} order by count(*) desc, ${value} limit 1`);
+    if (code === null || code === undefined) return undefined;
+    currency = { code: String(code), source: 'first_loaded_file', file: file.object.key };
+  }
+  await db.run(`
+    update checked_input set __reason = concat_ws('; ', __reason, ${otherCurrencyReason(value, currency)})
+    where ${value} is not null and ${value} <> ${sqlString(currency.code)}`);
+  return currency;
 }
 
 /**

@@ -12,6 +12,19 @@ export const STAGED_TYPE: Record<InputColumn['type'], string> = {
   month: 'DATE',
 };
 
+/** The plausible dates of the columns with a `window` (see InputColumn), YYYY-MM-DD, both included. */
+export interface DateWindow {
+  readonly earliest: string;
+  /** The run date plus the days ahead the settings allow. */
+  readonly latest: string;
+}
+
+/** The window of the lake settings `ingest` on the run date `now` (UTC). */
+export function dateWindow(settings: { readonly earliest_date: string; readonly latest_date_days_ahead: number }, now = new Date()): DateWindow {
+  const latest = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + settings.latest_date_days_ahead));
+  return { earliest: settings.earliest_date, latest: latest.toISOString().slice(0, 10) };
+}
+
 /** Where a contract column's text comes from: a column of the source (see RawColumn). */
 export interface SourceColumn {
   readonly ident: string;
@@ -48,6 +61,7 @@ export function validationSql(
   sourceColumns: ReadonlyMap<string, SourceColumn>,
   extraColumns: readonly string[],
   source = 'raw_input',
+  dates?: DateWindow,
 ): string {
   // Three layers, so that each value is trimmed once and parsed once: __text_<c>
   // (trimmed, '' becomes NULL), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
@@ -66,7 +80,10 @@ export function validationSql(
     const value = c.default === undefined ? parsed(c) : `coalesce(${parsed(c)}, cast(${c.default} as ${STAGED_TYPE[c.type]}))`;
     return `${value} as ${sqlIdent(c.name)}`;
   });
-  const reasons = contract.columns.flatMap((c) => columnReasons(c, text(c), parsed(c), unreadable(c)));
+  const reasons = contract.columns.flatMap((c) => [
+    ...columnReasons(c, text(c), parsed(c), unreadable(c)),
+    ...(dates ? windowReasons(c, text(c), parsed(c), dates) : []),
+  ]);
   const rowReasons = contract.rowChecks.map((check) => `case when not (${check.sql}) then ${sqlString(check.reason)} end`);
   const extras = extraColumns.map(sqlIdent);
   return `
@@ -109,6 +126,39 @@ function columnReasons(column: InputColumn, text: string, parsed: string, unread
   if (column.max !== undefined) reasons.push(`case when ${parsed} > ${column.max} then ${got(`${column.name} must be ≤ ${column.max}, got `)} end`);
   return reasons;
 }
+
+/** Reasons for a date outside the column's window (none without one). */
+function windowReasons(column: InputColumn, text: string, parsed: string, dates: DateWindow): string[] {
+  const bounds = windowBounds(column, parsed, dates);
+  if (!bounds) return [];
+  const echo = `${sqlString("'")} || left(${text}, ${REASON_ECHO}) || ${sqlString("'")}`;
+  const reasons = [`case when ${bounds.before} then ${sqlString(`${column.name} is before ${bounds.earliest} (ingest.earliest_date), got `)} || ${echo} end`];
+  if (bounds.after) {
+    reasons.push(`case when ${bounds.after} then ${sqlString(`${column.name} is after ${bounds.latest} (the run date plus ingest.latest_date_days_ahead), got `)} || ${echo} end`);
+  }
+  return reasons;
+}
+
+/** SQL, true where the typed `value` of a column with a window is outside it (undefined: the column has none). */
+export function outsideWindow(column: InputColumn, value: string, dates: DateWindow): string | undefined {
+  const bounds = windowBounds(column, value, dates);
+  return bounds && `(${[bounds.before, bounds.after].filter(Boolean).join(' or ')})`;
+}
+
+function windowBounds(column: InputColumn, value: string, dates: DateWindow) {
+  if (!column.window) return undefined;
+  // Months compare by their first days; a timestamp is late by its date.
+  const month = column.type === 'month';
+  const [earliest, latest] = month ? [monthOf(dates.earliest), monthOf(dates.latest)] : [dates.earliest, dates.latest];
+  return {
+    earliest,
+    latest,
+    before: `${value} < ${month ? 'date' : 'timestamp'} ${sqlString(earliest)}`,
+    after: column.window === 'past' ? `${month ? value : `cast(${value} as date)`} > date ${sqlString(latest)}` : undefined,
+  };
+}
+
+const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 
 const matches = (text: string, pattern: string) => `regexp_full_match(${text}, ${sqlString(pattern)})`;
 

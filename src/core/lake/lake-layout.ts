@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The lake layout (architecture.md, "Lake layout"): every prefix and every key the pipeline,
  * the Lambda functions, the IAM grants and the Glue tables use. A prefix is renamed here and
@@ -63,6 +65,12 @@ export const LakeKeys = {
   /** Where publishes keep copies of the objects they replace, until committed or rolled back. */
   publishArea: `${LakePrefix.runs}publish/`,
   publishPrevious: (runId: string, key: string) => `${LakeKeys.publishArea}${runId}/previous/${key}`,
+  /** Every file's ingest record, by the run that ingested it. */
+  ingestRecords: `${LakePrefix.runs}ingested/`,
+  /** The record of one ingested file (`fileId` as in its staging or quarantine key) by the run `runId`. */
+  ingestRecord: (runId: string, dataset: string, fileId: string) => `${LakeKeys.ingestRecords}${runId}/${dataset}/${fileId}.json`,
+  /** The lake's currency, as taken from the first file loaded with one (unless loyaltylake.yml sets it). */
+  lakeCurrency: `${LakePrefix.runs}currency.json`,
   report: `${LakePrefix.report}index.html`,
   /** The lake's own settings, at its root. */
   settings: 'loyaltylake.yml',
@@ -87,10 +95,43 @@ export function parseInboxKey(key: string): InboxPath {
 }
 
 /**
+ * Longest path segment an id keeps as written (UTF-8 bytes): a file system allows 255 per name,
+ * and the longest name made from an id adds 75 (a local quarantine report while it is written:
+ * `@<12>.error.json.<uuid>.tmp-upload`).
+ */
+const MAX_SEGMENT_BYTES = 180;
+/** Longest path an id keeps as written: S3 allows 1024 bytes per key, with room for the folders before it. */
+const MAX_PATH_BYTES = 800;
+/** How much of a long file name a hashed id keeps, to stay readable. */
+const READABLE_BYTES = 60;
+
+/**
  * Names one version of one input file in staging, rejects and quarantine: its path (below the
  * dataset folder) and the start of its content fingerprint, so a changed file is a new input.
  * Every key derived from an input file's name is built here.
+ *
+ * A path with a segment over 180 bytes or over 800 bytes in all (S3 keys reach 1024 bytes, a
+ * CJK file name 255) becomes the start of its file name and a hash of the whole path. Shorter
+ * paths stay as they are, so files ingested before keep their ids (but for names of 181–186
+ * bytes, the longest that could load before: they are ingested once more).
  */
 export function inputFileId(path: string, etag: string): string {
-  return `${path}@${etag.replaceAll('"', '').slice(0, 12)}`;
+  return `${fitPath(path)}@${etag.replaceAll('"', '').slice(0, 12)}`;
+}
+
+function fitPath(path: string): string {
+  const segments = path.split('/');
+  if (Buffer.byteLength(path) <= MAX_PATH_BYTES && segments.every((s) => Buffer.byteLength(s) <= MAX_SEGMENT_BYTES)) return path;
+  const hash = createHash('sha256').update(path).digest('hex').slice(0, 16);
+  return `${utf8Start(segments.at(-1)!, READABLE_BYTES)}~${hash}`;
+}
+
+/** The longest start of `text` of at most `bytes` UTF-8 bytes, never cutting a character. */
+function utf8Start(text: string, bytes: number): string {
+  let result = '';
+  for (const char of text) {
+    if (Buffer.byteLength(result + char) > bytes) break;
+    result += char;
+  }
+  return result;
 }

@@ -41,7 +41,8 @@ export async function buildModel(db: DuckDBSession, model: ModelVersion, steps: 
     try {
       await db.run(`create or replace table ${sqlIdent(model.table)} as select ${casts.join(', ')} from ${raw} order by ${order}`);
     } catch (error) {
-      throw new ModelError(model.table, `output does not cast to its declared types: ${errorMessage(error)}`, { cause: error });
+      const failure = (await castFailure(db, model, raw)) ?? errorMessage(error);
+      throw new ModelError(model.table, `output does not cast to its declared types: ${failure}`, { cause: error });
     }
   } finally {
     await db.run(`drop table if exists ${raw}`);
@@ -53,6 +54,24 @@ export async function buildModel(db: DuckDBSession, model: ModelVersion, steps: 
     tests.push({ name: test.name, failures, passed: failures === 0 });
   }
   return { model, rows, tests, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Which column of the uncast output fails its cast, with its value and the row's grain. A
+ * model's row names no input file; the rows behind it do, in staging's `_source_key`.
+ */
+async function castFailure(db: DuckDBSession, model: ModelVersion, raw: string): Promise<string | undefined> {
+  const grain = model.grain.map((key) => `${sqlString(`${key} = `)} || coalesce(cast(${sqlIdent(key)} as varchar), 'NULL')`);
+  for (const column of model.columns) {
+    const value = sqlIdent(column.name);
+    const [row] = await db.rows(`
+      select cast(${value} as varchar) as value, concat_ws(', ', ${grain.join(', ')}) as at_row
+      from ${raw} where ${value} is not null and try_cast(${value} as ${column.type}) is null limit 1`);
+    if (row) {
+      return `column ${column.name} holds ${row.value}, which does not fit ${column.type}, in the row ${row.at_row} (the input rows behind it name their file in _source_key in staging)`;
+    }
+  }
+  return undefined;
 }
 
 function checkContract(model: ModelVersion, produced: { name: string; type: string }[]): void {

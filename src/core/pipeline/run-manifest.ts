@@ -1,4 +1,6 @@
 import type { FileReport } from '../ingest/ingest.js';
+import type { LakeCurrency } from '../ingest/lake-currency.js';
+import type { LeftOut } from '../ingest/leave-out.js';
 import type { Lake } from '../lake/lake.js';
 import { readJson, writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys } from '../lake/lake-layout.js';
@@ -46,6 +48,10 @@ export interface RunManifest {
   readonly as_of?: string;
   readonly as_of_source?: 'data' | 'option';
   readonly churn_window_days: number;
+  /** The lake's currency and where it comes from (absent while no file had one), with the staged rows left out for another. */
+  readonly currency?: LakeCurrency & { readonly rows_left_out?: LeftOut };
+  /** Staged rows with a date outside the lake's window or an amount out of range (staged by an older version), left out of the models. */
+  readonly out_of_range_left_out?: LeftOut;
   /** The lake's settings file the run read (null: none, defaults used) and the keys in it no setting reads. */
   readonly settings: { readonly source: string | null; readonly unknown_keys: readonly string[] };
   /** Files handled by this run's ingest and the totals. */

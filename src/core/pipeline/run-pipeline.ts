@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
-import { ingestInbox, type FileReport } from '../ingest/ingest.js';
+import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
+import { adoptUnfinished, withAdopted } from '../ingest/ingest-records.js';
+import { lakeCurrency, leaveOutOtherCurrencies } from '../ingest/lake-currency.js';
+import { leaveOutOfRange, type LeftOut } from '../ingest/leave-out.js';
 import type { Lake } from '../lake/lake.js';
 import { writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
@@ -61,6 +64,8 @@ interface StepResults {
   files?: FileReport[];
   inputs?: StagedDataset[];
   asOf?: { readonly date: string; readonly source: 'data' | 'option' };
+  currency?: RunManifest['currency'];
+  outOfRange?: LeftOut;
   models?: ModelOutcome[];
   published?: PublishedModel[];
 }
@@ -128,7 +133,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const session = db;
 
     results.files = options.ingest === false ? [] : await timed('ingest', () =>
-      ingestInbox({ lake, db: session, workDir: scratch, runId }, (file, index, total) => {
+      ingestInbox({ lake, db: session, workDir: scratch, runId, ...ingestLimits(settings) }, (file, index, total) => {
         if (file.outcome === 'already_ingested') return;
         const counts =
           file.outcome === 'loaded'
@@ -141,7 +146,13 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
 
     const inputs = await timed('stage', () => stageInputs(lake, session, scratch));
     results.inputs = inputs;
-    await checkSingleCurrency(session);
+    const stagedFiles = (dataset: string) => inputs.find((i) => i.dataset === dataset)?.files ?? [];
+    const currency = await lakeCurrency(lake, session, scratch, settings.currency);
+    const leftOut = currency && (await leaveOutOtherCurrencies(session, currency, stagedFiles, scratch));
+    if (leftOut) progress(`currency: ${leftOut.rows} staged rows not in ${currency!.code} left out, from ${leftOut.staging_files.join(', ')}`);
+    results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
+    results.outOfRange = await leaveOutOfRange(session, ingestLimits(settings, started).dates!, stagedFiles, scratch);
+    if (results.outOfRange) progress(`${results.outOfRange.rows} staged rows with a date or amount out of range left out, from ${results.outOfRange.staging_files.join(', ')}`);
     const asOf = options.asOf ?? (await asOfFromData(session));
     results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data' };
     await session.run(
@@ -170,6 +181,11 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   } finally {
     db?.closeSync();
   }
+  // Only under the lease: the files of the run that holds it are that run's to count.
+  const unfinished = lease ? await adoptUnfinished(lake, runId) : { adopted: [] };
+  if (unfinished.adopted.length > 0) progress(`counted ${unfinished.adopted.length} files ingested by runs that wrote no manifest`);
+  if (unfinished.error) progress(`could not count all files of runs that wrote no manifest, the next run will: ${errorMessage(unfinished.error)}`);
+  results.files = withAdopted(results.files ?? [], unfinished.adopted);
   const manifest = assembleManifest({ runId, lake, started, churnWindowDays, results, timings, failure });
   try {
     return await finishRun(lake, manifest, publication);
@@ -241,6 +257,8 @@ function assembleManifest(run: {
     as_of: results.asOf?.date,
     as_of_source: results.asOf?.source,
     churn_window_days: run.churnWindowDays,
+    currency: results.currency,
+    out_of_range_left_out: results.outOfRange,
     settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [] },
     ingest: summarizeIngest(results.files ?? []),
     inputs,
@@ -340,17 +358,6 @@ function validateOptions(options: PipelineOptions): void {
   const { churnWindowDays } = options;
   if (churnWindowDays !== undefined && (!Number.isInteger(churnWindowDays) || churnWindowDays < 1)) {
     throw new ConfigError(`--churn-window-days must be a whole number ≥ 1, got '${churnWindowDays}'`);
-  }
-}
-
-async function checkSingleCurrency(db: DuckDBSession): Promise<void> {
-  const currencies = (
-    await db.rows('select distinct currency from stg_orders where currency is not null order by currency')
-  ).map((row) => String(row.currency));
-  if (currencies.length > 1) {
-    throw new DataError(
-      `orders hold ${currencies.length} currencies (${currencies.join(', ')}); loyaltylake never mixes currencies — convert them before export or use one lake per currency`,
-    );
   }
 }
 

@@ -31,6 +31,8 @@ const IngestLimits = z
     earliest_date: IsoDate.default('1990-01-01'),
     /** Such dates more than this many days after the run date are rejected. */
     latest_date_days_ahead: z.number().int().min(0).default(1),
+    /** Bytes a .gz input may inflate to; a file past it is quarantined. Unset: 4 GiB. */
+    max_inflated_bytes: z.number().int().positive().optional(),
   })
   .strict();
 
