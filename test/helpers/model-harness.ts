@@ -6,7 +6,7 @@ import { datasetContracts } from '../../src/core/contracts/datasets.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../../src/core/duckdb.js';
 import { ingestInbox, type FileReport } from '../../src/core/ingest/ingest.js';
 import { STAGED_TYPE } from '../../src/core/ingest/validate-sql.js';
-import { dependencyOrder, loadModels, type ModelVersion } from '../../src/core/models/model-declaration.js';
+import { dependencyOrder, loadModels, type ModelVersion, type SettingValue } from '../../src/core/models/model-declaration.js';
 import { buildModel, type DataTestResult } from '../../src/core/models/model-runner.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../../src/core/settings-defaults.js';
@@ -26,6 +26,8 @@ export interface ModelInputs {
   readonly staging?: Readonly<Record<string, readonly Row[]>>;
   /** Rows of model tables (e.g. clv_model_v1), given instead of built; a column left out is NULL. */
   readonly tables?: Readonly<Record<string, readonly Row[]>>;
+  /** Lake settings overriding the models' declared ones (loadModels' settingOverrides). */
+  readonly settings?: Readonly<Record<string, SettingValue>>;
 }
 
 export interface BuiltTable {
@@ -45,7 +47,8 @@ const declarations = () => (declared ??= loadModels(defaultModelsDir()));
  * whose required datasets are empty is an empty table; a dependency whose data tests fail throws.
  */
 export async function buildTables(names: readonly string[], inputs: ModelInputs): Promise<Record<string, BuiltTable>> {
-  const byTable = new Map(declarations().map((m) => [m.table, m]));
+  const models = inputs.settings ? loadModels(defaultModelsDir(), { settingOverrides: inputs.settings }) : declarations();
+  const byTable = new Map(models.map((m) => [m.table, m]));
   const given = inputs.tables ?? {};
   const needed = new Set<string>();
   const need = (table: string) => {
@@ -73,7 +76,7 @@ export async function buildTables(names: readonly string[], inputs: ModelInputs)
     }
 
     const built: Record<string, BuiltTable> = {};
-    for (const model of dependencyOrder(declarations()).filter((m) => needed.has(m.table))) {
+    for (const model of dependencyOrder(models).filter((m) => needed.has(m.table))) {
       const emptyDatasets = model.requires.filter((dataset) => (inputs.staging?.[dataset] ?? []).length === 0);
       if (emptyDatasets.length > 0) {
         if (names.includes(model.table)) throw new Error(`${model.table} requires ${emptyDatasets.join(', ')} rows`);

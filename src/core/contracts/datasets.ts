@@ -101,6 +101,14 @@ export const events = defineDataset({
     { name: 'customer_id', type: 'string', required: true, description: 'Customer who did it.' },
     { name: 'event_name', type: 'string', required: true, description: 'What happened.' },
     { name: 'occurred_at', type: 'timestamp', required: true, window: 'past', description: 'When (UTC).' },
+    { name: 'session_id', type: 'string', description: "The product's own session id; without it, sessions come from the gap between events." },
+    {
+      name: 'duration_seconds',
+      type: 'decimal',
+      min: 0,
+      max: MAX_AMOUNT,
+      description: 'Time spent, when the product logs it per event; a session whose every event has it lasts their sum.',
+    },
   ],
 });
 

@@ -8,6 +8,13 @@ import { OutputType } from './output-types.js';
 
 const Identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lowercase snake_case');
 
+/**
+ * A model setting's value. In SQL a string becomes a quoted literal, a list of strings a
+ * VARCHAR[] list literal (['a', 'b']; an empty list `cast([] as varchar[])`), null NULL.
+ */
+const SettingValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string()), z.null()]);
+export type SettingValue = z.infer<typeof SettingValue>;
+
 const ColumnTest = z.union([
   z.literal('not_null'),
   z.literal('unique'),
@@ -48,8 +55,12 @@ const ModelVersionDeclaration = z
      * stops at its start if the registered step has another.
      */
     step: z.object({ name: Identifier, version: z.number().int().positive() }).strict().optional(),
-    /** Named values the SQL reads as {{ name }} and a step receives; part of the fingerprint. */
-    settings: z.record(Identifier, z.union([z.number(), z.string(), z.boolean()])).default({}),
+    /**
+     * Named values the SQL reads as {{ name }} and a step receives: the defaults, which a lake
+     * setting of the same name overrides at run time (loadModels' settingOverrides). The values
+     * used are part of the fingerprint.
+     */
+    settings: z.record(Identifier, SettingValue).default({}),
     columns: z.array(OutputColumn).min(1),
     /** Row-level rules: a SQL boolean every row must satisfy (NULL fails). */
     tests: z.array(z.object({ name: Identifier, expect: z.string().min(1) }).strict()).default([]),
@@ -82,10 +93,14 @@ export interface ModelVersion {
   readonly tests: readonly { name: string; expect: string }[];
   /** The step that builds the table, by name and declared version; undefined for a SQL model. */
   readonly step?: StepReference;
-  readonly settings: Readonly<Record<string, number | string | boolean>>;
+  /** The settings in effect: the declared ones, each overridden by a lake setting of the same name. */
+  readonly settings: Readonly<Record<string, SettingValue>>;
   /** The SQL with its {{ settings }} filled in (empty for a step model). */
   readonly sql: string;
-  /** sha256 of the version's declaration (a step's name and version included) and its SQL: any change of either changes it. */
+  /**
+   * sha256 of the version's declaration (a step's name and version included) with the settings
+   * in effect, and its SQL: any change of either, or of a setting's value, changes it.
+   */
   readonly fingerprint: string;
   /** Where the table's logic lives, for messages: its SQL file, or `step <name> v<version>`. */
   readonly source: string;
@@ -96,19 +111,65 @@ export interface StepReference {
   readonly version: number;
 }
 
+export interface LoadModelsOptions {
+  /**
+   * Values (the lake's settings) that replace the declared setting of the same name in every
+   * model version declaring it; a name no version declares is ignored. Each must be of the
+   * declared value's kind (number, string, boolean or list of strings; any for a declared null).
+   */
+  readonly settingOverrides?: Readonly<Record<string, SettingValue>>;
+}
+
 /** Reads every `<dir>/<model>/<model>.yml` with its `v<N>.sql` files. */
-export function loadModels(modelsDir: string): ModelVersion[] {
+export function loadModels(modelsDir: string, options: LoadModelsOptions = {}): ModelVersion[] {
   const versions: ModelVersion[] = [];
   for (const entry of readdirSync(modelsDir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
     const declarationPath = join(modelsDir, entry.name, `${entry.name}.yml`);
     if (!existsSync(declarationPath)) throw new ModelError(entry.name, `missing declaration ${declarationPath}`);
-    versions.push(...loadModel(declarationPath, entry.name));
+    versions.push(...loadModel(declarationPath, entry.name, options.settingOverrides ?? {}));
   }
   return versions.sort((a, b) => a.table.localeCompare(b.table));
 }
 
-function loadModel(declarationPath: string, folderName: string): ModelVersion[] {
+/**
+ * The values of `settings` (e.g. a lake's settings file) that can be model settings: numbers,
+ * strings, booleans and lists of strings; nested objects, lists of objects and unset keys are left out.
+ */
+export function settingOverridesFrom(settings: Readonly<Record<string, unknown>>): Record<string, SettingValue> {
+  const overrides: Record<string, SettingValue> = {};
+  for (const [name, value] of Object.entries(settings)) {
+    if (value === undefined || value === null || (typeof value === 'object' && !Array.isArray(value))) continue;
+    const parsed = SettingValue.safeParse(value);
+    if (parsed.success) overrides[name] = parsed.data;
+  }
+  return overrides;
+}
+
+const settingKind = (value: SettingValue): string => (value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value);
+
+/** The declared settings with each overridden one replaced, in the declared order. */
+function settingsInEffect(
+  model: string,
+  declared: Record<string, SettingValue>,
+  overrides: Readonly<Record<string, SettingValue>>,
+): Record<string, SettingValue> {
+  const settings: Record<string, SettingValue> = {};
+  for (const [name, value] of Object.entries(declared)) {
+    const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
+    if (override === undefined) {
+      settings[name] = value;
+      continue;
+    }
+    if (value !== null && settingKind(override) !== settingKind(value)) {
+      throw new ModelError(model, `setting ${name} must be a ${settingKind(value)} (as declared), the lake's settings give ${JSON.stringify(override)}`);
+    }
+    settings[name] = override;
+  }
+  return settings;
+}
+
+function loadModel(declarationPath: string, folderName: string, overrides: Readonly<Record<string, SettingValue>>): ModelVersion[] {
   const parsed = ModelDeclaration.safeParse(parseYaml(readFileSync(declarationPath, 'utf8')));
   if (!parsed.success) {
     throw new ModelError(folderName, `invalid declaration ${declarationPath}: ${z.prettifyError(parsed.error)}`);
@@ -136,8 +197,10 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
         }
       }
     }
+    const settings = settingsInEffect(declaration.model, version.settings, overrides);
+    // The settings in effect stand where the declared ones are: without overrides, nothing changes.
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify({ model: declaration.model, description: declaration.description, ...version }))
+      .update(JSON.stringify({ model: declaration.model, description: declaration.description, ...version, settings }))
       .update('\n')
       .update(code)
       .digest('hex');
@@ -153,23 +216,33 @@ function loadModel(declarationPath: string, folderName: string): ModelVersion[] 
       optionalDependsOn: version.optional_depends_on,
       publish: version.publish,
       columns: version.columns,
-      tests: version.tests.map((test) => ({ ...test, expect: fillSettings(declaration.model, test.expect, version.settings) })),
+      tests: version.tests.map((test) => ({ ...test, expect: fillSettings(declaration.model, test.expect, settings) })),
       step: version.step,
-      settings: version.settings,
-      sql: fillSettings(declaration.model, code, version.settings),
+      settings,
+      sql: fillSettings(declaration.model, code, settings),
       fingerprint,
       source: version.step ? `step ${version.step.name} v${version.step.version}` : sqlPath,
     };
   });
 }
 
-/** Replaces each {{ name }} in a model's SQL by its declared setting. */
-function fillSettings(model: string, sql: string, settings: Record<string, number | string | boolean>): string {
+/** Replaces each {{ name }} in a model's SQL by its setting in effect, as a SQL literal. */
+function fillSettings(model: string, sql: string, settings: Record<string, SettingValue>): string {
   return sql.replace(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g, (_match, name: string) => {
-    const value = settings[name];
+    const value = Object.hasOwn(settings, name) ? settings[name] : undefined;
     if (value === undefined) throw new ModelError(model, `its SQL uses {{ ${name} }}, which is not among its settings`);
-    return typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
+    return sqlLiteral(value);
   });
+}
+
+const quoted = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+function sqlLiteral(value: SettingValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return quoted(value);
+  // A typed empty list: `[]` alone has no element type to compare strings with.
+  if (Array.isArray(value)) return value.length === 0 ? 'cast([] as varchar[])' : `[${value.map(quoted).join(', ')}]`;
+  return String(value);
 }
 
 /** Orders model versions so that each comes after everything it depends on. */

@@ -11,7 +11,7 @@ import { leaveOutOfRange, type LeftOut } from '../ingest/leave-out.js';
 import type { Lake } from '../lake/lake.js';
 import { writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
-import { dependencyOrder, loadModels, type ModelVersion } from '../models/model-declaration.js';
+import { dependencyOrder, loadModels, settingOverridesFrom, type ModelVersion } from '../models/model-declaration.js';
 import { buildModel, type BuiltModel } from '../models/model-runner.js';
 import { checkSteps, type StepRegistry } from '../models/model-step.js';
 import { defaultModelsDir } from '../paths.js';
@@ -127,7 +127,8 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
     churnWindowDays = options.churnWindowDays ?? settings.churn_window_days ?? DEFAULT_CHURN_WINDOW_DAYS;
     const steps = options.steps ?? PREDICTIVE_STEPS;
-    const models = dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir()));
+    // The lake's settings override the models' declared settings of the same name (fingerprints included).
+    const models = dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir(), { settingOverrides: settingOverridesFrom(settings) }));
     checkSteps(models, steps);
     db = await DuckDBSession.open({ workDir: scratch, memoryLimit: options.memoryLimit, threads: options.threads });
     const session = db;

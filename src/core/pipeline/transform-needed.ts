@@ -1,8 +1,10 @@
 import type { Lake } from '../lake/lake.js';
 import { readJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
-import { loadModels } from '../models/model-declaration.js';
+import { ConfigError } from '../errors.js';
+import { loadModels, settingOverridesFrom } from '../models/model-declaration.js';
 import { defaultModelsDir } from '../paths.js';
+import { readLakeSettings } from '../settings/lake-settings.js';
 import type { PublishJournal } from './publish.js';
 import { latestManifest } from './run-manifest.js';
 
@@ -25,7 +27,15 @@ export async function transformNeeded(lake: Lake, modelsDir = defaultModelsDir()
     return { needed: true, reason: `${fresh.length} staging files not yet in the published tables` };
   }
   const published = new Set(latest.models.map((m) => m.fingerprint));
-  const changed = loadModels(modelsDir).filter((m) => !published.has(m.fingerprint));
+  // The models as a run would load them: with the lake's settings in effect (a changed setting changes a fingerprint).
+  let settings;
+  try {
+    settings = (await readLakeSettings(lake)).settings;
+  } catch (error) {
+    if (error instanceof ConfigError) return { needed: true, reason: `the lake's settings cannot be read: a run reports it (${error.message.split('\n')[0]})` };
+    throw error;
+  }
+  const changed = loadModels(modelsDir, { settingOverrides: settingOverridesFrom(settings) }).filter((m) => !published.has(m.fingerprint));
   if (changed.length > 0) return { needed: true, reason: `models changed: ${changed.map((m) => m.table).join(', ')}` };
   return { needed: false, reason: `nothing new since run ${latest.run_id}` };
 }
