@@ -47,7 +47,7 @@ gap_flagged as (
         case
             when lag(occurred_at) over (partition by customer_id order by occurred_at) is null then 1
             when date_diff('microsecond', lag(occurred_at) over (partition by customer_id order by occurred_at), occurred_at)
-                > {{ session_gap_minutes }} * 60000000 then 1
+                > cast({{ session_gap_minutes }} as double) * 60000000 then 1
             else 0
         end as starts_session
     from events
