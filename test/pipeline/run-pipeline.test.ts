@@ -47,7 +47,7 @@ describe('runPipeline', () => {
     expect(written).toEqual(JSON.parse(readFileSync(join(dir, '_runs/latest.json'), 'utf8')));
     const recorded = written.models as { model: string; version: number; fingerprint: string }[];
     expect(recorded.map((m) => `${m.model}_v${m.version}`).sort()).toEqual(declared.map((m) => m.table).sort());
-    for (const model of recorded) expect(model.fingerprint).toEqual(declared.find((d) => d.model === model.model)!.fingerprint);
+    for (const model of recorded) expect(model.fingerprint).toEqual(declared.find((d) => d.model === model.model && d.version === model.version)!.fingerprint);
     expect(written.ingest).toMatchObject({ files_loaded: 1, rows_in: 3, rows_loaded: 3, rows_rejected: 0 });
     expect(written.inputs.find((i: { dataset: string }) => i.dataset === 'orders')).toMatchObject({ rows: 3, rowsCurrent: 3 });
   });
