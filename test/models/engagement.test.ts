@@ -18,10 +18,13 @@
  *      no session_id:  D3 {d5 30 s}               its only event has one → 30 s = 0.5     (February)
  *   e  e1 04-16: after the as-of date, not counted.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sqlString } from '../../src/core/duckdb.js';
 import { expectRows, type Row } from '../helpers/expect-rows.js';
 import { buildTable, buildTables, failingTests, stageExports, type BuiltTable } from '../helpers/model-harness.js';
-import { csv } from '../helpers/temp-lake.js';
+import { csv, query, run, tempLake } from '../helpers/temp-lake.js';
 
 const AS_OF = '2024-04-15';
 
@@ -280,4 +283,29 @@ describe('events export with sessions and durations', () => {
     ]);
     expect(rejects.events).toHaveLength(1);
   });
+});
+
+describe('events staged by a version without session_id and duration_seconds', () => {
+  it('read as NULL: sessions come from the gap rule', async () => {
+    // Prepare: a run stages the events; then the staging file is rewritten without the two columns, as the older version wrote it
+    const { dir, lake, put } = tempLake();
+    put('inbox/events/events.csv', csv('customer_id,event_name,occurred_at', 'a,login,2024-01-10 10:00:00', 'a,login,2024-01-10 10:20:00'));
+    expect((await run(lake, { asOf: '2024-01-31' })).status).toBe('succeeded');
+    const [file] = readdirSync(join(dir, 'staging/events'));
+    const path = sqlString(join(dir, 'staging/events', file!));
+    const old = sqlString(join(dir, 'old.parquet'));
+    await query(`copy (select * exclude (session_id, duration_seconds) from read_parquet(${path})) to ${old} (format parquet)`);
+    await query(`copy (select * from read_parquet(${old})) to ${path} (format parquet)`);
+    expect((await query(`select * from read_parquet(${path})`))[0]).not.toHaveProperty('session_id');
+
+    // Act
+    const manifest = await run(lake, { asOf: '2024-01-31' });
+
+    // Assess: one session of a (20 minutes apart), 20 minutes long
+    expect(manifest.error).toBeUndefined();
+    const published = sqlString(join(dir, 'metrics/engagement_monthly/v2/data.parquet'));
+    expect(await query(`select events, sessions, avg_session_minutes from read_parquet(${published})`)).toEqual([
+      { events: '2', sessions: '1', avg_session_minutes: 20 },
+    ]);
+  }, 60_000);
 });

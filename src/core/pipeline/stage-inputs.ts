@@ -31,13 +31,17 @@ export async function stageInputs(lake: Lake, db: DuckDBSession, workDir: string
     const localPaths: string[] = [];
     for (const key of files) localPaths.push(await localCopy(lake, key, workDir));
     const view = sqlIdent(`stg_${contract.name}`);
-    const columns = contract.columns.map((c) => sqlIdent(c.name)).join(', ');
     if (localPaths.length === 0) {
       await db.run(`create or replace view ${view} as select ${emptyColumns(contract)} where false`);
       staged.push({ dataset: contract.name, files, rows: 0, rowsCurrent: 0 });
       continue;
     }
     const all = `read_parquet([${localPaths.map(sqlString).join(', ')}], union_by_name = true)`;
+    // A column added to the contract later is in none of the files an older version staged: NULL (or its default) there.
+    const inFiles = new Set((await db.rows(`select column_name from (describe select * from ${all})`)).map((r) => String(r.column_name)));
+    const columns = contract.columns
+      .map((c) => (inFiles.has(c.name) ? sqlIdent(c.name) : `cast(${c.default ?? 'null'} as ${STAGED_TYPE[c.type]}) as ${sqlIdent(c.name)}`))
+      .join(', ');
     // One row per primary key, the latest landed winning; without a key, identical rows count once.
     const latest =
       contract.primaryKey.length > 0
