@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as ingest } from '../../functions/ingest.js';
@@ -32,6 +32,10 @@ describe('the cloud flow against an S3-protocol server', () => {
     const localDir = tempDir();
     await writeDemoInbox(localDir, { customers: 3000 });
     const files = filesUnder(join(localDir, 'inbox')).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+    // and the lake's settings (the demo's, else key features of its events: feature_adoption_monthly has rows only with some)
+    const settings = join(localDir, 'loyaltylake.yml');
+    if (!existsSync(settings)) writeFileSync(settings, 'key_features: [redeem_points, view_rewards]\n');
+    await cloud.lake().upload(settings, 'loyaltylake.yml');
     for (const file of files) await cloud.drop(file, relative(localDir, file));
 
     // Act

@@ -80,18 +80,19 @@ sessions as (
         max(occurred_at) as ended_at,
         count(*) as events,
         count(duration_seconds) as events_with_duration,
-        sum(cast(duration_seconds as double)) as duration_seconds
+        sum(duration_seconds) as duration_seconds
     from session_events
     group by customer_id, session_key
 ),
 
+-- Lengths in whole microseconds (durations have 2 decimals): exact sums, the same whatever order a parallel sum takes
 session_lengths as (
     select
         cast(date_trunc('month', started_at) as date) as month,
         case
-            when events_with_duration = events then duration_seconds / 60
-            else date_diff('microsecond', started_at, ended_at) / 60000000.0
-        end as minutes
+            when events_with_duration = events then cast(duration_seconds * 1000000 as bigint)
+            else date_diff('microsecond', started_at, ended_at)
+        end as microseconds
     from sessions
 ),
 
@@ -99,8 +100,7 @@ monthly_sessions as (
     select
         month,
         count(*) as sessions,
-        avg(minutes) as avg_session_minutes,
-        sum(minutes) as session_minutes
+        cast(sum(microseconds) as double) / 60000000 as session_minutes
     from session_lengths
     group by month
 ),
@@ -142,7 +142,7 @@ engagement_monthly as (
         coalesce(monthly_sessions.sessions, 0) as sessions,
         cast(coalesce(monthly_sessions.sessions, 0) as double)
             / nullif(engagement_v1.monthly_active_customers, 0) as sessions_per_active_user,
-        monthly_sessions.avg_session_minutes,
+        monthly_sessions.session_minutes / monthly_sessions.sessions as avg_session_minutes,
         coalesce(monthly_sessions.session_minutes, 0) / nullif(monthly_active_days.active_days, 0) as minutes_per_active_day,
         engagement_v1.is_partial_period
     from engagement_v1
