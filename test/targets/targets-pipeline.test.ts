@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { printAlerts } from '../../src/cli/run-report.js';
-import { sendTargetEvents, type EventSender, type TargetEvent } from '../../src/core/targets/target-events.js';
+import { eventBridgeSender, sendTargetEvents, type EventSender, type TargetEvent } from '../../src/core/targets/target-events.js';
 import { csv, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
 // As of 2024-02-10 (the latest order): January is the latest complete month, February partial.
@@ -131,5 +131,28 @@ describe('KPI target events', () => {
     const sender: EventSender = { putEvents: vi.fn(async () => ({ failed: 0 })) };
     expect(await sendTargetEvents(sender, { run_id: 'r1', as_of: '2024-02-10', lake: 'l', alerts: [] })).toEqual({ sent: 0, failed: 0 });
     expect(sender.putEvents).not.toHaveBeenCalled();
+  });
+
+  it('puts the entries with the SDK client on the default bus and counts the failed ones (the SDK itself is a double here)', async () => {
+    // Prepare: a stand-in for @aws-sdk/client-eventbridge, which is not installed and cannot reach AWS here.
+    const sent: unknown[] = [];
+    class PutEventsCommand {
+      constructor(readonly input: unknown) {}
+    }
+    class EventBridgeClient {
+      constructor(readonly config: object) {}
+      async send(command: PutEventsCommand) {
+        sent.push(command.input);
+        return { FailedEntryCount: 1 };
+      }
+    }
+    const entry: TargetEvent = { Source: 'loyaltylake', DetailType: 'KPI target missed', Detail: '{}' };
+
+    // Act
+    const result = await eventBridgeSender(() => ({ EventBridgeClient, PutEventsCommand }) as never).putEvents([entry, entry]);
+
+    // Assess
+    expect(sent).toEqual([{ Entries: [entry, entry] }]);
+    expect(result).toEqual({ failed: 1 });
   });
 });

@@ -1,5 +1,6 @@
 // Missed KPI targets as EventBridge events (metrics.md, "KPI targets"): one event per missed
 // target on the default bus, so a team routes them with a rule of its own (README).
+import { createRequire } from 'node:module';
 import type { RunManifest } from '../pipeline/run-manifest.js';
 import type { TargetAlert } from './targets.js';
 
@@ -43,29 +44,30 @@ export async function sendTargetEvents(
   return { sent: events.length - failed, failed };
 }
 
+/** The part of @aws-sdk/client-eventbridge the AWS sender uses. */
+interface EventBridgeSdk {
+  EventBridgeClient: new (config: object) => { send(command: unknown): Promise<{ FailedEntryCount?: number }> };
+  PutEventsCommand: new (input: { Entries: readonly TargetEvent[] }) => unknown;
+}
+
 /**
  * The AWS sender: PutEvents of the SDK's EventBridge client on the default bus. The one part
  * not exercised by the tests (EventBridge cannot run locally).
  *
- * @aws-sdk/client-eventbridge is not yet a dependency: it is loaded by name at run time (the
- * Lambda runtime ships the v3 SDK). Once it is added (pinned to 3.1169.0, as client-s3), import
- * it statically so that it is bundled.
+ * @aws-sdk/client-eventbridge is not yet a dependency, so it is loaded by name when the first
+ * event is sent: from node_modules, or in Lambda from the runtime's SDK (require follows
+ * NODE_PATH, an ESM import would not). Once the package is added (pinned to 3.1169.0, as
+ * client-s3), import it statically instead, so that the tested version is bundled.
  */
-export function eventBridgeSender(): EventSender {
-  let client: Promise<{ send(command: unknown): Promise<{ FailedEntryCount?: number }>; PutEventsCommand: new (input: unknown) => unknown }>;
+export function eventBridgeSender(load: () => EventBridgeSdk = () => createRequire(import.meta.url)('@aws-sdk/client-eventbridge') as EventBridgeSdk): EventSender {
+  let sdk: { client: InstanceType<EventBridgeSdk['EventBridgeClient']>; PutEventsCommand: EventBridgeSdk['PutEventsCommand'] } | undefined;
   return {
     async putEvents(entries) {
-      client ??= (async () => {
-        const sdkModule = '@aws-sdk/client-eventbridge';
-        const sdk = (await import(sdkModule)) as {
-          EventBridgeClient: new (config: object) => { send(command: unknown): Promise<{ FailedEntryCount?: number }> };
-          PutEventsCommand: new (input: unknown) => unknown;
-        };
-        const eventBridge = new sdk.EventBridgeClient({});
-        return { send: (command: unknown) => eventBridge.send(command), PutEventsCommand: sdk.PutEventsCommand };
-      })();
-      const { send, PutEventsCommand } = await client;
-      const result = await send(new PutEventsCommand({ Entries: entries }));
+      if (!sdk) {
+        const { EventBridgeClient, PutEventsCommand } = load();
+        sdk = { client: new EventBridgeClient({}), PutEventsCommand };
+      }
+      const result = await sdk.client.send(new sdk.PutEventsCommand({ Entries: entries }));
       return { failed: result.FailedEntryCount ?? 0 };
     },
   };
