@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { printAlerts } from '../../src/cli/run-report.js';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { eventBridgeSender, sendTargetEvents, type EventSender, type TargetEvent } from '../../src/core/targets/target-events.js';
 import { csv, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
@@ -133,26 +134,24 @@ describe('KPI target events', () => {
     expect(sender.putEvents).not.toHaveBeenCalled();
   });
 
-  it('puts the entries with the SDK client on the default bus and counts the failed ones (the SDK itself is a double here)', async () => {
-    // Prepare: a stand-in for @aws-sdk/client-eventbridge, which is not installed and cannot reach AWS here.
+  it('puts the entries with the SDK\'s PutEventsCommand on the default bus and counts the failed ones (the client is a double: EventBridge cannot run here)', async () => {
+    // Prepare
     const sent: unknown[] = [];
-    class PutEventsCommand {
-      constructor(readonly input: unknown) {}
-    }
-    class EventBridgeClient {
-      constructor(readonly config: object) {}
+    const client = {
       async send(command: PutEventsCommand) {
-        sent.push(command.input);
-        return { FailedEntryCount: 1 };
-      }
-    }
+        sent.push(command);
+        return { FailedEntryCount: 1, $metadata: {} };
+      },
+    };
     const entry: TargetEvent = { Source: 'loyaltylake', DetailType: 'KPI target missed', Detail: '{}' };
 
     // Act
-    const result = await eventBridgeSender(() => ({ EventBridgeClient, PutEventsCommand }) as never).putEvents([entry, entry]);
+    const result = await eventBridgeSender(client as never).putEvents([entry, entry]);
 
-    // Assess
-    expect(sent).toEqual([{ Entries: [entry, entry] }]);
+    // Assess: a real PutEventsCommand, with no EventBusName (the default bus)
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toBeInstanceOf(PutEventsCommand);
+    expect((sent[0] as PutEventsCommand).input).toEqual({ Entries: [entry, entry] });
     expect(result).toEqual({ failed: 1 });
   });
 });

@@ -1,6 +1,6 @@
 // Missed KPI targets as EventBridge events (metrics.md, "KPI targets"): one event per missed
 // target on the default bus, so a team routes them with a rule of its own (README).
-import { createRequire } from 'node:module';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { RunManifest } from '../pipeline/run-manifest.js';
 import type { TargetAlert } from './targets.js';
 
@@ -44,30 +44,14 @@ export async function sendTargetEvents(
   return { sent: events.length - failed, failed };
 }
 
-/** The part of @aws-sdk/client-eventbridge the AWS sender uses. */
-interface EventBridgeSdk {
-  EventBridgeClient: new (config: object) => { send(command: unknown): Promise<{ FailedEntryCount?: number }> };
-  PutEventsCommand: new (input: { Entries: readonly TargetEvent[] }) => unknown;
-}
-
 /**
  * The AWS sender: PutEvents of the SDK's EventBridge client on the default bus. The one part
- * not exercised by the tests (EventBridge cannot run locally).
- *
- * @aws-sdk/client-eventbridge is not yet a dependency, so it is loaded by name when the first
- * event is sent: from node_modules, or in Lambda from the runtime's SDK (require follows
- * NODE_PATH, an ESM import would not). Once the package is added (pinned to 3.1169.0, as
- * client-s3), import it statically instead, so that the tested version is bundled.
+ * not exercised by the tests (EventBridge cannot run locally); `client` is for a test double.
  */
-export function eventBridgeSender(load: () => EventBridgeSdk = () => createRequire(import.meta.url)('@aws-sdk/client-eventbridge') as EventBridgeSdk): EventSender {
-  let sdk: { client: InstanceType<EventBridgeSdk['EventBridgeClient']>; PutEventsCommand: EventBridgeSdk['PutEventsCommand'] } | undefined;
+export function eventBridgeSender(client: Pick<EventBridgeClient, 'send'> = new EventBridgeClient({})): EventSender {
   return {
     async putEvents(entries) {
-      if (!sdk) {
-        const { EventBridgeClient, PutEventsCommand } = load();
-        sdk = { client: new EventBridgeClient({}), PutEventsCommand };
-      }
-      const result = await sdk.client.send(new sdk.PutEventsCommand({ Entries: entries }));
+      const result = await client.send(new PutEventsCommand({ Entries: [...entries] }));
       return { failed: result.FailedEntryCount ?? 0 };
     },
   };
