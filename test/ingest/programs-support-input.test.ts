@@ -2,7 +2,7 @@
 // good rows staged typed with their defaults, bad rows rejected with every reason, bad files quarantined.
 import { describe, expect, it } from 'vitest';
 import { stageExports } from '../helpers/model-harness.js';
-import { csv } from '../helpers/temp-lake.js';
+import { csv, query, run, tempLake } from '../helpers/temp-lake.js';
 
 /** The UTC date `days` after today (the run date), YYYY-MM-DD. */
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -124,5 +124,35 @@ describe('support_tickets input', () => {
       "6: is_complaint must be one of true, 1, yes, false, 0, no, got '[true]'",
       "7: category is not a valid string: 'true'",
     ]);
+  });
+});
+
+describe('programs and support through a run', () => {
+  it('ingests both exports beside orders, builds and publishes program_participation_monthly and support_monthly', async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount', 'o1,c1,2024-01-05,10', 'o2,c2,2024-02-10,20'));
+    put('inbox/program_memberships/m.csv', csv('membership_id,customer_id,program,program_type,joined_at', 'm1,c1,Gold,Loyalty,2024-01-02', 'm2,c2,Gold,oops,2024-01-02'));
+    put('inbox/support_tickets/t.csv', csv('ticket_id,customer_id,opened_at,is_complaint', 't1,c1,2024-02-01,yes', 't2,c1,2024-02-03,maybe'));
+
+    // Act
+    const manifest = await run(lake, { asOf: '2024-02-29' });
+
+    // Assess
+    expect(manifest.error).toBeUndefined();
+    expect(manifest.ingest).toMatchObject({ rows_in: 6, rows_loaded: 4, rows_rejected: 2 });
+    // Feb: customers_12m {c1, c2}; Gold members on 02-29: c1 (m2 rejected) → 1 / 2
+    const programs = await query(
+      `select cast(month as varchar) as month, program, program_type, members_end, participation_rate from read_parquet('${dir}/metrics/program_participation_monthly/v1/data.parquet') order by month`,
+    );
+    expect(programs).toEqual([
+      { month: '2024-01-01', program: 'Gold', program_type: 'loyalty', members_end: '1', participation_rate: 1 }, // Jan: c1 / {c1}
+      { month: '2024-02-01', program: 'Gold', program_type: 'loyalty', members_end: '1', participation_rate: 0.5 },
+    ]);
+    // Feb: one complaint (t1; t2 rejected) from c1; active customers {c2} → 1 / 1
+    const support = await query(
+      `select cast(month as varchar) as month, tickets, complaints, complaint_rate from read_parquet('${dir}/metrics/support_monthly/v1/data.parquet')`,
+    );
+    expect(support).toEqual([{ month: '2024-02-01', tickets: '1', complaints: '1', complaint_rate: 1 }]);
   });
 });
