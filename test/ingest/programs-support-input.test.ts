@@ -1,8 +1,9 @@
 // The datasets program_memberships and support_tickets (metrics.md, "Additions (second release)"):
 // good rows staged typed with their defaults, bad rows rejected with every reason, bad files quarantined.
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stageExports } from '../helpers/model-harness.js';
-import { csv, query, run, tempLake } from '../helpers/temp-lake.js';
+import { csv, ingestOnly, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
 /** The UTC date `days` after today (the run date), YYYY-MM-DD. */
 const daysFromToday = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -154,5 +155,30 @@ describe('programs and support through a run', () => {
       `select cast(month as varchar) as month, tickets, complaints, complaint_rate from read_parquet('${dir}/metrics/support_monthly/v1/data.parquet')`,
     );
     expect(support).toEqual([{ month: '2024-02-01', tickets: '1', complaints: '1', complaint_rate: 1 }]);
+  });
+});
+
+describe('support_tickets from Parquet', () => {
+  it('reads a BOOLEAN column as is_complaint, and still rejects a BOOLEAN column as a string', async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    put('inbox/support_tickets/tickets.parquet', '');
+    await query(`copy (
+      select 't1' as ticket_id, timestamp '2024-01-05 10:00:00' as opened_at, true as is_complaint, null::boolean as category
+      union all select 't2', timestamp '2024-01-06 10:00:00', false, null
+      union all select 't3', timestamp '2024-01-07 10:00:00', null, true
+    ) to '${join(dir, 'inbox/support_tickets/tickets.parquet')}' (format parquet)`);
+
+    // Act
+    const [report] = await ingestOnly(lake);
+
+    // Assess
+    expect(report).toMatchObject({ outcome: 'loaded', rows_in: 3, rows_loaded: 2, rows_rejected: 1 });
+    const staged = await query(`select ticket_id, is_complaint from read_parquet('${dir}/staging/support_tickets/**/*.parquet') order by ticket_id`);
+    expect(staged).toEqual([
+      { ticket_id: 't1', is_complaint: true },
+      { ticket_id: 't2', is_complaint: false },
+    ]);
+    expect((await readParquet(dir, report!.rejects_key!)).map((r) => r._reject_reason)).toEqual(["category is not a valid string: 'true'"]);
   });
 });
