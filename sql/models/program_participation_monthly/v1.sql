@@ -18,6 +18,22 @@ completed_orders as (
     from int_orders_completed_v1
 ),
 
+trailing_12m_customers as (
+    select
+        month,
+        customers_12m,
+        repeat_customers_12m
+    from int_trailing_12m_customers_v1
+),
+
+loyalty_kpis_monthly as (
+    select
+        month,
+        orders_12m,
+        revenue_12m
+    from loyalty_kpis_monthly_v1
+),
+
 params as (
     select as_of_date from run_params
 ),
@@ -139,29 +155,44 @@ leave_counts as (
     group by program_months.month, program_months.program
 ),
 
--- each customer of the customers_12m set of m (loyalty_kpis_monthly): orders and revenue in T
+-- the completed orders of customers with a membership, by month: only they are expanded into
+-- the windows below (the totals over everyone come from loyalty_kpis_monthly's tables)
+member_customer_months as (
+    select
+        completed_orders.customer_id,
+        completed_orders.order_month,
+        count(*) as orders,
+        sum(completed_orders.net_value) as revenue
+    from completed_orders
+    where completed_orders.customer_id in (select membership_dates.customer_id from membership_dates)
+    group by completed_orders.customer_id, completed_orders.order_month
+),
+
+-- each member of the customers_12m set of m (loyalty_kpis_monthly): orders and revenue in T
 customers_12m as (
     select
         months.month,
-        completed_orders.customer_id,
-        count(*) as orders_12m,
-        sum(completed_orders.net_value) as revenue_12m
+        member_customer_months.customer_id,
+        sum(member_customer_months.orders) as orders_12m,
+        sum(member_customer_months.revenue) as revenue_12m
     from months
-    inner join completed_orders
-        on completed_orders.order_month > months.month - interval '12' month
-        and completed_orders.order_month <= months.month
-    group by months.month, completed_orders.customer_id
+    inner join member_customer_months
+        on member_customer_months.order_month > months.month - interval '12' month
+        and member_customer_months.order_month <= months.month
+    group by months.month, member_customer_months.customer_id
 ),
 
+-- customers_12m of loyalty_kpis_monthly, with its repeat customers, orders and revenue in T
 customers_12m_totals as (
     select
-        month,
-        count(*) as customers_12m,
-        count(*) filter (where orders_12m >= 2) as repeat_customers_12m,
-        sum(orders_12m) as orders_12m,
-        sum(revenue_12m) as revenue_12m
-    from customers_12m
-    group by month
+        trailing_12m_customers.month,
+        trailing_12m_customers.customers_12m,
+        trailing_12m_customers.repeat_customers_12m,
+        loyalty_kpis_monthly.orders_12m,
+        loyalty_kpis_monthly.revenue_12m
+    from trailing_12m_customers
+    inner join loyalty_kpis_monthly
+        on trailing_12m_customers.month = loyalty_kpis_monthly.month
 ),
 
 member_totals as (

@@ -9,11 +9,11 @@ tickets as (
     from stg_support_tickets
 ),
 
-completed_orders as (
+loyalty_kpis_monthly as (
     select
-        customer_id,
-        order_month
-    from int_orders_completed_v1
+        month,
+        active_customers
+    from loyalty_kpis_monthly_v1
 ),
 
 params as (
@@ -84,15 +84,6 @@ repeat_complainer_counts as (
     group by month
 ),
 
--- active_customers of loyalty_kpis_monthly: ≥ 1 completed order in the month
-active_customer_counts as (
-    select
-        order_month as month,
-        count(distinct customer_id) as active_customers
-    from completed_orders
-    group by order_month
-),
-
 months_joined as (
     select
         months.month,
@@ -100,7 +91,7 @@ months_joined as (
         coalesce(month_tickets.complaints, 0) as complaints,
         coalesce(month_tickets.complaining_customers, 0) as complaining_customers,
         coalesce(repeat_complainer_counts.repeat_complainers, 0) as repeat_complainers,
-        coalesce(active_customer_counts.active_customers, 0) as active_customers,
+        coalesce(loyalty_kpis_monthly.active_customers, 0) as active_customers,
         month_tickets.median_resolution_hours,
         months.is_partial_period
     from months
@@ -108,8 +99,8 @@ months_joined as (
         on months.month = month_tickets.month
     left join repeat_complainer_counts
         on months.month = repeat_complainer_counts.month
-    left join active_customer_counts
-        on months.month = active_customer_counts.month
+    left join loyalty_kpis_monthly
+        on months.month = loyalty_kpis_monthly.month
 ),
 
 support_monthly as (
