@@ -31,7 +31,7 @@ describe('loyaltylake CLI', () => {
     expect(process.exitCode).toBeUndefined();
     expect(text).toMatch(/OK {2}run .* — as of 2024-02-29 \(--as-of\), churn window 60 days/);
     expect(text).toMatch(/files {3}1 loaded, 0 quarantined, 0 already ingested; rows 3 in = 2 loaded \+ 1 rejected/);
-    expect(text).toMatch(/models {2}\d+ built, 3 skipped \([^)]*no events data[^)]*\); data tests \d+ passed, 0 failed/);
+    expect(text).toMatch(/models {2}\d+ built, 5 skipped \([^)]*no events data[^)]*\); data tests \d+ passed, 0 failed/);
     expect(text).toMatch(/2024-01 {7}1 100% 100%/); // the triangle: the January cohort (c1) is active again in February
     expect(text).toMatch(/2024-02  active 1 {2}new 0 {2}orders 1 {2}revenue 20.00/);
   });
