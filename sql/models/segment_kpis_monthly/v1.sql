@@ -45,38 +45,18 @@ params as (
     select churn_window_days from run_params
 ),
 
--- staging holds one row per customer_id (the latest export wins); a blank value is no value
-first_orders_joined_to_customers as (
+-- staging holds one row per customer_id (the latest export wins); a blank value is no value.
+-- Every customer with a cohort, with their value of each dimension ('(none)': no value, or not in the export)
+customer_attributes as (
     select
         first_orders.customer_id,
-        nullif(trim(customers.acquisition_channel), '') as acquisition_channel,
-        nullif(trim(customers.segment), '') as segment,
-        nullif(trim(customers.country), '') as country
+        first_orders.cohort_month,
+        coalesce(nullif(trim(customers.acquisition_channel), ''), '(none)') as acquisition_channel,
+        coalesce(nullif(trim(customers.segment), ''), '(none)') as segment,
+        coalesce(nullif(trim(customers.country), ''), '(none)') as country
     from first_orders
     left join customers
         on first_orders.customer_id = customers.customer_id
-),
-
--- one row per customer with a cohort and dimension; no value (or not in the export) is '(none)'
-customer_segments as (
-    select customer_id, 'all' as dimension, 'all' as segment_value
-    from first_orders_joined_to_customers
-    union all
-    select customer_id, 'acquisition_channel', coalesce(acquisition_channel, '(none)')
-    from first_orders_joined_to_customers
-    union all
-    select customer_id, 'segment', coalesce(segment, '(none)')
-    from first_orders_joined_to_customers
-    union all
-    select customer_id, 'country', coalesce(country, '(none)')
-    from first_orders_joined_to_customers
-),
-
-segments as (
-    select distinct
-        dimension,
-        segment_value
-    from customer_segments
 ),
 
 -- from the first cohort month (of all customers), as loyalty_kpis_monthly
@@ -89,16 +69,6 @@ months as (
     where month >= (select min(cohort_month) from first_orders)
 ),
 
-segment_months as (
-    select
-        segments.dimension,
-        segments.segment_value,
-        months.month,
-        months.is_partial_period
-    from segments
-    cross join months
-),
-
 -- the month's own figures (loyalty_kpis_monthly)
 customer_months as (
     select
@@ -108,32 +78,6 @@ customer_months as (
         sum(net_value) as revenue
     from completed_orders
     group by customer_id, order_month
-),
-
-month_totals as (
-    select
-        customer_segments.dimension,
-        customer_segments.segment_value,
-        customer_months.order_month as month,
-        count(*) as active_customers,
-        sum(customer_months.orders) as orders,
-        sum(customer_months.revenue) as revenue
-    from customer_months
-    inner join customer_segments
-        on customer_months.customer_id = customer_segments.customer_id
-    group by customer_segments.dimension, customer_segments.segment_value, customer_months.order_month
-),
-
-new_customer_counts as (
-    select
-        customer_segments.dimension,
-        customer_segments.segment_value,
-        first_orders.cohort_month as month,
-        count(*) as new_customers
-    from first_orders
-    inner join customer_segments
-        on first_orders.customer_id = customer_segments.customer_id
-    group by customer_segments.dimension, customer_segments.segment_value, first_orders.cohort_month
 ),
 
 -- live sets (retention_monthly), from the month after the first cohort month; f = month, l = last_day_counted
@@ -172,75 +116,6 @@ customer_liveness_per_month as (
         on customer_order_dates.order_date >= month_bounds.first_day - month_bounds.churn_window_days
         and customer_order_dates.order_date <= month_bounds.last_day_counted
     group by month_bounds.month, customer_order_dates.customer_id
-),
-
-live_counts as (
-    select
-        customer_segments.dimension,
-        customer_segments.segment_value,
-        customer_liveness_per_month.month,
-        count(*) filter (where customer_liveness_per_month.is_live_at_start) as customers_start,
-        count(*) filter (where customer_liveness_per_month.is_live_at_end) as customers_end,
-        count(*) filter (
-            where customer_liveness_per_month.is_live_at_start and customer_liveness_per_month.is_live_at_end
-        ) as retained_customers
-    from customer_liveness_per_month
-    inner join customer_segments
-        on customer_liveness_per_month.customer_id = customer_segments.customer_id
-    group by customer_segments.dimension, customer_segments.segment_value, customer_liveness_per_month.month
-),
-
--- retention_monthly's CN: first completed order dated in [f, l]
-retention_new_customer_counts as (
-    select
-        customer_segments.dimension,
-        customer_segments.segment_value,
-        month_bounds.month,
-        count(*) as new_customers
-    from month_bounds
-    inner join first_orders
-        on first_orders.first_order_date between month_bounds.first_day and month_bounds.last_day_counted
-    inner join customer_segments
-        on first_orders.customer_id = customer_segments.customer_id
-    group by customer_segments.dimension, customer_segments.segment_value, month_bounds.month
-),
-
-segment_retention as (
-    select
-        segment_months.dimension,
-        segment_months.segment_value,
-        segment_months.month,
-        coalesce(live_counts.customers_start, 0) as customers_start,
-        coalesce(live_counts.customers_end, 0) as customers_end,
-        coalesce(retention_new_customer_counts.new_customers, 0) as new_customers,
-        coalesce(live_counts.retained_customers, 0) as retained_customers
-    from segment_months
-    inner join month_bounds
-        on segment_months.month = month_bounds.month
-    left join live_counts
-        on segment_months.dimension = live_counts.dimension
-        and segment_months.segment_value = live_counts.segment_value
-        and segment_months.month = live_counts.month
-    left join retention_new_customer_counts
-        on segment_months.dimension = retention_new_customer_counts.dimension
-        and segment_months.segment_value = retention_new_customer_counts.segment_value
-        and segment_months.month = retention_new_customer_counts.month
-),
-
-segment_retention_rates as (
-    select
-        dimension,
-        segment_value,
-        month,
-        customers_start,
-        customers_end,
-        case when customers_start > 0
-            then cast(customers_end - new_customers as double) / customers_start
-        end as retention_rate,
-        case when customers_start > 0
-            then cast(customers_start - retained_customers as double) / customers_start
-        end as churn_rate
-    from segment_retention
 ),
 
 -- trailing window T (int_trailing_12m_customers' coverage intervals, per customer, then per segment):
@@ -301,17 +176,140 @@ coverage_changes as (
     where repeat_from <= repeat_until
 ),
 
-coverage_changes_per_segment_month as (
+-- Every count and sum below is additive over customers, so it is first aggregated per combination of
+-- the three attributes (one join per customer fact), then rolled up to each dimension (small tables).
+combination_facts as (
     select
-        customer_segments.dimension,
-        customer_segments.segment_value,
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
+        customer_months.order_month as month,
+        count(*) as active_customers,
+        0 as new_customers,
+        sum(customer_months.orders) as orders,
+        sum(customer_months.revenue) as revenue,
+        0 as customers_start,
+        0 as customers_end,
+        0 as retained_customers,
+        0 as customers_change,
+        0 as repeat_customers_change
+    from customer_months
+    inner join customer_attributes
+        on customer_months.customer_id = customer_attributes.customer_id
+    group by all
+    union all
+    -- first completed order in the month: loyalty_kpis_monthly's new customers, and retention_monthly's
+    -- CN (first order dated in [f, l]: the same customers, as no completed order is after the as-of date)
+    select acquisition_channel, segment, country, cohort_month, 0, count(*), 0, 0, 0, 0, 0, 0, 0
+    from customer_attributes
+    group by all
+    union all
+    select
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
+        customer_liveness_per_month.month,
+        0,
+        0,
+        0,
+        0,
+        count(*) filter (where customer_liveness_per_month.is_live_at_start),
+        count(*) filter (where customer_liveness_per_month.is_live_at_end),
+        count(*) filter (where customer_liveness_per_month.is_live_at_start and customer_liveness_per_month.is_live_at_end),
+        0,
+        0
+    from customer_liveness_per_month
+    inner join customer_attributes
+        on customer_liveness_per_month.customer_id = customer_attributes.customer_id
+    group by all
+    union all
+    select
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
         coverage_changes.month,
-        sum(coverage_changes.customers_change) as customers_change,
-        sum(coverage_changes.repeat_customers_change) as repeat_customers_change
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        sum(coverage_changes.customers_change),
+        sum(coverage_changes.repeat_customers_change)
     from coverage_changes
-    inner join customer_segments
-        on coverage_changes.customer_id = customer_segments.customer_id
-    group by customer_segments.dimension, customer_segments.segment_value, coverage_changes.month
+    inner join customer_attributes
+        on coverage_changes.customer_id = customer_attributes.customer_id
+    group by all
+),
+
+combination_month_facts as (
+    select
+        acquisition_channel,
+        segment,
+        country,
+        month,
+        sum(active_customers) as active_customers,
+        sum(new_customers) as new_customers,
+        sum(orders) as orders,
+        sum(revenue) as revenue,
+        sum(customers_start) as customers_start,
+        sum(customers_end) as customers_end,
+        sum(retained_customers) as retained_customers,
+        sum(customers_change) as customers_change,
+        sum(repeat_customers_change) as repeat_customers_change
+    from combination_facts
+    group by acquisition_channel, segment, country, month
+),
+
+segment_month_facts as (
+    select
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'all' then 'all'
+            when 'acquisition_channel' then combination_month_facts.acquisition_channel
+            when 'segment' then combination_month_facts.segment
+            else combination_month_facts.country
+        end as segment_value,
+        combination_month_facts.month,
+        sum(combination_month_facts.active_customers) as active_customers,
+        sum(combination_month_facts.new_customers) as new_customers,
+        sum(combination_month_facts.orders) as orders,
+        sum(combination_month_facts.revenue) as revenue,
+        sum(combination_month_facts.customers_start) as customers_start,
+        sum(combination_month_facts.customers_end) as customers_end,
+        sum(combination_month_facts.retained_customers) as retained_customers,
+        sum(combination_month_facts.customers_change) as customers_change,
+        sum(combination_month_facts.repeat_customers_change) as repeat_customers_change
+    from combination_month_facts
+    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
+    group by all
+),
+
+-- every value a customer with a cohort has (from the customers, not from the facts above, so that
+-- the facts are computed once)
+segments as (
+    select distinct
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'all' then 'all'
+            when 'acquisition_channel' then customer_attributes.acquisition_channel
+            when 'segment' then customer_attributes.segment
+            else customer_attributes.country
+        end as segment_value
+    from customer_attributes
+    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
+),
+
+segment_months as (
+    select
+        segments.dimension,
+        segments.segment_value,
+        months.month,
+        months.month > (select min(cohort_month) from first_orders) as has_retention,
+        months.is_partial_period
+    from segments
+    cross join months
 ),
 
 segment_months_with_totals as (
@@ -319,49 +317,46 @@ segment_months_with_totals as (
         segment_months.dimension,
         segment_months.segment_value,
         segment_months.month,
-        coalesce(month_totals.active_customers, 0) as active_customers,
-        coalesce(new_customer_counts.new_customers, 0) as new_customers,
-        coalesce(month_totals.orders, 0) as orders,
-        coalesce(month_totals.revenue, 0) as revenue,
-        coalesce(coverage_changes_per_segment_month.customers_change, 0) as customers_change,
-        coalesce(coverage_changes_per_segment_month.repeat_customers_change, 0) as repeat_customers_change,
+        coalesce(segment_month_facts.active_customers, 0) as active_customers,
+        coalesce(segment_month_facts.new_customers, 0) as new_customers,
+        coalesce(segment_month_facts.orders, 0) as orders,
+        coalesce(segment_month_facts.revenue, 0) as revenue,
+        -- retention_monthly has no row for the first cohort month
+        case when segment_months.has_retention then coalesce(segment_month_facts.customers_start, 0) end as customers_start,
+        case when segment_months.has_retention then coalesce(segment_month_facts.customers_end, 0) end as customers_end,
+        coalesce(segment_month_facts.retained_customers, 0) as retained_customers,
+        coalesce(segment_month_facts.customers_change, 0) as customers_change,
+        coalesce(segment_month_facts.repeat_customers_change, 0) as repeat_customers_change,
         segment_months.is_partial_period
     from segment_months
-    left join month_totals
-        on segment_months.dimension = month_totals.dimension
-        and segment_months.segment_value = month_totals.segment_value
-        and segment_months.month = month_totals.month
-    left join new_customer_counts
-        on segment_months.dimension = new_customer_counts.dimension
-        and segment_months.segment_value = new_customer_counts.segment_value
-        and segment_months.month = new_customer_counts.month
-    left join coverage_changes_per_segment_month
-        on segment_months.dimension = coverage_changes_per_segment_month.dimension
-        and segment_months.segment_value = coverage_changes_per_segment_month.segment_value
-        and segment_months.month = coverage_changes_per_segment_month.month
+    left join segment_month_facts
+        on segment_months.dimension = segment_month_facts.dimension
+        and segment_months.segment_value = segment_month_facts.segment_value
+        and segment_months.month = segment_month_facts.month
 ),
 
+-- retention_monthly's formulas within the segment
 segment_months_joined_to_retention as (
     select
-        segment_months_with_totals.dimension,
-        segment_months_with_totals.segment_value,
-        segment_months_with_totals.month,
-        segment_months_with_totals.active_customers,
-        segment_months_with_totals.new_customers,
-        segment_months_with_totals.orders,
-        segment_months_with_totals.revenue,
-        segment_retention_rates.customers_start,
-        segment_retention_rates.customers_end,
-        segment_retention_rates.retention_rate,
-        segment_retention_rates.churn_rate,
-        segment_months_with_totals.customers_change,
-        segment_months_with_totals.repeat_customers_change,
-        segment_months_with_totals.is_partial_period
+        dimension,
+        segment_value,
+        month,
+        active_customers,
+        new_customers,
+        orders,
+        revenue,
+        customers_start,
+        customers_end,
+        case when customers_start > 0
+            then cast(customers_end - new_customers as double) / customers_start
+        end as retention_rate,
+        case when customers_start > 0
+            then cast(customers_start - retained_customers as double) / customers_start
+        end as churn_rate,
+        customers_change,
+        repeat_customers_change,
+        is_partial_period
     from segment_months_with_totals
-    left join segment_retention_rates
-        on segment_months_with_totals.dimension = segment_retention_rates.dimension
-        and segment_months_with_totals.segment_value = segment_retention_rates.segment_value
-        and segment_months_with_totals.month = segment_retention_rates.month
 ),
 
 -- the months of a segment are the whole spine, one row per month, so 12 rows = the 12 months of T
@@ -394,15 +389,32 @@ trailing_12m as (
         )
 ),
 
+combination_predicted_clv as (
+    select
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
+        sum(clv_predictions.clv_12m) as clv_12m_sum,
+        count(clv_predictions.clv_12m) as clv_12m_count
+    from clv_predictions
+    inner join customer_attributes
+        on clv_predictions.customer_id = customer_attributes.customer_id
+    group by all
+),
+
 segment_predicted_clv as (
     select
-        customer_segments.dimension,
-        customer_segments.segment_value,
-        avg(clv_predictions.clv_12m) as avg_predicted_clv_12m
-    from clv_predictions
-    inner join customer_segments
-        on clv_predictions.customer_id = customer_segments.customer_id
-    group by customer_segments.dimension, customer_segments.segment_value
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'all' then 'all'
+            when 'acquisition_channel' then combination_predicted_clv.acquisition_channel
+            when 'segment' then combination_predicted_clv.segment
+            else combination_predicted_clv.country
+        end as segment_value,
+        sum(combination_predicted_clv.clv_12m_sum) / nullif(sum(combination_predicted_clv.clv_12m_count), 0) as avg_predicted_clv_12m
+    from combination_predicted_clv
+    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
+    group by all
 ),
 
 segment_kpis_monthly as (
