@@ -31,42 +31,94 @@ months as (
     from int_months_v1
 ),
 
--- staging holds one row per customer_id (the latest export wins); a blank value is no value
-first_orders_joined_to_customers as (
+-- staging holds one row per customer_id (the latest export wins); a blank value is no value.
+-- Every customer with a cohort, with their value of each dimension ('(none)': no value, or not in the export)
+customer_attributes as (
     select
         first_orders.customer_id,
         first_orders.cohort_month,
-        nullif(trim(customers.acquisition_channel), '') as acquisition_channel,
-        nullif(trim(customers.segment), '') as segment,
-        nullif(trim(customers.country), '') as country
+        coalesce(nullif(trim(customers.acquisition_channel), ''), '(none)') as acquisition_channel,
+        coalesce(nullif(trim(customers.segment), ''), '(none)') as segment,
+        coalesce(nullif(trim(customers.country), ''), '(none)') as country
     from first_orders
     left join customers
         on first_orders.customer_id = customers.customer_id
 ),
 
--- one row per customer with a cohort and dimension; no value (or not in the export) is '(none)'
-customer_segments as (
-    select customer_id, cohort_month, 'all' as dimension, 'all' as segment_value
-    from first_orders_joined_to_customers
-    union all
-    select customer_id, cohort_month, 'acquisition_channel', coalesce(acquisition_channel, '(none)')
-    from first_orders_joined_to_customers
-    union all
-    select customer_id, cohort_month, 'segment', coalesce(segment, '(none)')
-    from first_orders_joined_to_customers
-    union all
-    select customer_id, cohort_month, 'country', coalesce(country, '(none)')
-    from first_orders_joined_to_customers
+customer_month_activity as (
+    select
+        customer_id,
+        order_month,
+        sum(net_value) as revenue
+    from completed_orders
+    group by customer_id, order_month
+),
+
+-- Counts and sums are additive over customers: first per combination of the three attributes,
+-- then rolled up to each dimension (small tables)
+combination_cohort_sizes as (
+    select
+        acquisition_channel,
+        segment,
+        country,
+        cohort_month,
+        count(*) as cohort_size
+    from customer_attributes
+    group by acquisition_channel, segment, country, cohort_month
+),
+
+combination_cohort_activity as (
+    select
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
+        customer_attributes.cohort_month,
+        customer_month_activity.order_month as period_month,
+        count(*) as active_customers,
+        sum(customer_month_activity.revenue) as revenue
+    from customer_month_activity
+    inner join customer_attributes
+        on customer_month_activity.customer_id = customer_attributes.customer_id
+    group by
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
+        customer_attributes.cohort_month,
+        customer_month_activity.order_month
 ),
 
 cohort_sizes as (
     select
-        dimension,
-        segment_value,
-        cohort_month,
-        count(*) as cohort_size
-    from customer_segments
-    group by dimension, segment_value, cohort_month
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'all' then 'all'
+            when 'acquisition_channel' then combination_cohort_sizes.acquisition_channel
+            when 'segment' then combination_cohort_sizes.segment
+            else combination_cohort_sizes.country
+        end as segment_value,
+        combination_cohort_sizes.cohort_month,
+        sum(combination_cohort_sizes.cohort_size) as cohort_size
+    from combination_cohort_sizes
+    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
+    group by all
+),
+
+cohort_activity as (
+    select
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'all' then 'all'
+            when 'acquisition_channel' then combination_cohort_activity.acquisition_channel
+            when 'segment' then combination_cohort_activity.segment
+            else combination_cohort_activity.country
+        end as segment_value,
+        combination_cohort_activity.cohort_month,
+        combination_cohort_activity.period_month,
+        sum(combination_cohort_activity.active_customers) as active_customers,
+        sum(combination_cohort_activity.revenue) as revenue
+    from combination_cohort_activity
+    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
+    group by all
 ),
 
 cohort_periods as (
@@ -80,33 +132,6 @@ cohort_periods as (
     from cohort_sizes
     inner join months
         on months.month >= cohort_sizes.cohort_month
-),
-
-customer_month_activity as (
-    select
-        customer_id,
-        order_month,
-        sum(net_value) as revenue
-    from completed_orders
-    group by customer_id, order_month
-),
-
-cohort_activity as (
-    select
-        customer_segments.dimension,
-        customer_segments.segment_value,
-        customer_segments.cohort_month,
-        customer_month_activity.order_month as period_month,
-        count(*) as active_customers,
-        sum(customer_month_activity.revenue) as revenue
-    from customer_month_activity
-    inner join customer_segments
-        on customer_month_activity.customer_id = customer_segments.customer_id
-    group by
-        customer_segments.dimension,
-        customer_segments.segment_value,
-        customer_segments.cohort_month,
-        customer_month_activity.order_month
 ),
 
 cohort_periods_joined_to_activity as (
