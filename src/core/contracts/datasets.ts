@@ -20,6 +20,13 @@ export const customers = defineDataset({
       type: 'string',
       description: 'customer_id of the referrer; non-empty means the customer came by referral.',
     },
+    { name: 'segment', type: 'string', description: 'Any grouping the business uses (tier, region, B2B/B2C); optional.' },
+    {
+      name: 'country',
+      type: 'string',
+      description:
+        'ISO 3166 alpha-2 code when known; optional. Kept as text, not validated: a customer is not rejected for a country written another way, and the value is grouped as exported.',
+    },
   ],
 });
 
