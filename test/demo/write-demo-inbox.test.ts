@@ -92,11 +92,13 @@ describe('writeDemoInbox', () => {
       'orders/2026/orders-2026-h2.csv',
       'orders/2026/orders-broken-export.csv',
       'orders/2026/reexport-2026-09-10.csv',
+      'program_memberships/memberships.csv',
       'retention_costs/retention-spend.csv',
       'shopify_orders/orders_export_1.csv',
       'stripe_payments/unified_payments.csv',
       'stripe_subscriptions/subscriptions.csv',
       'subscriptions/subscriptions.csv',
+      'support_tickets/tickets.csv',
       'survey_responses/surveys-2026.jsonl',
     ]);
     expect(summary.files).toBe(files.length);
@@ -130,6 +132,8 @@ describe('writeDemoInbox', () => {
     expect(await rowsOf('shopify_orders/orders_export_1.csv')).toBe(summary.shopifyLineItems);
     expect(await rowsOf('stripe_payments/unified_payments.csv')).toBe(summary.stripePayments);
     expect(await rowsOf('stripe_subscriptions/subscriptions.csv')).toBe(summary.stripeSubscriptions);
+    expect(await rowsOf('program_memberships/memberships.csv')).toBe(summary.programMemberships);
+    expect(await rowsOf('support_tickets/tickets.csv')).toBe(summary.supportTickets);
   });
 
   it('re-exports September–October with the same order ids, landing after every other file', async () => {
