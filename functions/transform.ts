@@ -9,6 +9,7 @@ import { LakePrefix } from '../src/core/lake/lake-layout.js';
 import { S3Lake } from '../src/core/lake/s3-lake.js';
 import { newRunId, runPipeline } from '../src/core/pipeline/run-pipeline.js';
 import { transformNeeded } from '../src/core/pipeline/transform-needed.js';
+import { eventBridgeSender, sendTargetEvents } from '../src/core/targets/target-events.js';
 import { writeReport } from '../src/report/write-report.js';
 import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace } from './common/lambda-runtime.js';
 
@@ -51,6 +52,17 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     throw new LoyaltyLakeError(`run ${runId} failed: ${manifest.error}${hint}`);
   }
   log('info', 'transform published', summary);
+  if (manifest.alerts?.length) {
+    // One event per missed KPI target to the default bus (source loyaltylake, detail-type KPI target missed).
+    log('warn', 'KPI targets missed', { run_id: runId, alerts: manifest.alerts });
+    try {
+      const { sent, failed } = await sendTargetEvents(eventBridgeSender(), manifest);
+      log(failed ? 'warn' : 'info', 'KPI target events sent', { run_id: runId, sent, failed });
+    } catch (error) {
+      // The tables are published; the alerts stay in the manifest.
+      log('warn', 'KPI target events not sent', { run_id: runId, error: errorMessage(error) });
+    }
+  }
   try {
     const report = await writeReport({ lake, scratchDir: join(env.SCRATCH_DIR, 'report'), ...duckdbSettings(env) });
     log('info', 'report written', { run_id: runId, key: report.location, bytes: report.bytes });

@@ -178,6 +178,8 @@ export class LoyaltyLake extends Construct {
       write: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs, LakePrefix.report],
       remove: [LakePrefix.metrics, LakePrefix.history, LakePrefix.runs],
     });
+    // One event per missed KPI target (src/core/targets/target-events.ts), on the default bus only.
+    events.EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(this.transformFunction);
 
     const databaseName = props.glueDatabaseName ?? DEFAULTS.glueDatabaseName;
     this.databaseName = databaseName;

@@ -5,6 +5,7 @@ import { DuckDBSession, sqlIdent, sqlString } from '../core/duckdb.js';
 import type { Lake } from '../core/lake/lake.js';
 import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
 import type { RunManifest } from '../core/pipeline/run-manifest.js';
+import { alertLine } from '../core/targets/targets.js';
 
 type Row = Record<string, unknown>;
 
@@ -65,6 +66,7 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
   }
   console.log(`  tables  ${lake.uri}/${LakeKeys.metrics('<model>', '<N>')} (${built.filter((m) => m.published_to).length} tables)`);
   console.log(`  run     ${lake.uri}/${LakeKeys.runManifest(manifest.run_id)}`);
+  printAlerts(manifest);
   printTables(tables ?? (await downloadReportTables(lake, manifest)));
 }
 
@@ -183,4 +185,17 @@ function printPredictions({ fit, backtest, bands }: NonNullable<ReportTables['pr
       (backtest ? `; ${backtestSummary(backtest)}` : ''),
   );
   console.log(`churn risk: ${bands.map((b) => `${b.risk_band} ${count(Number(b.customers))}`).join(', ')}`);
+}
+
+/** The KPI targets missed in the latest complete month, set apart so they are not overlooked. */
+export function printAlerts(manifest: RunManifest): void {
+  const alerts = manifest.alerts ?? [];
+  const targets = manifest.targets?.length ?? 0;
+  if (targets === 0) return;
+  if (alerts.length === 0) {
+    console.log(`  targets ${targets} KPI targets, none missed in the latest complete month`);
+    return;
+  }
+  console.log(`\n!! ${alerts.length} of ${targets} KPI targets MISSED in ${alerts[0]!.month} (latest complete month):`);
+  for (const alert of alerts) console.log(`!!   ${alertLine(alert)}`);
 }

@@ -11,11 +11,13 @@ import { customersCsv, generateCustomers } from './customers.js';
 import { eventsCsv } from './events.js';
 import { csvLines, monthText } from './formats.js';
 import { generateOrderHistory, orderRows, planOrderFiles } from './orders.js';
+import { PROGRAM_MEMBERSHIP_COLUMNS, programMembershipRows } from './program-memberships.js';
 import { mulberry32, streamFor } from './random.js';
 import { retentionCostRows } from './retention-costs.js';
 import { shopifyOrdersCsv } from './shopify-orders.js';
 import { generateStripe, stripePaymentsCsv, stripeSubscriptionsCsv } from './stripe-billing.js';
 import { generateSubscriptions, subscriptionsCsv } from './subscriptions.js';
+import { SUPPORT_TICKET_COLUMNS, supportTicketRows } from './support-tickets.js';
 import { generateSurveyResponses, surveysNdjson } from './survey-responses.js';
 
 const gzipAsync = promisify(gzip);
@@ -42,6 +44,8 @@ export interface DemoSummary {
   readonly shopifyLineItems: number;
   readonly stripePayments: number;
   readonly stripeSubscriptions: number;
+  readonly programMemberships: number;
+  readonly supportTickets: number;
 }
 
 /**
@@ -56,6 +60,8 @@ const STREAM_SALT = {
   retentionCosts: 4,
   shopifyOrders: 5,
   stripe: 6,
+  programMemberships: 7,
+  supportTickets: 8,
 } as const;
 
 /** The inbox folders the demo replaces whole: one per dataset contract and one per vendor preset. */
@@ -114,6 +120,10 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
   const stripe = generateStripe(endDay, streamFor(seed, STREAM_SALT.stripe));
   if (stripe.payments.length > 0) files.set('stripe_payments/unified_payments.csv', stripePaymentsCsv(stripe.payments));
   files.set('stripe_subscriptions/subscriptions.csv', stripeSubscriptionsCsv(stripe.subscriptions));
+  const memberships = programMembershipRows(history, customers, endDay, streamFor(seed, STREAM_SALT.programMemberships));
+  if (memberships.length > 0) files.set('program_memberships/memberships.csv', csvLines(PROGRAM_MEMBERSHIP_COLUMNS, memberships));
+  const tickets = supportTicketRows(history, endDay, streamFor(seed, STREAM_SALT.supportTickets));
+  if (tickets.length > 0) files.set('support_tickets/tickets.csv', csvLines(SUPPORT_TICKET_COLUMNS, tickets));
   if (events.rows > 0) files.set(`events/events-${monthText(endDay)}.csv.gz`, await eventsGzip);
 
   const inbox = join(lakeDir, LakePrefix.inbox);
@@ -142,5 +152,7 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
     shopifyLineItems: shopify.rows,
     stripePayments: stripe.payments.length,
     stripeSubscriptions: stripe.subscriptions.length,
+    programMemberships: memberships.length,
+    supportTickets: tickets.length,
   };
 }

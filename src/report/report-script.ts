@@ -303,7 +303,7 @@ var METRICS = {
   mrr: { label: 'MRR', kind: 'money', better: 1 },
   net_revenue_retention: { label: 'Net revenue retention', kind: 'pct', better: 1 },
   gross_revenue_retention: { label: 'Gross revenue retention', kind: 'pct', better: 1 },
-  nps: { label: 'NPS (−100 to 100)', kind: 'dec1', better: 1 },
+  nps: { label: 'NPS (−100 to 100)', kind: 'dec1', better: 1, points: true },
   csat: { label: 'CSAT (share satisfied)', kind: 'pct', better: 1 },
   ces: { label: 'CES (mean score)', kind: 'dec2', better: 0 },
   dau_mau: { label: 'DAU/MAU', kind: 'pct', better: 1 },
@@ -315,6 +315,8 @@ function change(meta, value, other, when) {
   if (value === null || other === null) return h('p', { class: 'change', text: 'vs ' + when + ': –' });
   var diff = value - other, text;
   if (meta.kind === 'pct') text = (diff >= 0 ? '+' : '−') + Math.abs(diff * 100).toFixed(1) + ' pp';
+  // A score that crosses zero (NPS) changes by points: a relative change would mislead.
+  else if (meta.points) text = (diff >= 0 ? '+' : '−') + Math.abs(diff).toFixed(1) + ' points';
   else if (other !== 0) text = (diff >= 0 ? '+' : '−') + Math.abs(diff / Math.abs(other) * 100).toFixed(1) + '%';
   else text = (diff >= 0 ? '+' : '−') + fmt(meta.kind, Math.abs(diff));
   var tone = diff === 0 || !meta.better ? '' : (diff * meta.better > 0 ? 'good' : 'bad');

@@ -54,7 +54,8 @@ describe('the cloud flow against an S3-protocol server', () => {
       await cloud.lake().download(key, join(downloads, key));
       const fromS3 = await query(`select * from read_parquet('${join(downloads, key)}') order by all`);
       const fromFolder = await query(`select * from read_parquet('${join(localDir, key)}') order by all`);
-      expect(fromS3.length, key).toBeGreaterThan(0);
+      // kpi_targets_monthly is published empty when the lake sets no targets.
+      if (!key.startsWith('metrics/kpi_targets_monthly/')) expect(fromS3.length, key).toBeGreaterThan(0);
       expect(fromS3, key).toEqual(fromFolder);
     }
   });

@@ -8,6 +8,7 @@ import { checkSteps, defineStep, type StepRegistry } from '../../src/core/models
 import { writeDeclaredColumns } from '../../src/core/models/step-io.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
 import { PREDICTIVE_STEPS } from '../../src/core/predictive/predictive-steps.js';
+import { targetsSteps } from '../../src/core/targets/targets-step.js';
 import { declaredModel, ID, yaml } from '../helpers/declare-model.js';
 import { csv, run, tempDir, tempLake } from '../helpers/temp-lake.js';
 
@@ -56,8 +57,9 @@ describe('step models', () => {
 
   it('registers every step the project declares, at the versions declared', () => {
     const stepModels = loadModels(defaultModelsDir()).filter((m) => m.step);
-    expect(stepModels.map((m) => m.table)).toEqual(['clv_backtest_v1', 'clv_model_v1', 'clv_predictions_v1']);
-    expect(() => checkSteps(stepModels, PREDICTIVE_STEPS)).not.toThrow();
+    expect(stepModels.map((m) => m.table)).toEqual(['clv_backtest_v1', 'clv_model_v1', 'clv_predictions_v1', 'kpi_targets_monthly_v1']);
+    // The run adds the KPI targets step, with the lake's targets, to the predictive ones.
+    expect(() => checkSteps(stepModels, { ...PREDICTIVE_STEPS, ...targetsSteps([]) })).not.toThrow();
   });
 
   it('fails a run at its start, before ingesting anything, when a declared step is not registered', async () => {
@@ -71,7 +73,7 @@ describe('step models', () => {
 
     // Assess
     expect(manifest.status).toBe('failed');
-    expect(manifest.error).toMatch(/clv_backtest_v1: names step 'backtest_clv', which is not registered \(registered steps: fit_clv_model, predict_clv\)/);
+    expect(manifest.error).toMatch(/clv_backtest_v1: names step 'backtest_clv', which is not registered \(registered steps: fit_clv_model, kpi_targets, predict_clv\)/);
     expect(manifest.models).toEqual([]);
     expect(await lake.list('staging/')).toEqual([]);
   });

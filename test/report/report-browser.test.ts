@@ -106,6 +106,15 @@ describe('the demo report in Chromium', () => {
     await page.close();
   });
 
+  it("gives NPS's change in points, as the score crosses zero, with the previous month's score", async () => {
+    const [latest, previous] = await query(`select nps from ${table('loyalty_scorecard_monthly')} where not is_partial_period order by month desc limit 2`);
+    const diff = (latest!.nps as number) - (previous!.nps as number);
+    const { page } = await open();
+    const change = await page.textContent('[data-metric="nps"] .change');
+    expect(change).toBe(`vs previous month: ${diff >= 0 ? '+' : '−'}${Math.abs(diff).toFixed(1)} points (${(previous!.nps as number).toFixed(1)})`);
+    await page.close();
+  });
+
   it('shows a cohort cell and the backtest totals as published, and switches the heatmap to revenue per customer', async () => {
     const [cell] = await query(`select active_customers, retention_rate, cumulative_revenue_per_customer::double as revenue
       from ${table('cohort_retention')} where cohort_month = date '2024-03-01' and period_number = 3`);

@@ -17,6 +17,8 @@ export const InputColumnType = z.enum([
   'currency',
   /** `YYYY-MM` or any ISO date in the month; stored as the month's first day. */
   'month',
+  /** `true`/`false`, `1`/`0`, `yes`/`no` (case-insensitive), stored as BOOLEAN; anything else is rejected. */
+  'boolean',
 ]);
 export type InputColumnType = z.infer<typeof InputColumnType>;
 

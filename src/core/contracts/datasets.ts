@@ -20,6 +20,13 @@ export const customers = defineDataset({
       type: 'string',
       description: 'customer_id of the referrer; non-empty means the customer came by referral.',
     },
+    { name: 'segment', type: 'string', description: 'Any grouping the business uses (tier, region, B2B/B2C); optional.' },
+    {
+      name: 'country',
+      type: 'string',
+      description:
+        'ISO 3166 alpha-2 code when known; optional. Kept as text, not validated: a customer is not rejected for a country written another way, and the value is grouped as exported.',
+    },
   ],
 });
 
@@ -123,7 +130,59 @@ export const retentionCosts = defineDataset({
   ],
 });
 
-export const datasetContracts: readonly DatasetContract[] = [customers, orders, subscriptions, surveyResponses, events, retentionCosts];
+/** Members of loyalty and advocacy programs (metrics.md, "Additions (second release)"). */
+export const programMemberships = defineDataset({
+  name: 'program_memberships',
+  description: 'One row per membership of a customer in a program (loyalty club, referral, affiliate, advocate).',
+  primaryKey: ['membership_id'],
+  columns: [
+    { name: 'membership_id', type: 'string', required: true, description: 'Membership identifier.' },
+    { name: 'customer_id', type: 'string', required: true, description: 'Customer who is (or was) a member.' },
+    { name: 'program', type: 'string', required: true, description: "The program's name (e.g. gold club, refer-a-friend)." },
+    {
+      name: 'program_type',
+      type: 'enum',
+      values: ['loyalty', 'referral', 'affiliate', 'advocate', 'other'],
+      default: "'other'",
+      description: 'loyalty, referral, affiliate, advocate or other; other when absent.',
+    },
+    { name: 'joined_at', type: 'timestamp', required: true, window: 'past', description: 'When the customer joined (UTC).' },
+    { name: 'left_at', type: 'timestamp', window: 'from_earliest', description: 'When the customer left (UTC), or will leave; empty while a member.' },
+  ],
+  rowChecks: [{ sql: 'left_at is null or left_at >= joined_at', reason: 'left_at is before joined_at' }],
+});
+
+/** Support tickets and complaints (metrics.md, "Additions (second release)"). */
+export const supportTickets = defineDataset({
+  name: 'support_tickets',
+  description: 'One row per support ticket; complaints are the tickets with is_complaint.',
+  primaryKey: ['ticket_id'],
+  columns: [
+    { name: 'ticket_id', type: 'string', required: true, description: 'Ticket identifier.' },
+    { name: 'customer_id', type: 'string', description: 'Customer who opened it, if known.' },
+    { name: 'opened_at', type: 'timestamp', required: true, window: 'past', description: 'When the ticket was opened (UTC).' },
+    {
+      name: 'is_complaint',
+      type: 'boolean',
+      default: 'true',
+      description: 'Whether the ticket is a complaint (true/false, 1/0, yes/no); true when absent.',
+    },
+    { name: 'category', type: 'string', description: 'Ticket category.' },
+    { name: 'resolved_at', type: 'timestamp', window: 'past', description: 'When it was resolved (UTC); empty while open.' },
+  ],
+  rowChecks: [{ sql: 'resolved_at is null or resolved_at >= opened_at', reason: 'resolved_at is before opened_at' }],
+});
+
+export const datasetContracts: readonly DatasetContract[] = [
+  customers,
+  orders,
+  subscriptions,
+  surveyResponses,
+  events,
+  retentionCosts,
+  programMemberships,
+  supportTickets,
+];
 
 export function findDataset(name: string): DatasetContract | undefined {
   return datasetContracts.find((d) => d.name === name);

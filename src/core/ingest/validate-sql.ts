@@ -10,6 +10,7 @@ export const STAGED_TYPE: Record<InputColumn['type'], string> = {
   enum: 'VARCHAR',
   currency: 'VARCHAR',
   month: 'DATE',
+  boolean: 'BOOLEAN',
 };
 
 /** The plausible dates of the columns with a `window` (see InputColumn), YYYY-MM-DD, both included. */
@@ -46,6 +47,9 @@ export const ACCEPTED = {
   currency: '[A-Z]{3}',
   month: String.raw`\d{4}-\d{2}`,
   date: String.raw`\d{4}-\d{2}-\d{2}`,
+  /** The words a boolean is written as, compared lowercased: nothing else (not `t`, `y`, `2`, `1.0`). */
+  booleanTrue: ['true', '1', 'yes'],
+  booleanFalse: ['false', '0', 'no'],
 } as const;
 
 /**
@@ -75,7 +79,10 @@ export function validationSql(
       `${from?.unreadable ? `coalesce(${from.unreadable}, false)` : 'false'} as ${unreadable(c)}`,
     ];
   });
-  const parses = contract.columns.map((c) => `case when not ${unreadable(c)} then ${parseExpression(c, text(c))} end as ${parsed(c)}`);
+  // A boolean column reads a JSON or Parquet boolean by its text (`true`/`false`); its accepted
+  // words are exact, so no object, array or nested value's text can pass as one.
+  const readable = (c: InputColumn) => (c.type === 'boolean' ? 'true' : `not ${unreadable(c)}`);
+  const parses = contract.columns.map((c) => `case when ${readable(c)} then ${parseExpression(c, text(c))} end as ${parsed(c)}`);
   const typed = contract.columns.map((c) => {
     const value = c.default === undefined ? parsed(c) : `coalesce(${parsed(c)}, cast(${c.default} as ${STAGED_TYPE[c.type]}))`;
     return `${value} as ${sqlIdent(c.name)}`;
@@ -116,7 +123,9 @@ function columnReasons(column: InputColumn, text: string, parsed: string, unread
   let invalid =
     column.type === 'enum'
       ? quotedGot(`${column.name} must be one of ${column.values!.join(', ')}, got `)
-      : quotedGot(`${column.name} is not a valid ${column.type}: `);
+      : column.type === 'boolean'
+        ? quotedGot(`${column.name} must be one of ${[...ACCEPTED.booleanTrue, ...ACCEPTED.booleanFalse].join(', ')}, got `)
+        : quotedGot(`${column.name} is not a valid ${column.type}: `);
   if (column.type === 'decimal') {
     invalid = `case when not ${unreadable} and ${matches(text, ACCEPTED.decimalTooPrecise)} then ${quotedGot(`${column.name} has more than 2 decimal places: `)} else ${invalid} end`;
   }
@@ -179,6 +188,9 @@ function parseExpression(column: InputColumn, text: string): string {
     case 'month':
       return `(case when ${matches(text, ACCEPTED.month)} then try_cast(${text} || '-01' as date)
           when ${matches(text, ACCEPTED.date)} then cast(date_trunc('month', try_cast(${text} as date)) as date) end)`;
+    case 'boolean':
+      return `(case when lower(${text}) in (${ACCEPTED.booleanTrue.map(sqlString).join(', ')}) then true
+          when lower(${text}) in (${ACCEPTED.booleanFalse.map(sqlString).join(', ')}) then false end)`;
   }
 }
 

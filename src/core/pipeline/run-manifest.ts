@@ -6,6 +6,7 @@ import { readJson, writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys } from '../lake/lake-layout.js';
 import type { DataTestResult } from '../models/model-runner.js';
 import type { PublishRecovery } from './publish.js';
+import type { TargetAlert, TargetSetting } from '../targets/targets.js';
 import type { StagedDataset } from './stage-inputs.js';
 
 export interface ModelRunRecord {
@@ -54,6 +55,10 @@ export interface RunManifest {
   readonly out_of_range_left_out?: LeftOut;
   /** The lake's settings file the run read (null: none, defaults used) and the keys in it no setting reads. */
   readonly settings: { readonly source: string | null; readonly unknown_keys: readonly string[] };
+  /** The KPI targets of the settings file the run evaluated (kpi_targets_monthly), as written. */
+  readonly targets?: readonly TargetSetting[];
+  /** Targets missed in the latest complete month; only on a succeeded run (empty: none missed). */
+  readonly alerts?: readonly TargetAlert[];
   /** Files handled by this run's ingest and the totals. */
   readonly ingest: IngestSummary;
   /** Every staging file the models read, per dataset. */

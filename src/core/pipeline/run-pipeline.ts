@@ -18,6 +18,8 @@ import { defaultModelsDir } from '../paths.js';
 import { PREDICTIVE_STEPS } from '../predictive/predictive-steps.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../settings-defaults.js';
 import { readLakeSettings, type LoadedLakeSettings } from '../settings/lake-settings.js';
+import { missedTargets, resolveTargets, targetsLast, type TargetAlert } from '../targets/targets.js';
+import { targetsSteps } from '../targets/targets-step.js';
 import { publishedKeys, publishTables, recoverPublish, removeStrayTemps, writeModelParquet, type Publication, type PublishedTable, type PublishRecovery } from './publish.js';
 import { DEFAULT_LEASE_SECONDS, takeLease, type RunLease } from './run-lease.js';
 import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
@@ -40,7 +42,7 @@ export interface PipelineOptions {
   readonly scratchDir?: string;
   /** Ingest new inbox files first. false: only build from staging (the ingest Lambda loads files). @default true */
   readonly ingest?: boolean;
-  /** The steps that build step models. @default - the predictive steps */
+  /** The steps that build step models (the KPI targets step is always added). @default - the predictive steps */
   readonly steps?: StepRegistry;
   /** How long the run's lease on the lake holds without renewal (run-lease.ts). @default 600 */
   readonly leaseSeconds?: number;
@@ -68,6 +70,8 @@ interface StepResults {
   outOfRange?: LeftOut;
   models?: ModelOutcome[];
   published?: PublishedModel[];
+  /** Targets missed in the latest complete month (targets.ts). */
+  alerts?: TargetAlert[];
 }
 
 /** One model version in a run: built (with its tests) or skipped with the reason. */
@@ -126,9 +130,10 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const { settings, unknownKeys } = results.settings;
     if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
     churnWindowDays = options.churnWindowDays ?? settings.churn_window_days ?? DEFAULT_CHURN_WINDOW_DAYS;
-    const steps = options.steps ?? PREDICTIVE_STEPS;
     // The lake's settings override the models' declared settings of the same name (fingerprints included).
-    const models = dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir(), { settingOverrides: settingOverridesFrom(settings) }));
+    const models = targetsLast(dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir(), { settingOverrides: settingOverridesFrom(settings) })));
+    // Targets are checked against the declarations before anything is built; the step gets them in its registry.
+    const steps = { ...(options.steps ?? PREDICTIVE_STEPS), ...targetsSteps(resolveTargets(settings.targets, models)) };
     checkSteps(models, steps);
     db = await DuckDBSession.open({ workDir: scratch, memoryLimit: options.memoryLimit, threads: options.threads });
     const session = db;
@@ -165,6 +170,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     if (built.error) throw built.error;
     const failed = failedTests(built.outcomes);
     if (failed.length > 0) throw new ModelError('data tests', `${failed.length} failed, nothing published: ${failed.join('; ')}`);
+    const alerts = await missedTargets(session, models);
 
     results.published = await timed('publish', async () => {
       const tables = [];
@@ -176,6 +182,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
       progress(`published ${tables.length} tables to ${lake.uri}/${LakePrefix.metrics}`);
       return tables.map(({ model, keys }) => ({ model, keys }));
     });
+    results.alerts = alerts;
     if (options.readPublished) await readPublished(session, results.published, options.readPublished, progress);
   } catch (error) {
     failure = error;
@@ -261,6 +268,8 @@ function assembleManifest(run: {
     currency: results.currency,
     out_of_range_left_out: results.outOfRange,
     settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [] },
+    ...(results.settings ? { targets: results.settings.settings.targets } : {}),
+    ...(results.alerts ? { alerts: results.alerts } : {}),
     ingest: summarizeIngest(results.files ?? []),
     inputs,
     missing_datasets: inputs.filter((input) => input.rowsCurrent === 0).map((input) => input.dataset),

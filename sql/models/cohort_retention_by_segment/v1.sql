@@ -1,0 +1,179 @@
+with
+
+customers as (
+    select
+        customer_id,
+        acquisition_channel,
+        segment,
+        country
+    from stg_customers
+),
+
+first_orders as (
+    select
+        customer_id,
+        cohort_month
+    from int_customer_first_orders_v1
+),
+
+completed_orders as (
+    select
+        customer_id,
+        order_month,
+        net_value
+    from int_orders_completed_v1
+),
+
+months as (
+    select
+        month,
+        is_partial_period
+    from int_months_v1
+),
+
+-- staging holds one row per customer_id (the latest export wins); a blank value is no value.
+-- Every customer with a cohort, with their value of each dimension ('(none)': no value, or not in the export)
+customer_attributes as (
+    select
+        first_orders.customer_id,
+        first_orders.cohort_month,
+        coalesce(nullif(trim(customers.acquisition_channel), ''), '(none)') as acquisition_channel,
+        coalesce(nullif(trim(customers.segment), ''), '(none)') as segment,
+        coalesce(nullif(trim(customers.country), ''), '(none)') as country
+    from first_orders
+    left join customers
+        on first_orders.customer_id = customers.customer_id
+),
+
+customer_month_activity as (
+    select
+        customer_id,
+        order_month,
+        sum(net_value) as revenue
+    from completed_orders
+    group by customer_id, order_month
+),
+
+-- Counts and sums are additive over customers: first per combination of the three attributes,
+-- then rolled up to each dimension (small tables)
+combination_cohort_sizes as (
+    select
+        acquisition_channel,
+        segment,
+        country,
+        cohort_month,
+        count(*) as cohort_size
+    from customer_attributes
+    group by acquisition_channel, segment, country, cohort_month
+),
+
+combination_cohort_activity as (
+    select
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
+        customer_attributes.cohort_month,
+        customer_month_activity.order_month as period_month,
+        count(*) as active_customers,
+        sum(customer_month_activity.revenue) as revenue
+    from customer_month_activity
+    inner join customer_attributes
+        on customer_month_activity.customer_id = customer_attributes.customer_id
+    group by
+        customer_attributes.acquisition_channel,
+        customer_attributes.segment,
+        customer_attributes.country,
+        customer_attributes.cohort_month,
+        customer_month_activity.order_month
+),
+
+cohort_sizes as (
+    select
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'all' then 'all'
+            when 'acquisition_channel' then combination_cohort_sizes.acquisition_channel
+            when 'segment' then combination_cohort_sizes.segment
+            else combination_cohort_sizes.country
+        end as segment_value,
+        combination_cohort_sizes.cohort_month,
+        sum(combination_cohort_sizes.cohort_size) as cohort_size
+    from combination_cohort_sizes
+    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
+    group by all
+),
+
+cohort_activity as (
+    select
+        dimensions.dimension,
+        case dimensions.dimension
+            when 'all' then 'all'
+            when 'acquisition_channel' then combination_cohort_activity.acquisition_channel
+            when 'segment' then combination_cohort_activity.segment
+            else combination_cohort_activity.country
+        end as segment_value,
+        combination_cohort_activity.cohort_month,
+        combination_cohort_activity.period_month,
+        sum(combination_cohort_activity.active_customers) as active_customers,
+        sum(combination_cohort_activity.revenue) as revenue
+    from combination_cohort_activity
+    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
+    group by all
+),
+
+cohort_periods as (
+    select
+        cohort_sizes.dimension,
+        cohort_sizes.segment_value,
+        cohort_sizes.cohort_month,
+        cohort_sizes.cohort_size,
+        months.month as period_month,
+        months.is_partial_period
+    from cohort_sizes
+    inner join months
+        on months.month >= cohort_sizes.cohort_month
+),
+
+cohort_periods_joined_to_activity as (
+    select
+        cohort_periods.dimension,
+        cohort_periods.segment_value,
+        cohort_periods.cohort_month,
+        date_diff('month', cohort_periods.cohort_month, cohort_periods.period_month) as period_number,
+        cohort_periods.period_month,
+        cohort_periods.cohort_size,
+        coalesce(cohort_activity.active_customers, 0) as active_customers,
+        coalesce(cohort_activity.revenue, 0) as revenue,
+        cohort_periods.is_partial_period
+    from cohort_periods
+    left join cohort_activity
+        on cohort_periods.dimension = cohort_activity.dimension
+        and cohort_periods.segment_value = cohort_activity.segment_value
+        and cohort_periods.cohort_month = cohort_activity.cohort_month
+        and cohort_periods.period_month = cohort_activity.period_month
+),
+
+cohort_retention_by_segment as (
+    select
+        dimension,
+        segment_value,
+        cohort_month,
+        period_number,
+        period_month,
+        cohort_size,
+        active_customers,
+        cast(active_customers as double) / cohort_size as retention_rate,
+        revenue,
+        -- in cents, so that a half cent rounds up exactly (as cohort_retention)
+        round(
+            sum(revenue) over (
+                partition by dimension, segment_value, cohort_month
+                order by period_number
+                rows between unbounded preceding and current row
+            ) * 100 / cohort_size
+        ) / 100 as cumulative_revenue_per_customer,
+        is_partial_period
+    from cohort_periods_joined_to_activity
+)
+
+select * from cohort_retention_by_segment
