@@ -116,13 +116,13 @@ const STAGED_ORDERS: Row[] = [
 ];
 
 const STAGED_CUSTOMERS: Row[] = [
-  { customer_id: 'c1', created_at: '2023-12-01 00:00:00', acquisition_channel: 'organic', referred_by: null },
-  { customer_id: 'c2', created_at: '2024-01-15 00:00:00', acquisition_channel: 'paid_search', referred_by: 'c1' },
-  { customer_id: 'c3', created_at: '2024-02-01 00:00:00', acquisition_channel: 'organic', referred_by: null },
-  { customer_id: 'c4', created_at: '2024-03-01 00:00:00', acquisition_channel: null, referred_by: null },
-  { customer_id: 'c5', created_at: '2024-02-01 00:00:00', acquisition_channel: 'social', referred_by: null },
-  { customer_id: 'c7', created_at: '2024-03-01 00:00:00', acquisition_channel: 'social', referred_by: 'c3' },
-  { customer_id: 'c8', created_at: '2024-06-01 00:00:00', acquisition_channel: 'email', referred_by: null },
+  { customer_id: 'c1', created_at: '2023-12-01 00:00:00', acquisition_channel: 'organic', referred_by: null, segment: null, country: null },
+  { customer_id: 'c2', created_at: '2024-01-15 00:00:00', acquisition_channel: 'paid_search', referred_by: 'c1', segment: null, country: null },
+  { customer_id: 'c3', created_at: '2024-02-01 00:00:00', acquisition_channel: 'organic', referred_by: null, segment: null, country: null },
+  { customer_id: 'c4', created_at: '2024-03-01 00:00:00', acquisition_channel: null, referred_by: null, segment: null, country: null },
+  { customer_id: 'c5', created_at: '2024-02-01 00:00:00', acquisition_channel: 'social', referred_by: null, segment: null, country: null },
+  { customer_id: 'c7', created_at: '2024-03-01 00:00:00', acquisition_channel: 'social', referred_by: 'c3', segment: null, country: null },
+  { customer_id: 'c8', created_at: '2024-06-01 00:00:00', acquisition_channel: 'email', referred_by: null, segment: null, country: null },
 ];
 
 interface ModelsOutput {

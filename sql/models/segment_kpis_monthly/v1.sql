@@ -394,7 +394,8 @@ combination_predicted_clv as (
         customer_attributes.acquisition_channel,
         customer_attributes.segment,
         customer_attributes.country,
-        sum(clv_predictions.clv_12m) as clv_12m_sum,
+        -- summed as exact decimals, so the mean has the same bits whatever order the rows come in
+        sum(cast(clv_predictions.clv_12m as decimal(38, 9))) as clv_12m_sum,
         count(clv_predictions.clv_12m) as clv_12m_count
     from clv_predictions
     inner join customer_attributes
@@ -411,7 +412,7 @@ segment_predicted_clv as (
             when 'segment' then combination_predicted_clv.segment
             else combination_predicted_clv.country
         end as segment_value,
-        sum(combination_predicted_clv.clv_12m_sum) / nullif(sum(combination_predicted_clv.clv_12m_count), 0) as avg_predicted_clv_12m
+        cast(sum(combination_predicted_clv.clv_12m_sum) as double) / nullif(sum(combination_predicted_clv.clv_12m_count), 0) as avg_predicted_clv_12m
     from combination_predicted_clv
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
     group by all
