@@ -1,4 +1,4 @@
-// What every SQL model's declaration and text must say (docs: ../shared/notes/style.md, "SQL models").
+// What every SQL model's declaration and text must say: the house style of dbt's SQL guide (import CTEs for what it reads, `select * from <final>` last) and SQL that Trino accepts too.
 import { describe, expect, it } from 'vitest';
 import { loadModels } from '../../src/core/models/model-declaration.js';
 import { defaultModelsDir } from '../../src/core/paths.js';
