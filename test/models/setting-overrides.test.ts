@@ -127,5 +127,11 @@ describe('a run on a lake with settings', () => {
     expect(second.status).toBe('succeeded');
     expect(await query(`select sessions from read_parquet(${table('engagement_monthly', 2)})`)).toEqual([{ sessions: '3' }]);
     expect(await transformNeeded(lake)).toMatchObject({ needed: false });
+
+    // Act and assess 4: a comment changes nothing; a setting no model reads (the currency) still needs a run
+    put('loyaltylake.yml', '# features we track\nkey_features: [wishlist_add, review_posted]\n');
+    expect(await transformNeeded(lake)).toMatchObject({ needed: false });
+    put('loyaltylake.yml', 'key_features: [wishlist_add, review_posted]\ncurrency: EUR\n');
+    expect(await transformNeeded(lake)).toEqual({ needed: true, reason: `the lake's settings changed since run ${second.run_id}` });
   }, 60_000);
 });

@@ -164,7 +164,7 @@ describe('runPipeline', () => {
 
     // Assess
     expect(fromFile).toMatchObject({ status: 'succeeded', churn_window_days: 30 });
-    expect(fromFile.settings).toEqual({ source: `${lake.uri}/loyaltylake.yml`, unknown_keys: ['future_setting'] });
+    expect(fromFile.settings).toMatchObject({ source: `${lake.uri}/loyaltylake.yml`, unknown_keys: ['future_setting'] });
     const published = join(dir, 'metrics/retention_monthly/v1/data.parquet');
     expect(await query(`select distinct churn_window_days from read_parquet(${sqlString(published)})`)).toEqual([{ churn_window_days: '45' }]);
     expect(fromOption.churn_window_days).toBe(45);

@@ -53,8 +53,11 @@ export interface RunManifest {
   readonly currency?: LakeCurrency & { readonly rows_left_out?: LeftOut };
   /** Staged rows with a date outside the lake's window or an amount out of range (staged by an older version), left out of the models. */
   readonly out_of_range_left_out?: LeftOut;
-  /** The lake's settings file the run read (null: none, defaults used) and the keys in it no setting reads. */
-  readonly settings: { readonly source: string | null; readonly unknown_keys: readonly string[] };
+  /**
+   * The lake's settings file the run read (null: none, defaults used), the keys in it no setting
+   * reads, and the fingerprint of the settings in effect (a change makes the next tick run).
+   */
+  readonly settings: { readonly source: string | null; readonly unknown_keys: readonly string[]; readonly fingerprint?: string };
   /** The KPI targets of the settings file the run evaluated (kpi_targets_monthly), as written. */
   readonly targets?: readonly TargetSetting[];
   /** Targets missed in the latest complete month; only on a succeeded run (empty: none missed). */

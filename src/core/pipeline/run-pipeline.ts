@@ -267,7 +267,7 @@ function assembleManifest(run: {
     churn_window_days: run.churnWindowDays,
     currency: results.currency,
     out_of_range_left_out: results.outOfRange,
-    settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [] },
+    settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [], fingerprint: results.settings?.fingerprint },
     ...(results.settings ? { targets: results.settings.settings.targets } : {}),
     ...(results.alerts ? { alerts: results.alerts } : {}),
     ingest: summarizeIngest(results.files ?? []),

@@ -28,14 +28,16 @@ export async function transformNeeded(lake: Lake, modelsDir = defaultModelsDir()
   }
   const published = new Set(latest.models.map((m) => m.fingerprint));
   // The models as a run would load them: with the lake's settings in effect (a changed setting changes a fingerprint).
-  let settings;
+  let settings, fingerprint;
   try {
-    settings = (await readLakeSettings(lake)).settings;
+    ({ settings, fingerprint } = await readLakeSettings(lake));
   } catch (error) {
     if (error instanceof ConfigError) return { needed: true, reason: `the lake's settings cannot be read: a run reports it (${error.message.split('\n')[0]})` };
     throw error;
   }
   const changed = loadModels(modelsDir, { settingOverrides: settingOverridesFrom(settings) }).filter((m) => !published.has(m.fingerprint));
   if (changed.length > 0) return { needed: true, reason: `models changed: ${changed.map((m) => m.table).join(', ')}` };
+  // Targets, the currency or the date window change no model, but what a run computes or accepts.
+  if (latest.settings?.fingerprint !== fingerprint) return { needed: true, reason: `the lake's settings changed since run ${latest.run_id}` };
   return { needed: false, reason: `nothing new since run ${latest.run_id}` };
 }

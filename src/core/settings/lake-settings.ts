@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -64,6 +65,13 @@ export interface LoadedLakeSettings {
   readonly source?: string;
   /** Keys the file holds that no setting reads (a typo, or a key of a later version). */
   readonly unknownKeys: readonly string[];
+  /** sha256 of the settings in effect (defaults included; comments and layout of the file do not count). */
+  readonly fingerprint: string;
+}
+
+function loaded(settings: LakeSettings, unknownKeys: readonly string[], source?: string): LoadedLakeSettings {
+  const fingerprint = createHash('sha256').update(JSON.stringify(settings)).digest('hex');
+  return { settings, source, unknownKeys, fingerprint };
 }
 
 /** The settings from the text of a settings file; throws ConfigError naming the file and every problem. */
@@ -82,12 +90,12 @@ export function parseLakeSettings(text: string, source: string = LakeKeys.settin
   if (!parsed.success) throw new ConfigError(`${source} has invalid settings:\n${z.prettifyError(parsed.error)}`);
   const known = new Set(Object.keys(LakeSettingsSchema.shape));
   const unknownKeys = Object.keys(document as object).filter((key) => !known.has(key));
-  return { settings: parsed.data, source, unknownKeys };
+  return loaded(parsed.data, unknownKeys, source);
 }
 
 /** The lake's settings, or the defaults when it has no settings file. */
 export async function readLakeSettings(lake: Lake): Promise<LoadedLakeSettings> {
   const text = await readText(lake, LakeKeys.settings);
-  if (text === undefined) return { settings: LakeSettingsSchema.parse({}), unknownKeys: [] };
+  if (text === undefined) return loaded(LakeSettingsSchema.parse({}), []);
   return parseLakeSettings(text, `${lake.uri}/${LakeKeys.settings}`);
 }
