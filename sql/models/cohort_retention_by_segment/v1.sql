@@ -1,19 +1,13 @@
 with
 
-customers as (
+customer_attributes as (
     select
         customer_id,
+        cohort_month,
         acquisition_channel,
         segment,
         country
-    from stg_customers
-),
-
-first_orders as (
-    select
-        customer_id,
-        cohort_month
-    from int_customer_first_orders_v1
+    from int_customer_segments_v1
 ),
 
 completed_orders as (
@@ -29,20 +23,6 @@ months as (
         month,
         is_partial_period
     from int_months_v1
-),
-
--- staging holds one row per customer_id (the latest export wins); a blank value is no value.
--- Every customer with a cohort, with their value of each dimension ('(none)': no value, or not in the export)
-customer_attributes as (
-    select
-        first_orders.customer_id,
-        first_orders.cohort_month,
-        coalesce(nullif(trim(customers.acquisition_channel), ''), '(none)') as acquisition_channel,
-        coalesce(nullif(trim(customers.segment), ''), '(none)') as segment,
-        coalesce(nullif(trim(customers.country), ''), '(none)') as country
-    from first_orders
-    left join customers
-        on first_orders.customer_id = customers.customer_id
 ),
 
 customer_month_activity as (

@@ -1,20 +1,13 @@
 with
 
-customers as (
+customer_attributes as (
     select
         customer_id,
+        cohort_month,
         acquisition_channel,
         segment,
         country
-    from stg_customers
-),
-
-first_orders as (
-    select
-        customer_id,
-        first_order_date,
-        cohort_month
-    from int_customer_first_orders_v1
+    from int_customer_segments_v1
 ),
 
 completed_orders as (
@@ -45,20 +38,6 @@ params as (
     select churn_window_days from run_params
 ),
 
--- staging holds one row per customer_id (the latest export wins); a blank value is no value.
--- Every customer with a cohort, with their value of each dimension ('(none)': no value, or not in the export)
-customer_attributes as (
-    select
-        first_orders.customer_id,
-        first_orders.cohort_month,
-        coalesce(nullif(trim(customers.acquisition_channel), ''), '(none)') as acquisition_channel,
-        coalesce(nullif(trim(customers.segment), ''), '(none)') as segment,
-        coalesce(nullif(trim(customers.country), ''), '(none)') as country
-    from first_orders
-    left join customers
-        on first_orders.customer_id = customers.customer_id
-),
-
 -- from the first cohort month (of all customers), as loyalty_kpis_monthly
 months as (
     select
@@ -66,7 +45,7 @@ months as (
         last_day_counted,
         is_partial_period
     from all_months
-    where month >= (select min(cohort_month) from first_orders)
+    where month >= (select min(cohort_month) from customer_attributes)
 ),
 
 -- the month's own figures (loyalty_kpis_monthly)
@@ -96,7 +75,7 @@ month_bounds as (
         params.churn_window_days
     from months
     cross join params
-    where months.month > (select min(cohort_month) from first_orders)
+    where months.month > (select min(cohort_month) from customer_attributes)
 ),
 
 customer_liveness_per_month as (
@@ -306,7 +285,7 @@ segment_months as (
         segments.dimension,
         segments.segment_value,
         months.month,
-        months.month > (select min(cohort_month) from first_orders) as has_retention,
+        months.month > (select min(cohort_month) from customer_attributes) as has_retention,
         months.is_partial_period
     from segments
     cross join months

@@ -1,0 +1,32 @@
+with
+
+customers as (
+    select
+        customer_id,
+        acquisition_channel,
+        segment,
+        country
+    from stg_customers
+),
+
+first_orders as (
+    select
+        customer_id,
+        cohort_month
+    from int_customer_first_orders_v1
+),
+
+-- staging holds one row per customer_id (the latest export wins); a blank value is no value
+customer_segments as (
+    select
+        first_orders.customer_id,
+        first_orders.cohort_month,
+        coalesce(nullif(trim(customers.acquisition_channel), ''), '(none)') as acquisition_channel,
+        coalesce(nullif(trim(customers.segment), ''), '(none)') as segment,
+        coalesce(nullif(trim(customers.country), ''), '(none)') as country
+    from first_orders
+    left join customers
+        on first_orders.customer_id = customers.customer_id
+)
+
+select * from customer_segments
