@@ -70,7 +70,8 @@ export const backtestClv = defineStep({
       `histories.recency_days / ${unitDays}`,
       `histories.t_days / ${unitDays}`,
     );
-    // A group's prediction is NULL unless every customer in it has one.
+    // A group's prediction is NULL unless every customer in it has one. Summed as exact decimals,
+    // so the result has the same bits whatever order DuckDB's threads add the rows in.
     const groups = await db.rows(`
       with predicted as (
           select
@@ -93,7 +94,7 @@ export const backtestClv = defineStep({
           frequency_group,
           cast(sum(customers) as double) as customers,
           cast(sum(actual) as double) as actual,
-          case when count(predicted) = count(*) then fsum(predicted) end as predicted
+          case when count(predicted) = count(*) then cast(sum(cast(predicted as decimal(38, 12))) as double) end as predicted
       from by_group
       group by frequency_group`);
     await db.run('drop table backtest_histories; drop table backtest_if_alive; drop table backtest_model');
