@@ -22,6 +22,16 @@ export interface ModelRunRecord {
   readonly duration_ms?: number;
 }
 
+/** Something the user must see about a run's numbers or inputs (console, manifest, report). */
+export interface RunWarning {
+  /** What kind of warning: 'jump' (a headline number changed by 10× or more since the previous run), 'rejects', … */
+  readonly kind: string;
+  /** One line a person reads. */
+  readonly message: string;
+  /** The figures behind it, for tools. */
+  readonly details?: Record<string, unknown>;
+}
+
 export interface IngestSummary {
   /** Files handled by this run's ingest (new files only). */
   readonly files: FileReport[];
@@ -73,6 +83,8 @@ export interface RunManifest {
   readonly published: boolean;
   /** An earlier run's unfinished publish this run found and finished first (publish.ts). */
   readonly recovered_publish?: PublishRecovery;
+  /** Numbers that may be wrong (a jump since the previous run, a file with many rejects, …): never block publishing, always shown. */
+  readonly warnings?: RunWarning[];
   readonly timings_ms: Record<string, number>;
 }
 
