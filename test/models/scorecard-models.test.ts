@@ -560,6 +560,20 @@ describe('survey_scores_monthly (as-of 2024-04-10)', () => {
   });
 });
 
+describe('survey_scores_monthly v2 (as-of 2024-04-10)', () => {
+  it('counts the NPS answer groups behind each score, from the same answers as v1', async () => {
+    const v2 = await buildTable('survey_scores_monthly_v2', { asOf: '2024-04-10', staging: { survey_responses: SURVEYS } });
+    expect(failingTests(v2)).toEqual([]);
+    // [month, promoters (9–10), passives (7–8), detractors (0–6)], from the v1 comments above:
+    expect(v2.rows.map((r) => [r.month, r.nps_responses, r.nps_promoters, r.nps_passives, r.nps_detractors])).toEqual([
+      ['2024-01-01', '7', '3', '2', '2'], // r01 r02 r03 | r04 r05 | r06 r07
+      ['2024-02-01', '0', '0', '0', '0'], // no answers
+      ['2024-03-01', '4', '0', '0', '4'], // r31 r22 r23 r24
+      ['2024-04-01', '1', '1', '0', '0'], // r27 (r28, r29 after the as-of date)
+    ]);
+  });
+});
+
 // ---------------------------------------------------------------------------
 // engagement_monthly, --as-of 2024-03-10 (March partial; 2024 is a leap year)
 // ---------------------------------------------------------------------------
