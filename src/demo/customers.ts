@@ -1,8 +1,8 @@
-// Demo customers: sign-ups over the history, their channel and referrer (`customers`).
+// Demo customers: sign-ups over the history, their channel, referrer, segment and country (`customers`).
 
 import { type Calendar, DAY_MS, timeOfDayMs } from './calendar.js';
 import { timestampText } from './formats.js';
-import { pickWeighted, type Random, runningTotals } from './random.js';
+import { pickWeighted, type Random, runningTotals, weightedPicker } from './random.js';
 
 /** Relative acquisitions per day at the end of the history versus its start. */
 const ACQUISITION_GROWTH = 2.2;
@@ -49,8 +49,34 @@ export function generateCustomers(count: number, calendar: Calendar, random: Ran
   });
 }
 
-export function customersCsv(customers: readonly Customer[]): string {
-  const lines = ['\uFEFFcustomer_id,created_at,acquisition_channel,referred_by'];
-  for (const c of customers) lines.push(`${c.id},${c.createdAtText},"${c.channel}",${c.referredBy}`);
+const SEGMENTS = weightedPicker([
+  ['consumer', 0.72],
+  ['business', 0.2],
+  ['vip', 0.08],
+] as const);
+
+const COUNTRIES = weightedPicker([
+  ['DE', 0.4],
+  ['FR', 0.15],
+  ['NL', 0.12],
+  ['AT', 0.1],
+  ['BE', 0.08],
+  ['ES', 0.08],
+  ['IT', 0.07],
+] as const);
+
+/** Each customer's segment and country, from a stream of their own (drawing them changes no other column). */
+export interface CustomerAttributes {
+  readonly segment: string;
+  readonly country: string;
+}
+
+export function generateCustomerAttributes(count: number, random: Random): CustomerAttributes[] {
+  return Array.from({ length: count }, () => ({ segment: SEGMENTS(random), country: COUNTRIES(random) }));
+}
+
+export function customersCsv(customers: readonly Customer[], attributes: readonly CustomerAttributes[]): string {
+  const lines = ['\uFEFFcustomer_id,created_at,acquisition_channel,referred_by,segment,country'];
+  customers.forEach((c, i) => lines.push(`${c.id},${c.createdAtText},"${c.channel}",${c.referredBy},${attributes[i]!.segment},${attributes[i]!.country}`));
   return lines.join('\n') + '\n';
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +8,8 @@ import { presets } from '../core/contracts/presets.js';
 import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
 import { addDefects, brokenExportCsv } from './bad-input.js';
 import { DAY_MS, demandCalendar, END_DAY } from './calendar.js';
-import { customersCsv, generateCustomers } from './customers.js';
+import { customersCsv, generateCustomerAttributes, generateCustomers } from './customers.js';
+import { DEMO_SETTINGS } from './demo-settings.js';
 import { eventsCsv } from './events.js';
 import { csvLines, monthText } from './formats.js';
 import { generateOrderHistory, orderRows, planOrderFiles } from './orders.js';
@@ -62,6 +64,7 @@ const STREAM_SALT = {
   stripe: 6,
   programMemberships: 7,
   supportTickets: 8,
+  customerAttributes: 9,
 } as const;
 
 /** The inbox folders the demo replaces whole: one per dataset contract and one per vendor preset. */
@@ -97,7 +100,8 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
   const events = eventsCsv(history, customerCount, endDay, streamFor(seed, STREAM_SALT.events));
   const eventsGzip = gzipAsync(events.text);
 
-  const files = new Map<string, string | Buffer>([['customers/customers.csv', customersCsv(customers)]]);
+  const attributes = generateCustomerAttributes(customers.length, streamFor(seed, STREAM_SALT.customerAttributes));
+  const files = new Map<string, string | Buffer>([['customers/customers.csv', customersCsv(customers, attributes)]]);
   let orderCount = 0; // the broken export's rows are not counted: the pipeline refuses that file whole
   for (const { path, rows: fileRows, render } of orderFiles) {
     if (fileRows.length === 0) continue;
@@ -133,6 +137,9 @@ export async function writeDemoInbox(lakeDir: string, options: DemoOptions = {})
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content);
   }
+  // The lake's settings show the settings-driven metrics (key features, margin, targets); a lake's own file is kept.
+  const settings = join(lakeDir, LakeKeys.settings);
+  if (!existsSync(settings)) await writeFile(settings, DEMO_SETTINGS);
   // The pipeline resolves duplicate order_ids by landing time (file mtime): the re-export must win.
   const reexport = orderFiles.at(-1);
   if (reexport && files.has(reexport.path)) {

@@ -3,6 +3,7 @@ import type { Lake } from '../core/lake/lake.js';
 import { loadModels } from '../core/models/model-declaration.js';
 import { defaultModelsDir } from '../core/paths.js';
 import { dataHealthSection, type DataHealth } from './data-health.js';
+import { segmentsSection, type SegmentDimension } from './segments-section.js';
 import {
   cohortsSection,
   predictiveSection,
@@ -16,6 +17,7 @@ import {
   type Scorecard,
   type VoiceOfCustomer,
 } from './sections.js';
+import { targetsSection } from './targets-section.js';
 
 /** A published table's declared description and column descriptions (the definitions behind every chart). */
 export interface TableDefinition {
@@ -28,14 +30,15 @@ export interface ReportData {
   readonly generated_at: string;
   readonly lake: string;
   readonly scorecard?: Scorecard;
+  /** Each KPI target in its latest complete month (kpi_targets_monthly). */
+  readonly targets?: Row[];
   readonly cohorts?: Row[];
   readonly retention?: Row[];
   readonly revenue?: Row[];
   readonly subscriptions?: Row[];
   readonly voice?: VoiceOfCustomer;
   readonly predictive?: Predictive;
-  /** Hook for the segments issue: per-segment tables are not published yet, so the section is never drawn. */
-  readonly segments?: undefined;
+  readonly segments?: SegmentDimension[];
   readonly health?: DataHealth;
   readonly definitions: Record<string, TableDefinition>;
 }
@@ -59,12 +62,14 @@ export async function reportData(db: DuckDBSession, tables: ReadonlySet<string>,
     generated_at: now.toISOString(),
     lake: lake.uri,
     scorecard: await scorecardSection(db, tables),
+    targets: await targetsSection(db, tables),
     cohorts: await cohortsSection(db, tables),
     retention: await retentionSection(db, tables),
     revenue: await revenueSection(db, tables),
     subscriptions: await subscriptionsSection(db, tables),
     voice: await voiceSection(db, tables),
     predictive: await predictiveSection(db, tables),
+    segments: await segmentsSection(db, tables),
     health: await dataHealthSection(db, lake, scratchDir),
     definitions: tableDefinitions(tables),
   };

@@ -355,9 +355,34 @@ function scorecard() {
     tile.appendChild(h('p', { class: 'source', text: table + '.' + t.metric }));
     tiles.appendChild(tile);
   });
-  // Targets: when a targets table is published, each tile gets its target status here.
+  var targets = D.targets || [];
+  Array.prototype.forEach.call(tiles.children, function (tile) {
+    var metric = tile.getAttribute('data-metric');
+    targets.filter(function (tg) { return tg.column_name === metric && tg.dimension === null; }).forEach(function (tg) {
+      tile.insertBefore(targetLine(METRICS[metric].kind, tg), tile.querySelector('svg'));
+    });
+  });
   sec.appendChild(tiles);
+  if (targets.length) targetsTable(sec, targets);
   sec.appendChild(definitions(table, SCORECARD_COLUMNS()));
+}
+var COMPARATOR = { at_least: '≥', at_most: '≤' };
+function targetStatus(tg) { return tg.is_met === null ? 'no value' : tg.is_met ? 'met' : 'missed'; }
+function targetLine(kind, tg) {
+  var status = targetStatus(tg);
+  return h('p', { class: 'target target-' + status.replace(' ', '-'), 'data-target': tg.target,
+    text: 'Target ' + COMPARATOR[tg.comparator] + ' ' + fmt(kind, tg.threshold) + ': ' + status + (tg.month ? ' (' + tg.month + ')' : '') });
+}
+function targetsTable(sec, targets) {
+  var body = figure(sec, { id: 'targets', title: 'KPI targets in their latest complete month', subtitle: 'From the targets of loyaltylake.yml; a missed target is also listed in the run\'s console and manifest.',
+    table: 'kpi_targets_monthly_v1', columns: ['target', 'dimension', 'segment_value', 'month', 'value', 'comparator', 'threshold', 'is_met'] });
+  var rows = targets.map(function (tg) {
+    return { target: tg.target + (tg.dimension ? ' [' + tg.dimension + ' = ' + tg.segment_value + ']' : ''), month: tg.month, value: tg.value,
+      rule: COMPARATOR[tg.comparator] + ' ' + tg.threshold, status: targetStatus(tg) };
+  });
+  var t = table(body, [{ key: 'target', label: 'Target' }, { key: 'month', label: 'Month' }, { key: 'value', label: 'Value', num: true, kind: 'dec3' },
+    { key: 'rule', label: 'Rule' }, { key: 'status', label: 'Status' }], rows, { id: 'targets-table' });
+  Array.prototype.forEach.call(t.querySelectorAll('td[data-col=status]'), function (td) { td.className = 'target-' + td.textContent.replace(' ', '-'); });
 }
 function SCORECARD_COLUMNS() { return D.scorecard.tiles.map(function (t) { return t.metric; }).concat(['is_partial_period']); }
 
@@ -463,11 +488,18 @@ function voice() {
   var sec = section('voice', 'Voice of the customer', 'Survey scores with their response counts, and engagement.');
   var g = grid(sec);
   if (v.surveys && v.surveys.length) {
-    var r = v.surveys, t = 'survey_scores_monthly_v1';
+    var r = v.surveys, t = v.survey_table;
     var n = function (key) { return function (i) { return ' (' + r[i][key] + ' responses)'; }; };
     monthly(g, r, { id: 'nps', title: 'Net Promoter Score per month', subtitle: 'Share of promoters (9–10) minus share of detractors (0–6), in points from −100 to 100.', table: t, columns: ['month', 'nps', 'nps_responses', 'is_partial_period'], kind: 'dec1', yLabel: 'NPS (points)', series: [{ label: 'NPS', key: 'nps', extra: n('nps_responses') }] });
     monthly(g, r, { id: 'csat', title: 'Customer satisfaction (CSAT) per month', table: t, columns: ['month', 'csat', 'csat_responses', 'is_partial_period'], kind: 'pct', yLabel: 'Satisfied responses (%)', series: [{ label: 'CSAT', key: 'csat', color: PAL[2], extra: n('csat_responses') }] });
     monthly(g, r, { id: 'ces', title: 'Customer effort score (CES) per month', table: t, columns: ['month', 'ces', 'ces_responses', 'is_partial_period'], kind: 'dec2', yLabel: 'Mean score (1–7)', series: [{ label: 'CES', key: 'ces', color: PAL[3], extra: n('ces_responses') }] });
+    if (r[0].nps_promoters !== undefined) {
+      var gb = figure(g, { id: 'nps-groups', title: 'NPS answers per month: promoters, passives and detractors', subtitle: 'Promoters score 9–10, passives 7–8, detractors 0–6; NPS is the promoters\' share minus the detractors\'.',
+        table: t, columns: ['month', 'nps_promoters', 'nps_passives', 'nps_detractors', 'nps_responses', 'is_partial_period'] });
+      barChart(gb, { title: 'NPS answers per month by group', categories: months(r), partial: partials(r), stacked: true, kind: 'int', yLabel: 'NPS answers', xLabel: 'Month', legend: true,
+        series: [{ label: 'Promoters (9–10)', color: PAL[2], values: col(r, 'nps_promoters') }, { label: 'Passives (7–8)', color: PAL[3], values: col(r, 'nps_passives') },
+          { label: 'Detractors (0–6)', color: PAL[5], values: col(r, 'nps_detractors') }] });
+    }
     var body = figure(g, { id: 'survey-responses', title: 'Survey responses per month', table: t, columns: ['month', 'nps_responses', 'csat_responses', 'ces_responses', 'is_partial_period'] });
     barChart(body, { title: 'Survey responses per month', categories: months(r), partial: partials(r), kind: 'int', yLabel: 'Responses', xLabel: 'Month',
       series: [{ label: 'NPS', color: PAL[0], values: col(r, 'nps_responses') }, { label: 'CSAT', color: PAL[2], values: col(r, 'csat_responses') }, { label: 'CES', color: PAL[3], values: col(r, 'ces_responses') }] });
@@ -557,8 +589,80 @@ function winBack(sec, wb) {
     { key: 'days_since_last_order', label: 'Days since last order', num: true, kind: 'int' }, { key: 'repeat_purchases', label: 'Repeat purchases', num: true, kind: 'int' }], top);
 }
 
+var DIMENSION_LABELS = { acquisition_channel: 'Acquisition channel', segment: 'Segment', country: 'Country' };
 function segments() {
-  // Segments: drawn here (dimension selector, heatmap and KPIs per segment) once segment tables are published.
+  var dims = D.segments;
+  if (!dims || !dims.length) return;
+  var sec = section('segments', 'Segments', 'The headline figures and cohorts within each group of customers (from the customers export: a customer\'s latest row), to see which groups are the most valuable and which are slipping.');
+  var sw = h('div', { class: 'switch', role: 'group', 'aria-label': 'Segment dimension' });
+  var view = h('div');
+  sec.appendChild(sw); sec.appendChild(view);
+  var t = 'segment_kpis_monthly_v1';
+  function draw(dim) {
+    view.textContent = '';
+    Array.prototype.forEach.call(sw.children, function (b) { b.setAttribute('aria-pressed', String(b.dataset.dimension === dim.dimension)); });
+    if (dim.more_values) view.appendChild(h('p', { class: 'note', text: 'The ' + dim.values.length + ' largest values by customers are shown; ' + dim.more_values + ' more are in the table.' }));
+    var latestRows = dim.values.map(function (sv) {
+      var complete = sv.months.filter(function (m) { return !m.partial; });
+      var last = complete[complete.length - 1] || sv.months[sv.months.length - 1] || {};
+      var asOf = sv.months[sv.months.length - 1] || {};
+      return { value: sv.value, customers: sv.customers, month: last.month, active_customers: last.active_customers, revenue: last.revenue, retention_rate: last.retention_rate,
+        repeat_purchase_rate_12m: last.repeat_purchase_rate_12m, avg_order_value_12m: last.avg_order_value_12m, clv_formula: last.clv_formula, avg_predicted_clv_12m: asOf.avg_predicted_clv_12m };
+    });
+    var kb = figure(view, { id: 'segment-kpis', title: 'KPIs per ' + (DIMENSION_LABELS[dim.dimension] || dim.dimension).toLowerCase() + ', latest complete month',
+      subtitle: 'Customers: all with a first order in the segment. Predicted CLV: the mean over the segment\'s customers as of the last run.',
+      table: t, columns: ['dimension', 'segment_value', 'month', 'active_customers', 'revenue', 'retention_rate', 'repeat_purchase_rate_12m', 'avg_order_value_12m', 'clv_formula', 'avg_predicted_clv_12m'] });
+    table(kb, [{ key: 'value', label: DIMENSION_LABELS[dim.dimension] || dim.dimension }, { key: 'customers', label: 'Customers', num: true, kind: 'int' }, { key: 'month', label: 'Month' },
+      { key: 'active_customers', label: 'Active', num: true, kind: 'int' }, { key: 'revenue', label: 'Revenue', num: true, kind: 'money0' }, { key: 'retention_rate', label: 'Retention', num: true, kind: 'pct' },
+      { key: 'repeat_purchase_rate_12m', label: 'Repeat rate (12 m)', num: true, kind: 'pct' }, { key: 'avg_order_value_12m', label: 'AOV (12 m)', num: true, kind: 'money' },
+      { key: 'clv_formula', label: 'CLV (formula)', num: true, kind: 'money' }, { key: 'avg_predicted_clv_12m', label: 'Predicted CLV (12 m)', num: true, kind: 'money' }], latestRows, { id: 'segment-kpis-table' });
+    var g = grid(view);
+    var ms = dim.values[0].months;
+    // One colour per line: the largest segments only.
+    var drawn = dim.values.slice(0, PAL.length);
+    if (drawn.length < dim.values.length) view.appendChild(h('p', { class: 'note', text: 'Charts: the ' + drawn.length + ' largest segments (all in the table above).' }));
+    [{ id: 'segment-retention', key: 'retention_rate', title: 'Monthly retention rate per segment', kind: 'pct', yLabel: 'Retained share of customers (%)' },
+      { id: 'segment-repeat', key: 'repeat_purchase_rate_12m', title: 'Repeat purchase rate (trailing 12 months) per segment', kind: 'pct', yLabel: 'Customers with 2+ orders (%)' },
+      { id: 'segment-revenue', key: 'revenue', title: 'Revenue per month per segment', kind: 'money0', yLabel: 'Revenue (order currency)' },
+      { id: 'segment-aov', key: 'avg_order_value_12m', title: 'Average order value (trailing 12 months) per segment', kind: 'money', yLabel: 'Revenue per order' }].forEach(function (c) {
+      var body = figure(g, { id: c.id, title: c.title, table: t, columns: ['dimension', 'segment_value', 'month', c.key, 'is_partial_period'] });
+      lineChart(body, { title: c.title, months: months(ms), partial: partials(ms), kind: c.kind, yLabel: c.yLabel, zero: true, legend: true,
+        series: drawn.map(function (sv, i) { return { label: sv.value, color: PAL[i], values: col(sv.months, c.key) }; }) });
+    });
+    var withCohorts = dim.values.filter(function (sv) { return sv.cohorts; });
+    if (!withCohorts.length) return;
+    var hb = figure(view, { id: 'segment-cohorts', title: 'Cohort heatmap of one segment', subtitle: 'Share of each cohort of the segment active in each month since its first order. * partial month (outlined cells).',
+      table: 'cohort_retention_by_segment_v1', columns: ['dimension', 'segment_value', 'cohort_month', 'period_number', 'cohort_size', 'retention_rate', 'is_partial_period'] });
+    var pick = h('select', { id: 'segment-value', 'aria-label': 'Segment value' });
+    withCohorts.forEach(function (sv) { pick.appendChild(h('option', { value: sv.value, text: sv.value + ' (' + fmt('int', sv.customers) + ' customers)' })); });
+    var chart = h('div');
+    hb.appendChild(pick); hb.appendChild(chart);
+    function drawCohorts() {
+      var sv = withCohorts.filter(function (x) { return x.value === pick.value; })[0];
+      var c = sv.cohorts, maxP = 0;
+      c.rates.forEach(function (row) { maxP = Math.max(maxP, row.length - 1); });
+      var periods = [];
+      for (var p = 0; p <= maxP; p++) periods.push(String(p));
+      var later = [].concat.apply([], c.rates.map(function (row) { return row.slice(1); })).filter(function (v) { return v !== null; });
+      chart.textContent = '';
+      heatmap(chart, { title: 'Cohort heatmap, ' + dim.dimension + ' = ' + sv.value, rows: c.cohorts.map(function (co, i) { return co + ' (' + c.sizes[i] + ')'; }), cols: periods,
+        xLabel: 'Months since first order', yLabel: 'Cohort (first-order month, customers)', kind: 'pct', domain: [0, Math.max.apply(null, later.concat([0.01]))], legendLabel: 'share active (months 1+)', left: 128,
+        cell: function (r, col) {
+          var v = c.rates[r][col];
+          if (v === null || v === undefined) return null;
+          return { v: v, partial: c.partial[r][col], text: fmt('pct', v), attrs: { 'data-cohort': c.cohorts[r], 'data-period': col, 'data-segment': sv.value },
+            title: dim.dimension + ' = ' + sv.value + ', cohort ' + c.cohorts[r] + ' (' + c.sizes[r] + ' customers), month ' + col + (c.partial[r][col] ? ' (partial)' : '') + ': share active ' + fmt('pct', v) };
+        } });
+    }
+    pick.addEventListener('change', drawCohorts);
+    drawCohorts();
+  }
+  dims.forEach(function (dim) {
+    var b = h('button', { type: 'button', 'data-dimension': dim.dimension, text: DIMENSION_LABELS[dim.dimension] || dim.dimension });
+    b.addEventListener('click', function () { draw(dim); });
+    sw.appendChild(b);
+  });
+  draw(dims[0]);
 }
 
 function health() {

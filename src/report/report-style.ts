@@ -54,6 +54,7 @@ table { border-collapse: collapse; font-size: 0.82rem; margin: 6px 0; width: 100
 th, td { border-bottom: 1px solid var(--border); padding: 3px 6px; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .button { font: inherit; font-size: 0.85rem; padding: 4px 10px; border: 1px solid var(--c1); color: var(--c1); background: transparent; border-radius: 6px; cursor: pointer; }
+.target { font-size: 0.85rem; margin: 2px 0; } .target-met { color: var(--good); } .target-missed { color: var(--bad); font-weight: 600; }
 .status-failed { color: var(--bad); font-weight: 600; } .status-succeeded { color: var(--good); }
 footer { margin-top: 30px; color: var(--muted); font-size: 0.8rem; }
 .scroll { overflow-x: auto; }

@@ -14,6 +14,8 @@ export const ReportTables = {
   kpis: 'loyalty_kpis_monthly_v1',
   mrr: 'mrr_monthly_v1',
   surveys: 'survey_scores_monthly_v1',
+  /** v2 adds the NPS answer groups; read instead of v1 when published. */
+  surveysWithGroups: 'survey_scores_monthly_v2',
   engagement: 'engagement_monthly_v1',
   predictions: 'clv_predictions_v1',
   backtest: 'clv_backtest_v1',
@@ -146,18 +148,24 @@ export async function subscriptionsSection(db: DuckDBSession, tables: ReadonlySe
 }
 
 export interface VoiceOfCustomer {
+  /** The table the survey rows come from (v2 when published: it has the NPS answer groups). */
+  readonly survey_table?: string;
   readonly surveys?: Row[];
   readonly engagement?: Row[];
 }
 
 /** NPS, CSAT and CES with their response counts, and engagement (DAU/MAU), each when published. */
 export async function voiceSection(db: DuckDBSession, tables: ReadonlySet<string>): Promise<VoiceOfCustomer | undefined> {
-  const surveys = await ifPublished(tables, [ReportTables.surveys], () =>
+  const withGroups = tables.has(ReportTables.surveysWithGroups);
+  const groups = withGroups
+    ? 'nps_promoters::integer as nps_promoters, nps_passives::integer as nps_passives, nps_detractors::integer as nps_detractors,'
+    : '';
+  const surveys = await ifPublished(tables, [withGroups ? ReportTables.surveysWithGroups : ReportTables.surveys], () =>
     db.rows(`
-      select ${month('month')} as month, nps::double as nps, nps_responses::integer as nps_responses,
+      select ${month('month')} as month, nps::double as nps, nps_responses::integer as nps_responses, ${groups}
         csat::double as csat, csat_responses::integer as csat_responses, ces::double as ces,
         ces_responses::integer as ces_responses, is_partial_period as partial
-      from ${ReportTables.surveys} order by month`),
+      from ${withGroups ? ReportTables.surveysWithGroups : ReportTables.surveys} order by month`),
   );
   const engagement = await ifPublished(tables, [ReportTables.engagement], () =>
     db.rows(`
@@ -166,7 +174,8 @@ export async function voiceSection(db: DuckDBSession, tables: ReadonlySet<string
         is_partial_period as partial
       from ${ReportTables.engagement} order by month`),
   );
-  return surveys || engagement ? { surveys, engagement } : undefined;
+  const survey_table = surveys && (withGroups ? ReportTables.surveysWithGroups : ReportTables.surveys);
+  return surveys || engagement ? { survey_table, surveys, engagement } : undefined;
 }
 
 /** Upper bounds of the predicted-CLV bins (the last bin is open). */

@@ -8,7 +8,9 @@ import { LakeKeys } from '../core/lake/lake-layout.js';
 import { registerPublishedTables } from './published-tables.js';
 import { renderReport } from './render-report.js';
 import { reportData, type ReportData } from './report-data.js';
+import { SegmentTables } from './segments-section.js';
 import { ReportTables } from './sections.js';
+import { TARGETS_TABLE } from './targets-section.js';
 
 export interface WriteReportOptions {
   readonly lake: Lake;
@@ -37,7 +39,7 @@ export async function writeReport(options: WriteReportOptions): Promise<WrittenR
   const scratchDir = options.scratchDir ?? (await mkdtemp(join(tmpdir(), 'loyaltylake-report-')));
   const db = await DuckDBSession.open({ workDir: scratchDir, memoryLimit: options.memoryLimit, threads: options.threads });
   try {
-    const tables = await registerPublishedTables(db, options.lake, scratchDir, new Set(Object.values(ReportTables)));
+    const tables = await registerPublishedTables(db, options.lake, scratchDir, new Set([...Object.values(ReportTables), ...Object.values(SegmentTables), TARGETS_TABLE]));
     const data = await reportData(db, tables, options.lake, scratchDir);
     const html = renderReport(data);
     const bytes = Buffer.byteLength(html);

@@ -105,7 +105,7 @@ describe('writeDemoInbox', () => {
     expect(summary.customers).toBe(2000);
 
     const customers = await text(join(lake, 'inbox/customers/customers.csv'));
-    expect(customers.startsWith('\uFEFFcustomer_id,created_at,acquisition_channel,referred_by\n')).toBe(true);
+    expect(customers.startsWith('\uFEFFcustomer_id,created_at,acquisition_channel,referred_by,segment,country\n')).toBe(true);
     expect(dataLines(customers) - 1).toBe(2000);
 
     let orderRows = 0;
@@ -186,7 +186,9 @@ describe('writeDemoInbox', () => {
     // Assess
     const hashes: Record<string, string> = {};
     for (const file of await inboxFiles(lake)) {
-      const bytes = await readFile(join(lake, 'inbox', file));
+      let bytes = await readFile(join(lake, 'inbox', file));
+      // segment and country were appended later, from a stream of their own: every other byte is pinned.
+      if (file === 'customers/customers.csv') bytes = Buffer.from(bytes.toString('utf8').replace(/,[^,\n]*,[^,\n]*$/gm, ''));
       hashes[file] = createHash('sha256').update(file.endsWith('.gz') ? gunzipSync(bytes) : bytes).digest('hex');
     }
     expect(hashes).toMatchObject({
@@ -271,6 +273,26 @@ describe('writeDemoInbox: the other datasets and the vendor exports', () => {
     summary = await writeDemoInbox(lake, { customers: 2000 });
     const customers = csvRecords((await read('customers/customers.csv')).replace(/^\uFEFF/, ''));
     customerIds = new Set(customers.records.map((c) => c['customer_id']!));
+  });
+
+  it('gives every customer a segment and a country, in the shares the generator declares', async () => {
+    const { records } = csvRecords((await read('customers/customers.csv')).replace(/^\uFEFF/, ''));
+    const share = (column: string, value: string) => records.filter((r) => r[column] === value).length / records.length;
+    expect(new Set(records.map((r) => r['segment']))).toEqual(new Set(['consumer', 'business', 'vip']));
+    expect(new Set(records.map((r) => r['country']))).toEqual(new Set(['DE', 'FR', 'NL', 'AT', 'BE', 'ES', 'IT']));
+    // 2,000 draws: a share p is within 3 standard deviations (3 × sqrt(p(1 − p) / 2000) ≤ 0.034) of its weight
+    expect(Math.abs(share('segment', 'consumer') - 0.72)).toBeLessThan(0.034);
+    expect(Math.abs(share('segment', 'vip') - 0.08)).toBeLessThan(0.034);
+    expect(Math.abs(share('country', 'DE') - 0.4)).toBeLessThan(0.034);
+  });
+
+  it('writes the lake settings file, and keeps one the lake already has', async () => {
+    expect(await text(join(lake, 'loyaltylake.yml'))).toContain('key_features: [search, view_rewards, redeem_points]');
+    const own = join(root, 'own-settings');
+    await mkdir(own, { recursive: true });
+    await writeFile(join(own, 'loyaltylake.yml'), 'churn_window_days: 60\n');
+    await writeDemoInbox(own, { customers: 100 });
+    expect(await text(join(own, 'loyaltylake.yml'))).toBe('churn_window_days: 60\n');
   });
 
   it('writes club subscriptions of the demo customers, with plan changes, cancellations and comebacks', async () => {

@@ -17,7 +17,7 @@ import { writeReport } from '../../src/report/write-report.js';
 import { csv, query, run, tempLake } from '../helpers/temp-lake.js';
 
 const ARTIFACTS = join(packageRoot(), 'test-artifacts', 'report');
-const SECTIONS = ['scorecard', 'cohorts', 'retention', 'revenue', 'subscriptions', 'voice', 'predictive', 'health'];
+const SECTIONS = ['scorecard', 'cohorts', 'retention', 'revenue', 'subscriptions', 'voice', 'predictive', 'segments', 'health'];
 
 let lakeDir: string;
 let reportUrl: string;
@@ -137,6 +137,35 @@ describe('the demo report in Chromium', () => {
     expect(await page.getAttribute('#cohort-heatmap button[data-mode="revenue"]', 'aria-pressed')).toBe('true');
     expect(await page.getAttribute(heatmapCell, 'data-mode')).toBe('revenue');
     expect(await page.textContent(`${heatmapCell} title`)).toContain(`revenue per customer (cumulative) ${money(cell!.revenue as number, 0)}`);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows each target's status on its tile and in the targets table, as published (the demo's loyaltylake.yml)", async () => {
+    const [churn] = await query(`select value, threshold, is_met, strftime(month, '%Y-%m') as month from ${table('kpi_targets_monthly')}
+      where target = 'loyalty_scorecard_monthly.churn_rate' and not is_partial_period order by month desc limit 1`);
+    const published = await query(`select count(distinct target) as targets from ${table('kpi_targets_monthly')}`);
+    const { page, errors } = await open();
+    const status = churn!.is_met ? 'met' : 'missed';
+    expect(await page.textContent('[data-metric="churn_rate"] .target')).toBe(`Target ≤ ${pct(churn!.threshold as number)}: ${status} (${churn!.month})`);
+    expect(await page.$$eval('#targets-table tbody tr', (rows) => rows.length)).toBe(Number(published[0]!.targets));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the KPIs and a cohort heatmap per segment, switching dimension and segment', async () => {
+    const [vip] = await query(`select retention_rate from ${table('cohort_retention_by_segment')}
+      where dimension = 'segment' and segment_value = 'vip' and cohort_month = date '2024-03-01' and period_number = 2`);
+    const { page, errors } = await open();
+    expect(await page.$$eval('#segments .switch button', (buttons) => buttons.map((b) => b.textContent))).toEqual(['Acquisition channel', 'Segment', 'Country']);
+    expect(await page.$$eval('#segment-kpis-table tbody tr td:first-child', (cells) => cells.map((c) => c.textContent))).toContain('paid_search');
+
+    await page.click('#segments .switch button[data-dimension="segment"]');
+    await page.selectOption('#segment-value', 'vip');
+
+    expect(await page.$$eval('#segment-kpis-table tbody tr td:first-child', (cells) => cells.map((c) => c.textContent))).toEqual(['consumer', 'business', 'vip', '(none)']); // largest first; '(none)': buyers missing from the customers export
+    const cell = '#segment-cohorts rect[data-segment="vip"][data-cohort="2024-03"][data-period="2"]';
+    expect(await page.textContent(`${cell} title`)).toContain(`share active ${pct(vip!.retention_rate as number)}`);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -12,6 +12,8 @@ import {
   voiceSection,
   WIN_BACK_LIMIT,
 } from '../../src/report/sections.js';
+import { SEGMENT_VALUES_SHOWN, segmentsSection } from '../../src/report/segments-section.js';
+import { targetsSection } from '../../src/report/targets-section.js';
 import { tempDir } from '../helpers/temp-lake.js';
 
 let db: DuckDBSession;
@@ -132,9 +134,22 @@ describe('voiceSection', () => {
 
   it('has the surveys with their response counts, and no engagement when that table is missing', async () => {
     expect(await voiceSection(db, await tables(surveys))).toEqual({
+      survey_table: 'survey_scores_monthly_v1',
       surveys: [{ month: '2025-05', nps: 25, nps_responses: 8, csat: 0.75, csat_responses: 4, ces: 5.5, ces_responses: 2, partial: false }],
       engagement: undefined,
     });
+  });
+
+  it('reads v2, with the NPS answer groups, when it is published', async () => {
+    // 8 answers: 4 promoters, 2 passives, 2 detractors → nps 100 × (4 − 2) / 8 = 25
+    const v2 = `create table survey_scores_monthly_v2 as select date '2025-05-01' as month, 25.0 as nps, 8::bigint as nps_responses,
+      4::bigint as nps_promoters, 2::bigint as nps_passives, 2::bigint as nps_detractors,
+      0.75 as csat, 4::bigint as csat_responses, 5.5 as ces, 2::bigint as ces_responses, false as is_partial_period`;
+    const section = await voiceSection(db, await tables(surveys, v2));
+    expect(section?.survey_table).toBe('survey_scores_monthly_v2');
+    expect(section?.surveys).toEqual([
+      { month: '2025-05', nps: 25, nps_responses: 8, nps_promoters: 4, nps_passives: 2, nps_detractors: 2, csat: 0.75, csat_responses: 4, ces: 5.5, ces_responses: 2, partial: false },
+    ]);
   });
 
   it('has engagement alone, and is left out with neither table', async () => {
@@ -142,6 +157,7 @@ describe('voiceSection', () => {
     const t = await tables(`create table engagement_monthly_v1 as select date '2026-08-01' as month, 200::bigint as monthly_active_customers,
       50.0 as avg_daily_active_customers, 31::bigint as days_counted, 0.25 as dau_mau, true as is_partial_period`);
     expect(await voiceSection(db, t)).toEqual({
+      survey_table: undefined,
       surveys: undefined,
       engagement: [{ month: '2026-08', monthly_active_customers: 200, avg_daily_active_customers: 50, dau_mau: 0.25, partial: true }],
     });
@@ -240,5 +256,78 @@ describe('predictiveSection', () => {
 
   it('is left out without any of its tables', async () => {
     expect(await predictiveSection(db, await tables())).toBeUndefined();
+  });
+});
+
+describe('targetsSection', () => {
+  const targets = `create table kpi_targets_monthly_v1 as select * from (values
+    ('retention_monthly.churn_rate', null, null, date '2025-01-01', 0.04, 'at_most', 0.05, true, false),
+    ('retention_monthly.churn_rate', null, null, date '2025-02-01', 0.07, 'at_most', 0.05, false, false),
+    ('retention_monthly.churn_rate', null, null, date '2025-03-01', 0.01, 'at_most', 0.05, true, true),
+    ('segment_kpis_monthly.retention_rate', 'country', 'DE', date '2025-02-01', null, 'at_least', 0.8, null, false)
+  ) v(target, dimension, segment_value, month, value, comparator, threshold, is_met, is_partial_period)`;
+
+  it("gives each target's latest complete month (a partial month is left out) with the column a tile shows", async () => {
+    expect(await targetsSection(db, await tables(targets))).toEqual([
+      // 2025-03 is partial: 2025-02 is the latest complete month, and it was missed
+      { target: 'retention_monthly.churn_rate', column_name: 'churn_rate', dimension: null, segment_value: null, month: '2025-02', value: 0.07, comparator: 'at_most', threshold: 0.05, is_met: false },
+      { target: 'segment_kpis_monthly.retention_rate', column_name: 'retention_rate', dimension: 'country', segment_value: 'DE', month: '2025-02', value: null, comparator: 'at_least', threshold: 0.8, is_met: null },
+    ]);
+  });
+
+  it('is left out without targets', async () => {
+    expect(await targetsSection(db, await tables())).toBeUndefined();
+    expect(await targetsSection(db, await tables(`${targets} where false`))).toBeUndefined();
+  });
+});
+
+describe('segmentsSection', () => {
+  const kpiColumns = `active_customers, new_customers, orders, revenue, retention_rate, churn_rate, customers_12m,
+    repeat_purchase_rate_12m, purchase_frequency_12m, avg_order_value_12m, clv_formula, avg_predicted_clv_12m`;
+  // two months; new_customers per segment sum to its customers: channel email 3 + 1 = 4, organic 5 + 5 = 10;
+  // every customer's segment is '(none)' (no segment column in the export): that dimension is left out
+  const kpis = `create table segment_kpis_monthly_v1 as select dimension, segment_value, month, ${kpiColumns}, is_partial_period from (values
+    ('all', 'all', date '2025-01-01', 8, 8, 9, 90.0, null, null, 8, 0.1, 1.1, 10.0, null, null, false),
+    ('all', 'all', date '2025-02-01', 9, 6, 10, 100.0, 0.5, 0.5, 14, 0.2, 1.2, 10.0, 20.0, 15.0, true),
+    ('acquisition_channel', 'email', date '2025-01-01', 3, 3, 3, 30.0, null, null, 3, 0.0, 1.0, 10.0, null, null, false),
+    ('acquisition_channel', 'email', date '2025-02-01', 2, 1, 2, 20.0, 0.5, 0.5, 4, 0.25, 1.25, 10.0, 12.0, 9.0, true),
+    ('acquisition_channel', 'organic', date '2025-01-01', 5, 5, 6, 60.0, null, null, 5, 0.2, 1.2, 10.0, null, null, false),
+    ('acquisition_channel', 'organic', date '2025-02-01', 7, 5, 8, 80.0, 0.5, 0.5, 10, 0.2, 1.4, 10.0, 25.0, 18.0, true),
+    ('segment', '(none)', date '2025-01-01', 8, 8, 9, 90.0, null, null, 8, 0.1, 1.1, 10.0, null, null, false),
+    ('segment', '(none)', date '2025-02-01', 9, 6, 10, 100.0, 0.5, 0.5, 14, 0.2, 1.2, 10.0, 20.0, 15.0, true)
+  ) v(dimension, segment_value, month, ${kpiColumns}, is_partial_period)`;
+  const cohorts = `create table cohort_retention_by_segment_v1 as select * from (values
+    ('acquisition_channel', 'organic', date '2025-01-01', 0::bigint, 5::bigint, 1.0, false),
+    ('acquisition_channel', 'organic', date '2025-01-01', 1, 5, 0.4, true),
+    ('acquisition_channel', 'organic', date '2025-02-01', 0, 5, 1.0, true)
+  ) v(dimension, segment_value, cohort_month, period_number, cohort_size, retention_rate, is_partial_period)`;
+
+  it('lists the dimensions with real values, largest segment first, with their months and packed cohorts', async () => {
+    const section = await segmentsSection(db, await tables(kpis, cohorts));
+    expect(section?.map((d) => [d.dimension, d.more_values, d.values.map((v) => [v.value, v.customers])])).toEqual([
+      ['acquisition_channel', 0, [['organic', 10], ['email', 4]]],
+    ]);
+    const organic = section![0]!.values[0]!;
+    expect(organic.months.map((m) => [m.month, m.active_customers, m.revenue, m.avg_predicted_clv_12m, m.partial])).toEqual([
+      ['2025-01', 5, 60, null, false],
+      ['2025-02', 7, 80, 18, true],
+    ]);
+    expect(organic.cohorts).toEqual({ cohorts: ['2025-01', '2025-02'], sizes: [5, 5], rates: [[1, 0.4], [1]], partial: [[false, true], [true]] });
+    expect(section![0]!.values[1]!.cohorts).toBeUndefined(); // email has no cohort rows
+  });
+
+  it(`shows the ${SEGMENT_VALUES_SHOWN} largest values of a dimension and counts the rest`, async () => {
+    const many = `create table segment_kpis_monthly_v1 as select 'country' as dimension, 'c' || lpad(i::varchar, 2, '0') as segment_value,
+      date '2025-01-01' as month, ${kpiColumns.split(/,\s*/).map((c) => (c === 'new_customers' ? 'i as new_customers' : `1 as ${c}`)).join(', ')}, false as is_partial_period
+      from range(1, ${SEGMENT_VALUES_SHOWN + 3}) t(i)`;
+    const [country] = (await segmentsSection(db, await tables(many)))!;
+    // values c01 … c14 with i customers each: c14 … c03 shown, c02 and c01 counted
+    expect(country!.values.map((v) => v.value)).toEqual(Array.from({ length: SEGMENT_VALUES_SHOWN }, (_, k) => `c${String(SEGMENT_VALUES_SHOWN + 2 - k).padStart(2, '0')}`));
+    expect(country!.more_values).toBe(2);
+  });
+
+  it('is left out without its table or without any segmented dimension', async () => {
+    expect(await segmentsSection(db, await tables())).toBeUndefined();
+    expect(await segmentsSection(db, await tables(`${kpis} where dimension in ('all', 'segment')`))).toBeUndefined();
   });
 });
