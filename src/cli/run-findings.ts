@@ -24,7 +24,8 @@ function rejectedShare(file: FileReport): string {
 export function topReasonsText(file: FileReport, limit = REASONS_PER_FILE): string {
   const reasons = file.top_reasons ?? [];
   const shown = reasons.slice(0, limit).map(({ reason, rows }) => `${reason}: ${count(rows)}`);
-  if (reasons.length > limit) shown.push(`${reasons.length - limit} more reasons`);
+  const more = reasons.length - limit;
+  if (more > 0) shown.push(`${more} more reason${more === 1 ? '' : 's'}`);
   return shown.join('; ');
 }
 

@@ -259,7 +259,7 @@ function backtestSummary(backtest: Row): string {
 function printPredictions({ fit, backtest, bands }: NonNullable<ReportTables['predictions']>): void {
   console.log('\nPredictive CLV (BG/NBD + Gamma-Gamma)');
   console.log(
-    `fit ${fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? 'converged' : 'DID NOT CONVERGE — do not rely on the predictions'} on ${fittedOn(fit)}` +
+    (fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? `fit converged on ${fittedOn(fit)}` : `fit DID NOT CONVERGE on ${fittedOn(fit)} — do not rely on the predictions`) +
       (backtest ? `; ${backtestSummary(backtest)}` : ''),
   );
   console.log(`churn risk: ${bands.map((b) => `${b.risk_band} ${count(Number(b.customers))}`).join(', ')}`);
