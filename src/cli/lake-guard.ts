@@ -9,7 +9,16 @@ import { LocalLake } from '../core/lake/local-lake.js';
  * with none of them is most likely a mistyped --lake, which a run would quietly turn into a
  * new, empty lake.
  */
-const LAKE_MARKERS = [LakeKeys.settings, LakePrefix.inbox, LakePrefix.runs, LakePrefix.metrics, LakePrefix.staging] as const;
+const LAKE_MARKERS = [
+  LakeKeys.settings,
+  LakePrefix.inbox,
+  LakePrefix.runs,
+  LakePrefix.metrics,
+  LakePrefix.staging,
+  LakePrefix.history,
+  LakePrefix.rejects,
+  LakePrefix.quarantine,
+] as const;
 
 /** True when `lake` holds an inbox folder or any lake file (cheapest checks first; stops at the first found). */
 export async function looksLikeALake(lake: Lake): Promise<boolean> {

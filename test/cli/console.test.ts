@@ -1,9 +1,13 @@
 // What `loyaltylake run` tells the user (issue 11, "Everyday use"): where the as-of date came
 // from, what a lake without orders has, every file with rejects, the warnings, and why a
 // surprising number is what its definition (docs/metrics.md) gives. Real runs on small lakes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { printRunReport } from '../../src/cli/run-report.js';
+import { LocalLake } from '../../src/core/lake/local-lake.js';
+import type { RunManifest } from '../../src/core/pipeline/run-manifest.js';
 import { csv, run, tempLake } from '../helpers/temp-lake.js';
 
 let output: string[];
@@ -141,5 +145,26 @@ describe('rejects and warnings', () => {
       '!!   [rejects] inbox/orders/x.csv: 19% of rows rejected',
       `!! (also in the run manifest under "warnings" and in the report's Data health section)`,
     ]);
+  });
+
+  it('a failed run still names the file whose every row was rejected, and ends with its warnings', async () => {
+    // Neither row has an amount that parses, so both are rejected (2 of 2 = 100%)
+    // and, with no completed order loaded, the run cannot tell its as-of date (exit 1).
+    const { dir, put } = tempLake();
+    put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount', 'o1,c1,2024-01-05,abc', 'o2,c2,2024-01-06,xyz'));
+
+    await main(['run', '--lake', dir]);
+
+    const text = summary();
+    expect(process.exitCode).toBe(1);
+    expect(text).toMatch(/^FAILED {2}run /m);
+    expect(text).toMatch(/^ {2}rejects inbox\/orders\/orders\.csv: 2 of 2 rows \(100%\) rejected/m);
+    expect(text).toMatch(/^ {2}error {3}/m);
+
+    // The warnings block closes a failed run's report too (its warning added by hand, as above)
+    const failed = JSON.parse(readFileSync(join(dir, '_runs/latest.json'), 'utf8')) as RunManifest;
+    output = [];
+    await printRunReport(new LocalLake(dir), { ...failed, warnings: [{ kind: 'rejects', message: 'inbox/orders/orders.csv: every row rejected' }] }, 1000);
+    expect(output.slice(-3, -1)).toEqual(['!! 1 WARNING: numbers that may be wrong — check before you use them', '!!   [rejects] inbox/orders/orders.csv: every row rejected']);
   });
 });
