@@ -60,6 +60,7 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
     );
   }
   for (const line of rejectedFileLines(ingest.files)) console.log(line);
+  for (const file of ingest.files) for (const note of file.notes ?? []) console.log(`  note    ${file.key}: ${note}`);
   if (ingest.rows_rejected > 0) console.log(`          rejected rows: ${lake.uri}/${LakePrefix.rejects} (each row with its reason and source line)`);
   for (const input of manifest.inputs.filter((i) => i.files.length > 0)) {
     console.log(`  input   ${input.dataset}: ${count(input.rowsCurrent)} rows current (${count(input.rows)} staged in ${input.files.length} files)`);

@@ -134,11 +134,15 @@ describe('rejects and warnings', () => {
     ];
     output = [];
 
+    // (and a note an ingest left on its file, e.g. NDJSON keys not kept)
+    const files = manifest.ingest.files.map((file) => ({ ...file, notes: ['120 keys outside the contract not kept (more than 100)'] }));
+
     // Act
-    await printRunReport(lake, { ...manifest, warnings }, 1000);
+    await printRunReport(lake, { ...manifest, ingest: { ...manifest.ingest, files }, warnings }, 1000);
 
     // Assess
     expect(output[1]).toMatch(/^OK {2}run .* — 2 WARNINGS, listed at the end$/);
+    expect(output).toContain('  note    inbox/orders/orders.csv: 120 keys outside the contract not kept (more than 100)');
     expect(output.slice(-4)).toEqual([
       '!! 2 WARNINGS: numbers that may be wrong — check before you use them',
       '!!   [jump] AOV went from 15.00 to 1,500.00 (×100) while orders stayed at 2: amounts in cents?',
