@@ -78,7 +78,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     lake: text('lake'),
     asOf: isoDate('--as-of', text('as-of')),
     churnWindowDays: wholeNumber('--churn-window-days', text('churn-window-days'), 1),
-    memoryLimit: text('memory-limit'),
+    memoryLimit: memorySize('--memory-limit', text('memory-limit')),
     seed: wholeNumber('--seed', text('seed'), 0),
     out: text('out'),
     create: values.create === true,
@@ -102,6 +102,13 @@ function wholeNumber(flag: string, value: string | undefined, min: number): numb
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(number) || number < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got '${value}'`);
   return number;
+}
+
+/** A size DuckDB's memory_limit reads: a number and a unit (2GB, 1.5 GB, 512MiB); DuckDB's own error for a bad one is only "Failed to set config". */
+function memorySize(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?\s*([kmgt](ib|b)?|b)$/i.test(value)) throw new UsageError(`${flag} must be a size such as 2GB or 512MiB, got '${value}'`);
+  return value;
 }
 
 /** The version in the package's package.json. */

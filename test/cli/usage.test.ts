@@ -42,6 +42,8 @@ describe('loyaltylake usage', () => {
     [['--churn-window-days', 'abc'], "--churn-window-days must be a whole number ≥ 1, got 'abc'"],
     [['--churn-window-days', '0'], "--churn-window-days must be a whole number ≥ 1, got '0'"],
     [['--churn-window-days', '7.5'], "--churn-window-days must be a whole number ≥ 1, got '7.5'"],
+    [['--memory-limit', 'lots'], "--memory-limit must be a size such as 2GB or 512MiB, got 'lots'"],
+    [['--memory-limit', '100000'], "--memory-limit must be a size such as 2GB or 512MiB, got '100000'"], // DuckDB wants a unit
     [['--seed', '1'], 'run does not take --seed'],
     [['--lake'], "Option '--lake <value>' argument missing"],
     [['extra'], "Unexpected argument 'extra'"],
@@ -57,6 +59,12 @@ describe('loyaltylake usage', () => {
     expect(process.exitCode).toBe(2);
     expect(output.join('\n')).toContain(`loyaltylake: ${message}`);
     expect(readdirSync(dir)).toEqual(['inbox']); // no run started: no _runs/, no staging/
+  });
+
+  it('an S3 --lake that is no bucket URI exits 2', async () => {
+    await main(['run', '--lake', 's3://']);
+    expect(process.exitCode).toBe(2);
+    expect(output.join('\n')).toContain("loyaltylake: not an S3 lake URI: 's3://'");
   });
 
   it('report without --lake and an unknown command exit 2', async () => {
