@@ -31,45 +31,25 @@ const count = (n: number) => n.toLocaleString('en-US');
 const percent = (rate: unknown) => (rate === null || rate === undefined ? '   –' : `${Math.round(Number(rate) * 100)}%`.padStart(4));
 
 /**
- * Prints what a run did, then (if it published) a compact retention triangle and the latest KPIs.
+ * Prints what a run did: where its as-of date came from, its files (every one with rejects
+ * named), its inputs and models; if it published, the tables a person reads first and why a
+ * surprising number is what it is; last, its warnings.
  * `tables`: the rows read while the run still had its tables (PipelineOptions.readPublished);
  * without them, the published tables are downloaded (a run done elsewhere, such as in Lambda).
  */
 export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedMs: number, tables?: ReportTables): Promise<void> {
-  const { ingest } = manifest;
   const built = manifest.models.filter((m) => m.status === 'built');
   const skipped = manifest.models.filter((m) => m.status === 'skipped');
   const ok = manifest.status === 'succeeded';
-  console.log('');
   const warnings = manifest.warnings?.length ?? 0;
+  console.log('');
   console.log(
     `${ok ? 'OK' : 'FAILED'}  run ${manifest.run_id} in ${(elapsedMs / 1000).toFixed(1)} s` +
       (manifest.as_of ? ` — as of ${manifest.as_of} (${asOfBasis(manifest)}), churn window ${manifest.churn_window_days} days` : '') +
       (warnings ? ` — ${warnings} WARNING${warnings === 1 ? '' : 'S'}, listed at the end` : ''),
   );
-  if (ingest.files.length === 0 && ingest.files_already_ingested === 0) console.log('  files   none ingested by this run');
-  else console.log(
-    `  files   ${ingest.files_loaded} loaded, ${ingest.files_quarantined} quarantined, ${ingest.files_already_ingested} already ingested` +
-      `; rows ${count(ingest.rows_in)} in = ${count(ingest.rows_loaded)} loaded + ${count(ingest.rows_rejected)} rejected`,
-  );
-  for (const file of ingest.files.filter((f) => f.outcome === 'quarantined')) {
-    const reasons = topReasonsText(file);
-    console.log(
-      `  refused ${file.key}: ${file.error}${reasons ? ` — ${reasons}` : ''}` +
-        (file.quarantine_key ? `\n          report: ${lake.uri}/${LakeKeys.quarantineReport(file.quarantine_key)}` : ''),
-    );
-  }
-  for (const line of rejectedFileLines(ingest.files)) console.log(line);
-  for (const file of ingest.files) for (const note of file.notes ?? []) console.log(`  note    ${file.key}: ${note}`);
-  if (ingest.rows_rejected > 0) console.log(`          rejected rows: ${lake.uri}/${LakePrefix.rejects} (each row with its reason and source line)`);
-  for (const input of manifest.inputs.filter((i) => i.files.length > 0)) {
-    console.log(`  input   ${input.dataset}: ${count(input.rowsCurrent)} rows current (${count(input.rows)} staged in ${input.files.length} files)`);
-  }
-  if (manifest.missing_datasets?.length) {
-    console.log(`  missing ${manifest.missing_datasets.join(', ')} (never dropped: their models are skipped, their scorecard columns NULL)`);
-  }
-  const withoutOrders = lakeWithoutOrders(manifest);
-  if (withoutOrders) console.log(`  lake    ${withoutOrders}`);
+  printIngest(lake, manifest.ingest);
+  printInputs(manifest);
   console.log(`  models  ${built.length} built${skipped.length ? `, ${skipped.length} skipped (${skippedByReason(skipped)})` : ''}; data tests ${manifest.tests.passed} passed, ${manifest.tests.failed} failed`);
   if (!ok) {
     console.log(`  error   ${manifest.error}`);
@@ -86,7 +66,38 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
   for (const line of warningLines(manifest)) console.log(line);
 }
 
-/** "17 need orders data (int_orders_completed v1, …)": one group per reason, so a lake without orders reads in one line. */
+/** Files and rows of the run's ingest: every refused file, every file with rejected rows, every note left on a file. */
+function printIngest(lake: Lake, ingest: RunManifest['ingest']): void {
+  if (ingest.files.length === 0 && ingest.files_already_ingested === 0) console.log('  files   none ingested by this run');
+  else console.log(
+    `  files   ${ingest.files_loaded} loaded, ${ingest.files_quarantined} quarantined, ${ingest.files_already_ingested} already ingested` +
+      `; rows ${count(ingest.rows_in)} in = ${count(ingest.rows_loaded)} loaded + ${count(ingest.rows_rejected)} rejected`,
+  );
+  for (const file of ingest.files.filter((f) => f.outcome === 'quarantined')) {
+    const reasons = topReasonsText(file);
+    console.log(
+      `  refused ${file.key}: ${file.error}${reasons ? ` — ${reasons}` : ''}` +
+        (file.quarantine_key ? `\n          report: ${lake.uri}/${LakeKeys.quarantineReport(file.quarantine_key)}` : ''),
+    );
+  }
+  for (const line of rejectedFileLines(ingest.files)) console.log(line);
+  for (const file of ingest.files) for (const note of file.notes ?? []) console.log(`  note    ${file.key}: ${note}`);
+  if (ingest.rows_rejected > 0) console.log(`          rejected rows: ${lake.uri}/${LakePrefix.rejects} (each row with its reason and source line)`);
+}
+
+/** The rows each dataset has, the datasets never dropped, and what a lake without orders has instead. */
+function printInputs(manifest: RunManifest): void {
+  for (const input of manifest.inputs.filter((i) => i.files.length > 0)) {
+    console.log(`  input   ${input.dataset}: ${count(input.rowsCurrent)} rows current (${count(input.rows)} staged in ${input.files.length} files)`);
+  }
+  if (manifest.missing_datasets?.length) {
+    console.log(`  missing ${manifest.missing_datasets.join(', ')} (never dropped: their models are skipped, their scorecard columns NULL)`);
+  }
+  const withoutOrders = lakeWithoutOrders(manifest);
+  if (withoutOrders) console.log(`  lake    ${withoutOrders}`);
+}
+
+/** "no orders data: int_orders_completed v1, …; no events data: …": one group per reason, so a lake without orders reads in one line. */
 function skippedByReason(skipped: readonly RunManifest['models'][number][]): string {
   const byReason = new Map<string, string[]>();
   for (const model of skipped) {
@@ -101,7 +112,7 @@ function lakeWithoutOrders(manifest: RunManifest): string | undefined {
   const withRows = manifest.inputs.filter((input) => input.rowsCurrent > 0);
   if (withRows.length === 0 || withRows.some((input) => input.dataset === 'orders')) return undefined;
   const has = withRows.map((input) => `${input.dataset} (${count(input.rowsCurrent)} rows)`).join(', ');
-  const mrr = withRows.some((input) => input.dataset === 'subscriptions') ? '; its subscriptions give MRR, shown below' : '';
+  const mrr = withRows.some((input) => input.dataset === 'subscriptions') ? `; its subscriptions give MRR${manifest.status === 'succeeded' ? ', shown below' : ''}` : '';
   return `has ${has} and no orders: no retention triangle, order KPIs or CLV${mrr}`;
 }
 
