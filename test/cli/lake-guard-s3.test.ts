@@ -50,4 +50,10 @@ describe('--lake s3://bucket/prefix that is no lake', () => {
     const written = (await cloud.lake().list('shop-c/')).map((object) => object.key);
     expect(written).toContain('shop-c/_runs/latest.json');
   });
+
+  it('a bucket that cannot be read is no usage error: exit 1 with what S3 said', async () => {
+    await main(['run', '--lake', 's3://no-such-bucket/shop-a']);
+    expect(process.exitCode).toBe(1);
+    expect(output.join('\n')).toMatch(/^loyaltylake: .*bucket/im);
+  });
 });
