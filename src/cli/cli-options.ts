@@ -6,7 +6,7 @@ import { packageRoot } from '../core/paths.js';
 
 /** A command line the CLI cannot act on: it exits 2 without touching any lake. */
 export class UsageError extends LoyaltyLakeError {
-  /** Whether the usage text helps (a mistyped option) or only buries the message (a --lake that is no lake). */
+  /** Whether the usage text helps (a mistyped command or option) or only buries the message (a bad value, a --lake that is no lake). */
   readonly withUsage: boolean;
 
   constructor(message: string, options: { readonly withUsage?: boolean } = {}) {
@@ -91,7 +91,7 @@ function isoDate(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const date = new Date(`${value}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw new UsageError(`${flag} must be a date YYYY-MM-DD, got '${value}'`);
+    throw new UsageError(`${flag} must be a date YYYY-MM-DD, got '${value}'`, { withUsage: false });
   }
   return value;
 }
@@ -100,14 +100,14 @@ function isoDate(flag: string, value: string | undefined): string | undefined {
 function wholeNumber(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got '${value}'`);
+  if (!Number.isSafeInteger(number) || number < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got '${value}'`, { withUsage: false });
   return number;
 }
 
 /** A size DuckDB's memory_limit reads: a number and a unit (2GB, 1.5 GB, 512MiB); DuckDB's own error for a bad one is only "Failed to set config". */
 function memorySize(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+(\.\d+)?\s*([kmgt](ib|b)?|b)$/i.test(value)) throw new UsageError(`${flag} must be a size such as 2GB or 512MiB, got '${value}'`);
+  if (!/^\d+(\.\d+)?\s*([kmgt](ib|b)?|b)$/i.test(value)) throw new UsageError(`${flag} must be a size such as 2GB or 512MiB, got '${value}'`, { withUsage: false });
   return value;
 }
 

@@ -9,7 +9,7 @@ import { LocalLake } from '../core/lake/local-lake.js';
  * with none of them is most likely a mistyped --lake, which a run would quietly turn into a
  * new, empty lake.
  */
-const LAKE_MARKERS = [
+export const LAKE_MARKERS = [
   LakeKeys.settings,
   LakePrefix.inbox,
   LakePrefix.runs,

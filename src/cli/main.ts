@@ -7,14 +7,15 @@ import { DEFAULT_CHURN_WINDOW_DAYS } from '../core/settings-defaults.js';
 import { writeDemoInbox } from '../demo/index.js';
 import { writeReport } from '../report/write-report.js';
 import { packageVersion, parseCommandLine, UsageError, type CommandLine } from './cli-options.js';
-import { looksLikeALake } from './lake-guard.js';
+import { LAKE_MARKERS, looksLikeALake } from './lake-guard.js';
 import { printRunReport, readReportTables, type ReportTables } from './run-report.js';
 
 const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
 
 Usage:
   loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N] [--create] [--publish-current]
-  loyaltylake demo [--lake <dir>]     writes a sample inbox (default ./demo-lake) and runs on it
+  loyaltylake demo [--lake <dir>] [--seed N]
+                                      writes a sample inbox (default ./demo-lake) and runs on it
   loyaltylake report --lake <dir> [--out <file>]
                                       writes the HTML report of the published tables (default: report/index.html in the lake)
   loyaltylake --version | --help
@@ -101,7 +102,7 @@ async function run(line: CommandLine): Promise<void> {
 async function refuseUnlessLake(lake: Lake, command: string): Promise<void> {
   if (await looksLikeALake(lake)) return;
   throw new UsageError(
-    `${lake.uri} is no lake: it has no ${LakePrefix.inbox} and no lake files (${LakePrefix.runs}, ${LakePrefix.staging}, ${LakePrefix.metrics}, ${LakeKeys.settings}).` +
+    `${lake.uri} is no lake: it has no ${LakePrefix.inbox} and no lake files (${LAKE_MARKERS.filter((marker) => marker !== LakePrefix.inbox).join(', ')}).` +
       ` Check the path; to start a new lake there, ` +
       (command === 'run' ? `run again with --create (or drop exports in ${lake.uri}/${LakePrefix.inbox}<dataset>/ first)` : 'run `loyaltylake run --create` on it first'),
     { withUsage: false },

@@ -61,6 +61,14 @@ describe('loyaltylake usage', () => {
     expect(readdirSync(dir)).toEqual(['inbox']); // no run started: no _runs/, no staging/
   });
 
+  it('prints the usage after a mistyped option, not after a bad value (the message says all)', async () => {
+    await main(['run', '--lake', 'x', '--as-of', '2024-02-30']);
+    expect(output.join('\n')).not.toContain('Usage:');
+    output = [];
+    await main(['run', '--lake', 'x', '--asof', '2024-02-28']);
+    expect(output.join('\n')).toMatch(/Unknown option '--asof'[\s\S]*Usage:/);
+  });
+
   it('an S3 --lake that is no bucket URI exits 2', async () => {
     await main(['run', '--lake', 's3://']);
     expect(process.exitCode).toBe(2);
