@@ -1,89 +1,110 @@
-import { parseArgs } from 'node:util';
-import { errorMessage } from '../core/errors.js';
-import { LakePrefix } from '../core/lake/lake-layout.js';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import type { Lake } from '../core/lake/lake.js';
+import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
 import { openLake } from '../core/lake/open-lake.js';
 import { runPipeline } from '../core/pipeline/run-pipeline.js';
 import { DEFAULT_CHURN_WINDOW_DAYS } from '../core/settings-defaults.js';
 import { writeDemoInbox } from '../demo/index.js';
 import { writeReport } from '../report/write-report.js';
+import { packageVersion, parseCommandLine, UsageError, type CommandLine } from './cli-options.js';
+import { LAKE_MARKERS, looksLikeALake } from './lake-guard.js';
 import { printRunReport, readReportTables, type ReportTables } from './run-report.js';
 
 const USAGE = `loyaltylake — customer exports in, loyalty metric tables out
 
 Usage:
-  loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N]
-  loyaltylake demo [--lake <dir>]     writes a sample inbox (default ./demo-lake) and runs on it
+  loyaltylake run  --lake <dir> [--as-of YYYY-MM-DD] [--churn-window-days N] [--create] [--publish-current]
+  loyaltylake demo [--lake <dir>] [--seed N]
+                                      writes a sample inbox (default ./demo-lake) and runs on it
   loyaltylake report --lake <dir> [--out <file>]
                                       writes the HTML report of the published tables (default: report/index.html in the lake)
+  loyaltylake --version | --help
 
 Options:
   --lake                a local folder or s3://bucket[/prefix] laid out as a lake (${LakePrefix.inbox}, ${LakePrefix.staging}, ${LakePrefix.metrics}, …)
-  --as-of               last date counted (default: date of the latest completed order)
+  --create              let run start a new lake where there is none yet (no ${LakePrefix.inbox}, no ${LakePrefix.runs}, no ${LakeKeys.settings});
+                        without it such a --lake is refused, as it is most likely mistyped
+  --as-of               last date counted (default: the date of the latest completed order, or of the latest
+                        subscription start, survey response or event in a lake without orders)
+  --publish-current     with an --as-of before the latest published one (a backfill): also replace the current
+                        tables (default: a backfill writes history snapshots only)
   --churn-window-days   days without an order after which a customer counts as churned (default ${DEFAULT_CHURN_WINDOW_DAYS})
   --memory-limit        DuckDB memory limit, e.g. 2GB (default: DuckDB's, 80% of RAM)
+
+Exit codes: 0 done, 1 the run failed (the manifest says why), 2 usage error, 3 another run holds the lake.
 `;
 
+/** Exit code of a command line the CLI cannot act on (nothing was done). */
+const EXIT_USAGE = 2;
+
 export async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
   try {
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        lake: { type: 'string' },
-        'as-of': { type: 'string' },
-        'churn-window-days': { type: 'string' },
-        'memory-limit': { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-    if (values.help || command === undefined || command === 'help' || command === '--help') {
-      process.stdout.write(USAGE);
-      return;
-    }
-    if (command === 'report') {
-      if (!values.lake) throw new Error(`report needs --lake <dir>\n\n${USAGE}`);
-      const report = await writeReport({ lake: openLake(values.lake), out: values.out, memoryLimit: values['memory-limit'] });
-      console.log(`report: ${report.open}`);
-      return;
-    }
-    if (command !== 'run' && command !== 'demo') throw new Error(`unknown command '${command}'\n\n${USAGE}`);
-    const location = values.lake ?? (command === 'demo' ? 'demo-lake' : undefined);
-    if (!location) throw new Error(`run needs --lake <dir>\n\n${USAGE}`);
-    const lake = openLake(location);
-    if (command === 'demo') {
-      const demo = await writeDemoInbox(location, { seed: values.seed ? Number(values.seed) : undefined });
-      console.log(`demo: wrote ${demo.files} files (${demo.orders.toLocaleString('en-US')} order rows, ${demo.customers.toLocaleString('en-US')} customers) to ${location}/${LakePrefix.inbox}`);
-    }
-    const churn = values['churn-window-days'];
-    const started = performance.now();
-    let tables: ReportTables | undefined;
-    const manifest = await runPipeline({
-      lake,
-      asOf: values['as-of'],
-      churnWindowDays: churn === undefined ? undefined : Number(churn),
-      memoryLimit: values['memory-limit'],
-      onProgress: (line) => console.log(`  ${line}`),
-      readPublished: async (db, published) => {
-        tables = await readReportTables(db, published);
-      },
-    });
-    await printRunReport(lake, manifest, performance.now() - started, tables);
-    if (manifest.status === 'succeeded') {
-      // The report shows what was published: written only after a successful publish, and never fails the run.
-      try {
-        console.log(`\nreport: ${(await writeReport({ lake, memoryLimit: values['memory-limit'] })).open}`);
-      } catch (error) {
-        console.log(`\nreport: could not be written (${errorMessage(error)}); the tables are published`);
-      }
-    }
-    // 3: another run holds the lake (nothing was done; run again later), 1: the run failed.
-    if (manifest.status === 'blocked') process.exitCode = 3;
-    else if (manifest.status !== 'succeeded') process.exitCode = 1;
+    const line = parseCommandLine(argv);
+    if (line.command === 'version') console.log(packageVersion());
+    else if (line.command === 'help') process.stdout.write(USAGE);
+    else if (line.command === 'report') await report(line);
+    else await run(line);
   } catch (error) {
-    console.error(`loyaltylake: ${errorMessage(error)}`);
-    process.exitCode = 2;
+    const usage = error instanceof UsageError || error instanceof ConfigError;
+    console.error(`loyaltylake: ${errorMessage(error)}${error instanceof UsageError && error.withUsage ? `\n\n${USAGE}` : ''}`);
+    process.exitCode = usage ? EXIT_USAGE : 1;
   }
+}
+
+async function report(line: CommandLine): Promise<void> {
+  if (!line.lake) throw new UsageError('report needs --lake <dir>');
+  const lake = openLake(line.lake);
+  // Written into the lake: a mistyped --lake would get a report of nothing.
+  if (!line.out) await refuseUnlessLake(lake, 'report');
+  const written = await writeReport({ lake, out: line.out, memoryLimit: line.memoryLimit });
+  console.log(`report: ${written.open}`);
+}
+
+async function run(line: CommandLine): Promise<void> {
+  const demo = line.command === 'demo';
+  const location = line.lake ?? (demo ? 'demo-lake' : undefined);
+  if (!location) throw new UsageError('run needs --lake <dir>');
+  const lake = openLake(location);
+  if (demo) {
+    const written = await writeDemoInbox(location, { seed: line.seed });
+    console.log(`demo: wrote ${written.files} files (${written.orders.toLocaleString('en-US')} order rows, ${written.customers.toLocaleString('en-US')} customers) to ${location}/${LakePrefix.inbox}`);
+  } else if (!line.create) {
+    await refuseUnlessLake(lake, 'run');
+  }
+  const started = performance.now();
+  let tables: ReportTables | undefined;
+  const manifest = await runPipeline({
+    lake,
+    asOf: line.asOf,
+    churnWindowDays: line.churnWindowDays,
+    memoryLimit: line.memoryLimit,
+    publishCurrent: line.publishCurrent || undefined,
+    onProgress: (message) => console.log(`  ${message}`),
+    readPublished: async (db, published) => {
+      tables = await readReportTables(db, published);
+    },
+  });
+  await printRunReport(lake, manifest, performance.now() - started, tables);
+  if (manifest.status === 'succeeded') {
+    // The report shows what was published: written only after a successful publish, and never fails the run.
+    try {
+      console.log(`\nreport: ${(await writeReport({ lake, memoryLimit: line.memoryLimit })).open}`);
+    } catch (error) {
+      console.log(`\nreport: could not be written (${errorMessage(error)}); the tables are published`);
+    }
+  }
+  // 3: another run holds the lake (nothing was done; run again later), 1: the run failed.
+  if (manifest.status === 'blocked') process.exitCode = 3;
+  else if (manifest.status !== 'succeeded') process.exitCode = 1;
+}
+
+/** A --lake with no inbox and no lake files is most likely mistyped: refuse rather than start a new lake there. */
+async function refuseUnlessLake(lake: Lake, command: string): Promise<void> {
+  if (await looksLikeALake(lake)) return;
+  throw new UsageError(
+    `${lake.uri} is no lake: it has no ${LakePrefix.inbox} and no lake files (${LAKE_MARKERS.filter((marker) => marker !== LakePrefix.inbox).join(', ')}).` +
+      ` Check the path; to start a new lake there, ` +
+      (command === 'run' ? `run again with --create (or drop exports in ${lake.uri}/${LakePrefix.inbox}<dataset>/ first)` : 'run `loyaltylake run --create` on it first'),
+    { withUsage: false },
+  );
 }

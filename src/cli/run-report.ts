@@ -6,6 +6,9 @@ import type { Lake } from '../core/lake/lake.js';
 import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
 import type { RunManifest } from '../core/pipeline/run-manifest.js';
 import { alertLine } from '../core/targets/targets.js';
+import { asOfBasis } from '../report/data-health.js';
+import { rejectedFileLines, topReasonsText, warningLines } from './run-findings.js';
+import { valueNotes } from './value-notes.js';
 
 type Row = Record<string, unknown>;
 
@@ -14,11 +17,13 @@ export interface ReportTables {
   readonly retention?: Row[];
   readonly kpis?: Row[];
   readonly scorecard?: Row;
+  /** mrr_monthly's latest months, newest first (a lake with subscriptions). */
+  readonly mrr?: Row[];
   readonly predictions?: { readonly fit?: Row; readonly backtest?: Row; readonly bands: Row[] };
 }
 
 /** The model tables the report reads (version 1 of each). */
-const REPORTED_MODELS = ['cohort_retention', 'loyalty_kpis_monthly', 'loyalty_scorecard_monthly', 'clv_model', 'clv_backtest', 'churn_risk'] as const;
+const REPORTED_MODELS = ['cohort_retention', 'loyalty_kpis_monthly', 'loyalty_scorecard_monthly', 'mrr_monthly', 'clv_model', 'clv_backtest', 'churn_risk'] as const;
 type ReportedModel = (typeof REPORTED_MODELS)[number];
 const tableOf = (model: ReportedModel) => `${model}_v1`;
 
@@ -26,48 +31,95 @@ const count = (n: number) => n.toLocaleString('en-US');
 const percent = (rate: unknown) => (rate === null || rate === undefined ? '   –' : `${Math.round(Number(rate) * 100)}%`.padStart(4));
 
 /**
- * Prints what a run did, then (if it published) a compact retention triangle and the latest KPIs.
+ * Prints what a run did: where its as-of date came from, its files (every one with rejects
+ * named), its inputs and models; if it published, the tables a person reads first and why a
+ * surprising number is what it is; last, its warnings.
  * `tables`: the rows read while the run still had its tables (PipelineOptions.readPublished);
  * without them, the published tables are downloaded (a run done elsewhere, such as in Lambda).
  */
 export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedMs: number, tables?: ReportTables): Promise<void> {
-  const { ingest } = manifest;
   const built = manifest.models.filter((m) => m.status === 'built');
   const skipped = manifest.models.filter((m) => m.status === 'skipped');
   const ok = manifest.status === 'succeeded';
+  const warnings = manifest.warnings?.length ?? 0;
   console.log('');
   console.log(
     `${ok ? 'OK' : 'FAILED'}  run ${manifest.run_id} in ${(elapsedMs / 1000).toFixed(1)} s` +
-      (manifest.as_of ? ` — as of ${manifest.as_of} (${manifest.as_of_source === 'option' ? '--as-of' : 'latest completed order'}), churn window ${manifest.churn_window_days} days` : ''),
+      (manifest.as_of ? ` — as of ${manifest.as_of} (${asOfBasis(manifest)}), churn window ${manifest.churn_window_days} days` : '') +
+      (warnings ? ` — ${warnings} WARNING${warnings === 1 ? '' : 'S'}, listed at the end` : ''),
   );
+  printIngest(lake, manifest.ingest);
+  printInputs(manifest);
+  console.log(`  models  ${built.length} built${skipped.length ? `, ${skipped.length} skipped (${skippedByReason(skipped)})` : ''}; data tests ${manifest.tests.passed} passed, ${manifest.tests.failed} failed`);
+  if (!ok) {
+    console.log(`  error   ${manifest.error}`);
+    console.log(`  nothing was published; the previous tables are unchanged. Manifest: ${lake.uri}/${LakeKeys.runManifest(manifest.run_id)}`);
+  } else {
+    console.log(`  tables  ${lake.uri}/${LakeKeys.metrics('<model>', '<N>')} (${built.filter((m) => m.published_to).length} tables)`);
+    console.log(`  run     ${lake.uri}/${LakeKeys.runManifest(manifest.run_id)}`);
+    printAlerts(manifest);
+    const shown = tables ?? (await downloadReportTables(lake, manifest));
+    printTables(shown);
+    printNotes(valueNotes(shown, manifest.as_of));
+  }
+  // Last, so that nothing printed after them pushes them out of sight.
+  for (const line of warningLines(manifest)) console.log(line);
+}
+
+/** Files and rows of the run's ingest: every refused file, every file with rejected rows, every note left on a file. */
+function printIngest(lake: Lake, ingest: RunManifest['ingest']): void {
   if (ingest.files.length === 0 && ingest.files_already_ingested === 0) console.log('  files   none ingested by this run');
   else console.log(
     `  files   ${ingest.files_loaded} loaded, ${ingest.files_quarantined} quarantined, ${ingest.files_already_ingested} already ingested` +
       `; rows ${count(ingest.rows_in)} in = ${count(ingest.rows_loaded)} loaded + ${count(ingest.rows_rejected)} rejected`,
   );
   for (const file of ingest.files.filter((f) => f.outcome === 'quarantined')) {
-    console.log(`  refused ${file.key}: ${file.error}\n          report: ${lake.uri}/${LakeKeys.quarantineReport(file.quarantine_key!)}`);
+    const reasons = topReasonsText(file);
+    console.log(
+      `  refused ${file.key}: ${file.error}${reasons ? ` — ${reasons}` : ''}` +
+        (file.quarantine_key ? `\n          report: ${lake.uri}/${LakeKeys.quarantineReport(file.quarantine_key)}` : ''),
+    );
   }
-  if (ingest.rows_rejected > 0) console.log(`  rejects ${lake.uri}/${LakePrefix.rejects} (each row with its reason and source line)`);
+  for (const line of rejectedFileLines(ingest.files)) console.log(line);
+  for (const file of ingest.files) for (const note of file.notes ?? []) console.log(`  note    ${file.key}: ${note}`);
+  if (ingest.rows_rejected > 0) console.log(`          rejected rows: ${lake.uri}/${LakePrefix.rejects} (each row with its reason and source line)`);
+}
+
+/** The rows each dataset has, the datasets never dropped, and what a lake without orders has instead. */
+function printInputs(manifest: RunManifest): void {
   for (const input of manifest.inputs.filter((i) => i.files.length > 0)) {
     console.log(`  input   ${input.dataset}: ${count(input.rowsCurrent)} rows current (${count(input.rows)} staged in ${input.files.length} files)`);
   }
   if (manifest.missing_datasets?.length) {
     console.log(`  missing ${manifest.missing_datasets.join(', ')} (never dropped: their models are skipped, their scorecard columns NULL)`);
   }
-  console.log(
-    `  models  ${built.length} built${skipped.length ? `, ${skipped.length} skipped (${skipped.map((m) => `${m.model} v${m.version}: ${m.skipped_because}`).join('; ')})` : ''}` +
-      `; data tests ${manifest.tests.passed} passed, ${manifest.tests.failed} failed`,
-  );
-  if (!ok) {
-    console.log(`  error   ${manifest.error}`);
-    console.log(`  nothing was published; the previous tables are unchanged. Manifest: ${lake.uri}/${LakeKeys.runManifest(manifest.run_id)}`);
-    return;
+  const withoutOrders = lakeWithoutOrders(manifest);
+  if (withoutOrders) console.log(`  lake    ${withoutOrders}`);
+}
+
+/** "no orders data: int_orders_completed v1, …; no events data: …": one group per reason, so a lake without orders reads in one line. */
+function skippedByReason(skipped: readonly RunManifest['models'][number][]): string {
+  const byReason = new Map<string, string[]>();
+  for (const model of skipped) {
+    const reason = model.skipped_because ?? 'skipped';
+    byReason.set(reason, [...(byReason.get(reason) ?? []), `${model.model} v${model.version}`]);
   }
-  console.log(`  tables  ${lake.uri}/${LakeKeys.metrics('<model>', '<N>')} (${built.filter((m) => m.published_to).length} tables)`);
-  console.log(`  run     ${lake.uri}/${LakeKeys.runManifest(manifest.run_id)}`);
-  printAlerts(manifest);
-  printTables(tables ?? (await downloadReportTables(lake, manifest)));
+  return [...byReason].map(([reason, models]) => `${reason}: ${models.join(', ')}`).join('; ');
+}
+
+/** For a lake with no orders: what it has, and that the order-based tables are not there (not zero). */
+function lakeWithoutOrders(manifest: RunManifest): string | undefined {
+  const withRows = manifest.inputs.filter((input) => input.rowsCurrent > 0);
+  if (withRows.length === 0 || withRows.some((input) => input.dataset === 'orders')) return undefined;
+  const has = withRows.map((input) => `${input.dataset} (${count(input.rowsCurrent)} rows)`).join(', ');
+  const mrr = withRows.some((input) => input.dataset === 'subscriptions') ? `; its subscriptions give MRR${manifest.status === 'succeeded' ? ', shown below' : ''}` : '';
+  return `has ${has} and no orders: no retention triangle, order KPIs or CLV${mrr}`;
+}
+
+function printNotes(notes: readonly string[]): void {
+  if (notes.length === 0) return;
+  console.log('\nWhy some numbers look surprising (each follows its definition in docs/metrics.md):');
+  for (const note of notes) console.log(`- ${note}`);
 }
 
 /**
@@ -77,17 +129,23 @@ export async function printRunReport(lake: Lake, manifest: RunManifest, elapsedM
 export async function readReportTables(db: DuckDBSession, published: ReadonlySet<string>): Promise<ReportTables> {
   const has = (...models: ReportedModel[]) => models.every((model) => published.has(tableOf(model)));
   const from = (model: ReportedModel) => sqlIdent(tableOf(model));
-  if (!has('cohort_retention', 'loyalty_kpis_monthly')) return {};
-  const retention = await db.rows(`
+  const orders = has('cohort_retention', 'loyalty_kpis_monthly');
+  const retention = orders ? await db.rows(`
       select strftime(cohort_month, '%Y-%m') as cohort, cohort_size, period_number, retention_rate
       from ${from('cohort_retention')}
       where cohort_month >= (select max(cohort_month) from ${from('cohort_retention')}) - interval 7 month
         and period_number <= 6
-      order by cohort_month, period_number`);
-  const kpis = await db.rows(`
+      order by cohort_month, period_number`) : undefined;
+  const kpis = orders ? await db.rows(`
       select strftime(month, '%Y-%m') as month, is_partial_period, active_customers, new_customers, orders, revenue,
-             avg_order_value, repeat_purchase_rate_12m, avg_monthly_churn_12m, clv_formula
-      from ${from('loyalty_kpis_monthly')} order by month desc limit 3`);
+             avg_order_value, repeat_purchase_rate_12m, avg_order_value_12m, avg_monthly_churn_12m, expected_lifespan_years, clv_formula
+      from ${from('loyalty_kpis_monthly')} order by month desc limit 3`) : undefined;
+  const mrr = has('mrr_monthly')
+    ? await db.rows(`
+      select strftime(month, '%Y-%m') as month, is_partial_period, mrr, paying_customers, arpa, new_mrr, expansion_mrr,
+             contraction_mrr, churned_mrr, reactivation_mrr, net_revenue_retention, gross_revenue_retention
+      from ${from('mrr_monthly')} order by month desc limit 3`)
+    : undefined;
   const [scorecard] = has('loyalty_scorecard_monthly')
     ? await db.rows(`
       select strftime(month, '%Y-%m') as month, * exclude (month)
@@ -104,7 +162,7 @@ export async function readReportTables(db: DuckDBSession, published: ReadonlySet
         bands: await db.rows(`select risk_band, count(*) as customers from ${from('churn_risk')} group by risk_band order by risk_band`),
       }
     : undefined;
-  return { retention, kpis, scorecard, predictions };
+  return { retention, kpis, scorecard, mrr, predictions };
 }
 
 /** For a run done elsewhere: downloads the published tables the report shows and reads them. */
@@ -128,8 +186,14 @@ async function downloadReportTables(lake: Lake, manifest: RunManifest): Promise<
   }
 }
 
-function printTables({ retention, kpis, scorecard, predictions }: ReportTables): void {
-  if (!retention || !kpis) return;
+function printTables({ retention, kpis, scorecard, mrr, predictions }: ReportTables): void {
+  if (retention && kpis) printOrderTables(retention, kpis);
+  if (mrr?.length) printMrr(mrr);
+  if (scorecard) printScorecard(scorecard);
+  if (predictions) printPredictions(predictions);
+}
+
+function printOrderTables(retention: Row[], kpis: Row[]): void {
   console.log('\nRetention: share of each cohort active k months after its first order (last 8 cohorts)');
   console.log(`cohort     size ${[0, 1, 2, 3, 4, 5, 6].map((k) => `  k${k}`.padStart(4)).join(' ')}`);
   for (const cohort of [...new Set(retention.map((r) => String(r.cohort)))]) {
@@ -145,19 +209,45 @@ function printTables({ retention, kpis, scorecard, predictions }: ReportTables):
         `  repeat rate 12m ${percent(k.repeat_purchase_rate_12m).trim()}  churn 12m ${percent(k.avg_monthly_churn_12m).trim()}/month  CLV ${k.clv_formula ?? '–'}`,
     );
   }
-  if (scorecard) printScorecard(scorecard);
-  if (predictions) printPredictions(predictions);
 }
 
-/** The scorecard's latest complete month: every headline metric, '–' where its data is missing. */
+/** mrr_monthly's latest months: the headline of a subscription business. */
+function printMrr(mrr: Row[]): void {
+  const money = (value: unknown) => (value === null || value === undefined ? '–' : Number(value).toFixed(2));
+  console.log('\nMRR for the latest months (* = partial month, MRR on the as-of date)');
+  for (const m of [...mrr].reverse()) {
+    console.log(
+      `${m.month}${m.is_partial_period ? '*' : ' '} MRR ${money(m.mrr)}  paying ${count(Number(m.paying_customers))}  ARPA ${money(m.arpa)}` +
+        `  new ${money(m.new_mrr)}  expansion ${money(m.expansion_mrr)}  reactivation ${money(m.reactivation_mrr)}` +
+        `  contraction ${money(m.contraction_mrr)}  churned ${money(m.churned_mrr)}  NRR ${percent(m.net_revenue_retention).trim()}  GRR ${percent(m.gross_revenue_retention).trim()}`,
+    );
+  }
+}
+
+/** The scorecard's headline metrics: label, column, how to print it. */
+const SCORECARD: readonly [string, string, (value: unknown) => string][] = [
+  ['retention', 'retention_rate', (v) => percent(v).trim()],
+  ['churn', 'churn_rate', (v) => percent(v).trim()],
+  ['MRR', 'mrr', (v) => Number(v).toFixed(2)],
+  ['NRR', 'net_revenue_retention', (v) => percent(v).trim()],
+  ['GRR', 'gross_revenue_retention', (v) => percent(v).trim()],
+  ['NPS', 'nps', (v) => Number(v).toFixed(0)],
+  ['CSAT', 'csat', (v) => percent(v).trim()],
+  ['CES', 'ces', (v) => Number(v).toFixed(1)],
+  ['DAU/MAU', 'dau_mau', (v) => Number(v).toFixed(2)],
+  ['referrals', 'referral_rate', (v) => percent(v).trim()],
+  ['retention cost', 'retention_cost', (v) => Number(v).toFixed(2)],
+  ['CRC', 'crc', (v) => Number(v).toFixed(2)],
+];
+
+/** The scorecard's latest complete month: the metrics it has, then those without data (– is never a zero). */
 function printScorecard(row: Row): void {
-  const number = (value: unknown, digits = 0) => (value === null || value === undefined ? '–' : Number(value).toFixed(digits));
-  console.log(`\nScorecard ${row.month} (latest complete month; – = dataset not dropped)`);
-  console.log(
-    `retention ${percent(row.retention_rate).trim()}  churn ${percent(row.churn_rate).trim()}  MRR ${number(row.mrr, 2)}  NRR ${percent(row.net_revenue_retention).trim()}` +
-      `  GRR ${percent(row.gross_revenue_retention).trim()}  NPS ${number(row.nps)}  CSAT ${percent(row.csat).trim()}  CES ${number(row.ces, 1)}` +
-      `  DAU/MAU ${number(row.dau_mau, 2)}  referrals ${percent(row.referral_rate).trim()}  retention cost ${number(row.retention_cost, 2)}  CRC ${number(row.crc, 2)}`,
-  );
+  const missing = (value: unknown) => value === null || value === undefined;
+  const shown = SCORECARD.filter(([, column]) => !missing(row[column]));
+  const empty = SCORECARD.filter(([, column]) => missing(row[column]));
+  console.log(`\nScorecard ${row.month} (latest complete month)`);
+  console.log(shown.length ? shown.map(([label, column, format]) => `${label} ${format(row[column])}`).join('  ') : 'no metric has data for this month');
+  if (empty.length) console.log(`– (no data for the month, or its dataset not dropped): ${empty.map(([label]) => label).join(', ')}`);
 }
 
 /** "N customers", or "a sample of n of N customers" when the fit did not see everyone. */
@@ -181,7 +271,7 @@ function backtestSummary(backtest: Row): string {
 function printPredictions({ fit, backtest, bands }: NonNullable<ReportTables['predictions']>): void {
   console.log('\nPredictive CLV (BG/NBD + Gamma-Gamma)');
   console.log(
-    `fit ${fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? 'converged' : 'DID NOT CONVERGE — do not rely on the predictions'} on ${fittedOn(fit)}` +
+    (fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? `fit converged on ${fittedOn(fit)}` : `fit DID NOT CONVERGE on ${fittedOn(fit)} — do not rely on the predictions`) +
       (backtest ? `; ${backtestSummary(backtest)}` : ''),
   );
   console.log(`churn risk: ${bands.map((b) => `${b.risk_band} ${count(Number(b.customers))}`).join(', ')}`);

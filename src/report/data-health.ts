@@ -3,7 +3,8 @@ import { sqlString } from '../core/duckdb.js';
 import type { Lake } from '../core/lake/lake.js';
 import { localCopy, readJson } from '../core/lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
-import type { IngestSummary, RunManifest } from '../core/pipeline/run-manifest.js';
+import type { FileReport } from '../core/ingest/ingest.js';
+import type { IngestSummary, RunManifest, RunWarning } from '../core/pipeline/run-manifest.js';
 import type { Row } from './sections.js';
 
 /** How many earlier runs the history lists. */
@@ -15,13 +16,24 @@ export interface DataHealth {
     Omit<IngestSummary, 'files'> & {
       readonly error: string | null;
       readonly as_of: string | null;
+      /** Where the as-of date came from, in words (asOfBasis). */
+      readonly as_of_basis: string | null;
       readonly tests_passed: number;
       readonly tests_failed: number;
     };
-  /** Files of the last run that were refused or had rows rejected. */
-  readonly files: { readonly key: string; readonly outcome: string; readonly rows_rejected: number; readonly error: string | null }[];
+  /** Files of the last run that were refused or had rows rejected, each with its most common reject reasons. */
+  readonly files: {
+    readonly key: string;
+    readonly outcome: string;
+    readonly rows_rejected: number;
+    readonly error: string | null;
+    readonly top_reasons: readonly { readonly reason: string; readonly rows: number }[];
+  }[];
   readonly reject_reasons: Row[];
   readonly missing_datasets: readonly string[];
+  /** The run's warnings (manifest.warnings): numbers that may be wrong, shown first and set apart. */
+  readonly run_warnings: readonly RunWarning[];
+  /** Notes on loaded files and failed data tests. */
   readonly warnings: string[];
   readonly history: { readonly run_id: string; readonly status: string; readonly started_at: string; readonly as_of: string | null }[];
 }
@@ -40,8 +52,17 @@ export async function dataHealthSection(db: DuckDBSession, lake: Lake, scratchDi
   const latest = await readJson<RunManifest>(lake, LakeKeys.latestRunManifest);
   if (!latest) return undefined;
   const { files, ...ingestCounts } = latest.ingest;
-  const rejectPaths: string[] = [];
-  for (const file of files) if (file.rejects_key) rejectPaths.push(await localCopy(lake, file.rejects_key, scratchDir));
+  const rejectPaths = new Map<string, string>();
+  for (const file of files) if (file.rejects_key) rejectPaths.set(file.key, await localCopy(lake, file.rejects_key, scratchDir));
+  const reasonsOf = async (file: FileReport) => {
+    if (file.top_reasons) return file.top_reasons.slice(0, TOP_REJECT_REASONS);
+    const path = rejectPaths.get(file.key);
+    return path ? ((await topRejectReasons(db, [path])) as { reason: string; rows: number }[]) : [];
+  };
+  const problemFiles: DataHealth['files'] = [];
+  for (const file of files.filter((f) => f.outcome !== 'loaded' || (f.rows_rejected ?? 0) > 0)) {
+    problemFiles.push({ key: file.key, outcome: file.outcome, rows_rejected: file.rows_rejected ?? 0, error: file.error ?? null, top_reasons: await reasonsOf(file) });
+  }
   const failedTests = latest.models.flatMap((model) =>
     (model.tests ?? []).filter((test) => !test.passed).map((test) => `${model.model} v${model.version}: ${test.name} failed`),
   );
@@ -57,17 +78,39 @@ export async function dataHealthSection(db: DuckDBSession, lake: Lake, scratchDi
       ...ingestCounts,
       error: latest.error ?? null,
       as_of: latest.as_of ?? null,
+      as_of_basis: asOfBasis(latest) ?? null,
       tests_passed: latest.tests.passed,
       tests_failed: latest.tests.failed,
     },
-    files: files
-      .filter((file) => file.outcome !== 'loaded' || (file.rows_rejected ?? 0) > 0)
-      .map((file) => ({ key: file.key, outcome: file.outcome, rows_rejected: file.rows_rejected ?? 0, error: file.error ?? null })),
-    reject_reasons: await topRejectReasons(db, rejectPaths),
+    files: problemFiles,
+    reject_reasons: await topRejectReasons(db, [...rejectPaths.values()]),
     missing_datasets: latest.missing_datasets,
+    run_warnings: latest.warnings ?? [],
     warnings: [...notes, ...failedTests],
     history: await runHistory(lake),
   };
+}
+
+/** What the as-of date is, where it is not the next word after the date: the other dated rows a lake without orders has. */
+const AS_OF_FALLBACKS = [
+  ['subscriptions', 'subscription start'],
+  ['survey_responses', 'survey response'],
+  ['events', 'event'],
+] as const;
+
+/**
+ * Where a run's as-of date came from, in words: the manifest's as_of_basis ('option' read as
+ * '--as-of'), else told from the run's inputs as the pipeline chooses it (metrics.md: the latest
+ * completed order; in a lake without orders the latest subscription start, survey response or event).
+ */
+export function asOfBasis(manifest: Pick<RunManifest, 'as_of_basis' | 'as_of_source' | 'inputs'>): string | undefined {
+  const basis = manifest.as_of_basis ?? (manifest.as_of_source === 'option' ? 'option' : undefined);
+  if (basis) return basis === 'option' ? '--as-of' : basis;
+  if (manifest.as_of_source !== 'data') return undefined;
+  const has = (dataset: string) => ((manifest.inputs ?? []).find((input) => input.dataset === dataset)?.rowsCurrent ?? 0) > 0;
+  if (has('orders')) return 'latest completed order';
+  const dated = AS_OF_FALLBACKS.filter(([dataset]) => has(dataset)).map(([, what]) => what);
+  return dated.length === 0 ? 'latest dated row' : `latest ${dated.join(', ').replace(/, ([^,]*)$/, ' or $1')}`;
 }
 
 /** The last runs, newest first (run ids start with their UTC start time, so key order is time order). */

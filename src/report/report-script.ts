@@ -524,7 +524,7 @@ function predictive() {
       series: [{ label: 'customers', color: PAL[0], values: col(p.clv_distribution, 'customers'), extra: function (i) { return ', total CLV ' + fmt('money0', p.clv_distribution[i].clv_12m); } }] });
   }
   if (p.matrix) matrices(g, p.matrix);
-  if (p.backtest) backtest(g, p.backtest);
+  if (p.backtest && p.backtest.length) backtest(g, p.backtest); // none on a history too short to hold one out
   if (p.risk_bands) {
     var rb = figure(g, { id: 'risk-bands', title: 'Customers per churn-risk band', subtitle: 'With the predicted 12-month CLV each band holds.', table: 'churn_risk_v1', columns: ['risk_band', 'p_alive', 'days_since_last_order'] });
     hbarChart(rb, { title: 'Customers per churn-risk band', kind: 'int', xLabel: 'Customers',
@@ -669,7 +669,15 @@ function health() {
   var hd = D.health;
   if (!hd) return;
   var run = hd.run;
-  var sec = section('health', 'Data health', 'The last run (' + run.run_id + ', ' + run.status + ', as of ' + (run.as_of || '–') + ') and the runs before it.');
+  var sec = section('health', 'Data health', 'The last run (' + run.run_id + ', ' + run.status + ', as of ' + (run.as_of || '–') + (run.as_of && run.as_of_basis ? ' (' + run.as_of_basis + ')' : '') + ') and the runs before it.');
+  var rw = hd.run_warnings || [];
+  // First in the section: a number that may be wrong is the one thing here nobody may overlook.
+  if (rw.length) {
+    sec.appendChild(h('div', { id: 'run-warnings', role: 'alert' }, [
+      h('h3', { class: 'status-failed', text: rw.length + ' warning' + (rw.length === 1 ? '' : 's') + ': numbers that may be wrong — check before you use them' }),
+      h('ul', null, rw.map(function (w) { return h('li', { text: '[' + w.kind + '] ' + w.message }); }))
+    ]));
+  }
   if (run.error) sec.appendChild(h('p', { class: 'status-failed', text: 'Error: ' + run.error }));
   var g = grid(sec);
   var body = figure(g, { id: 'run-files', title: 'Rows in the files of the last run by outcome', subtitle: run.files_loaded + ' files loaded, ' + run.files_quarantined + ' quarantined, ' + (run.files_skipped ? run.files_skipped + ' skipped (not readable files), ' : '') + run.files_already_ingested + ' already ingested before; tests ' + run.tests_passed + ' passed, ' + run.tests_failed + ' failed.',
@@ -686,7 +694,11 @@ function health() {
   var left = h('div'), right = h('div');
   lists.appendChild(left); lists.appendChild(right);
   left.appendChild(h('h3', { text: 'Files with problems' }));
-  if (hd.files.length) table(left, [{ key: 'key', label: 'File' }, { key: 'outcome', label: 'Outcome' }, { key: 'rows_rejected', label: 'Rows rejected', num: true, kind: 'int' }, { key: 'error', label: 'Why' }], hd.files);
+  var fileRows = hd.files.map(function (f) {
+    var reasons = (f.top_reasons || []).map(function (r) { return r.reason + ': ' + fmt('int', r.rows); }).join('; ');
+    return { key: f.key, outcome: f.outcome, rows_rejected: f.rows_rejected, why: [f.error, reasons].filter(Boolean).join(' — ') || null };
+  });
+  if (hd.files.length) table(left, [{ key: 'key', label: 'File' }, { key: 'outcome', label: 'Outcome' }, { key: 'rows_rejected', label: 'Rows rejected', num: true, kind: 'int' }, { key: 'why', label: 'Why (top reasons: rows)' }], fileRows, { id: 'problem-files' });
   else left.appendChild(h('p', { class: 'note', text: 'None.' }));
   left.appendChild(h('h3', { text: 'Missing datasets' }));
   left.appendChild(h('p', { class: 'note', text: hd.missing_datasets.length ? hd.missing_datasets.join(', ') + ': the models that need them were skipped.' : 'None: every dataset had data.' }));

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium as playwright, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLake } from '../../src/core/lake/local-lake.js';
@@ -212,6 +213,33 @@ describe('the demo report in Chromium', () => {
     expect(await page.$$eval('#orders-monthly circle title', (titles) => titles.map((t) => t.textContent))).toEqual([
       'Orders · 2024-01: 2',
       'Orders · 2024-02*: 1 (partial month)',
+    ]);
+    await page.close();
+  });
+
+  it("puts the run's warnings first in Data health, and each file with rejects beside its top reasons", async () => {
+    // A real run: a.csv has 3 rows, 2 without customer_id ("customer_id is missing" ×2, metrics.md: required)
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/a.csv', csv('order_id,customer_id,ordered_at,amount', 'o1,c1,2024-01-05,10', 'o2,,2024-01-06,5', 'o3,,2024-01-07,7'));
+    expect((await run(lake, { asOf: '2024-01-31' })).status).toBe('succeeded');
+    // The warning stands for what the guards of issue 11 record in the manifest
+    const latest = join(dir, '_runs', 'latest.json');
+    const manifest = JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>;
+    writeFileSync(latest, JSON.stringify({ ...manifest, warnings: [{ kind: 'jump', message: 'AOV went from 10.00 to 1,000.00 (×100)' }] }));
+    const out = join(dir, 'health.html');
+    await writeReport({ lake, out });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(pathToFileURL(out).href);
+
+    expect(errors).toEqual([]);
+    const firstInHealth = await page.$eval('#health', (section) => section.querySelector('p.lead + *')?.id);
+    expect(firstInHealth).toBe('run-warnings');
+    expect(await page.textContent('#run-warnings h3')).toBe('1 warning: numbers that may be wrong — check before you use them');
+    expect(await page.textContent('#run-warnings li')).toBe('[jump] AOV went from 10.00 to 1,000.00 (×100)');
+    expect(await page.$$eval('#problem-files tbody td', (cells) => cells.map((c) => c.textContent))).toEqual([
+      'inbox/orders/a.csv', 'loaded', '2', 'customer_id is missing: 2',
     ]);
     await page.close();
   });

@@ -113,7 +113,11 @@ describe('writeReport', () => {
       { key: 'inbox/orders/a.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'loaded' as const, rows_rejected: 4, rejects_key: rejects('a') },
       { key: 'inbox/orders/b.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'loaded' as const, rows_rejected: 3, rejects_key: rejects('b'), notes: ['key k left out'] },
       { key: 'inbox/orders/c.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'loaded' as const, rows_rejected: 0 },
-      { key: 'inbox/orders/d.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'quarantined' as const, error: 'missing required column amount' },
+      // d: refused whole, with the reasons its manifest entry records (no rejects file of its own)
+      {
+        key: 'inbox/orders/d.csv', dataset: 'orders', etag: 'e', landed_at: '', outcome: 'quarantined' as const, error: '171 of 906 rows rejected',
+        top_reasons: [{ reason: 'amount is not a number', rows: 171 }],
+      },
       { key: 'inbox/orders/fifo', dataset: 'orders', etag: '', landed_at: '', outcome: 'skipped' as const, error: 'not a regular file' },
     ];
     const last = manifest('2025T2', {
@@ -123,19 +127,24 @@ describe('writeReport', () => {
       missing_datasets: ['events'],
       models: [{ model: 'mrr_monthly', version: 1, fingerprint: 'f', status: 'built', tests: [{ name: 'unique_month', failures: 2, passed: false }, { name: 'ok', failures: 0, passed: true }] }],
       tests: { passed: 1, failed: 1 },
+      as_of_source: 'data',
+      as_of_basis: 'latest subscription start',
+      warnings: [{ kind: 'jump', message: 'AOV went from 30.87 to 3,086.60 (×100)', details: { metric: 'avg_order_value' } }],
     });
     for (const m of [manifest('2023T1'), manifest('2024T1', { as_of: '2024-01-31' }), last]) put(`_runs/${m.run_id}.json`, JSON.stringify(m));
     put('_runs/latest.json', JSON.stringify(last));
 
     const health = (await writeReport({ lake, out: join(tempDir(), 'r.html') })).data.health;
 
-    expect(health?.run).toMatchObject({ run_id: '2025T2', status: 'failed', error: 'boom', files_loaded: 3, files_quarantined: 1, files_skipped: 1, rows_rejected: 7, tests_failed: 1 });
+    expect(health?.run).toMatchObject({ run_id: '2025T2', status: 'failed', error: 'boom', files_loaded: 3, files_quarantined: 1, files_skipped: 1, rows_rejected: 7, tests_failed: 1, as_of_basis: 'latest subscription start' });
+    // each file's own reasons: from its rejects file (a: x 3, y 1; b: z 2, x 1), or as its manifest entry records them (d)
     expect(health?.files).toEqual([
-      { key: 'inbox/orders/a.csv', outcome: 'loaded', rows_rejected: 4, error: null },
-      { key: 'inbox/orders/b.csv', outcome: 'loaded', rows_rejected: 3, error: null },
-      { key: 'inbox/orders/d.csv', outcome: 'quarantined', rows_rejected: 0, error: 'missing required column amount' },
-      { key: 'inbox/orders/fifo', outcome: 'skipped', rows_rejected: 0, error: 'not a regular file' },
+      { key: 'inbox/orders/a.csv', outcome: 'loaded', rows_rejected: 4, error: null, top_reasons: [{ reason: 'x', rows: 3 }, { reason: 'y', rows: 1 }] },
+      { key: 'inbox/orders/b.csv', outcome: 'loaded', rows_rejected: 3, error: null, top_reasons: [{ reason: 'z', rows: 2 }, { reason: 'x', rows: 1 }] },
+      { key: 'inbox/orders/d.csv', outcome: 'quarantined', rows_rejected: 0, error: '171 of 906 rows rejected', top_reasons: [{ reason: 'amount is not a number', rows: 171 }] },
+      { key: 'inbox/orders/fifo', outcome: 'skipped', rows_rejected: 0, error: 'not a regular file', top_reasons: [] },
     ]);
+    expect(health?.run_warnings).toEqual([{ kind: 'jump', message: 'AOV went from 30.87 to 3,086.60 (×100)', details: { metric: 'avg_order_value' } }]);
     expect(health?.reject_reasons).toEqual([{ reason: 'x', rows: 4 }, { reason: 'z', rows: 2 }, { reason: 'y', rows: 1 }]);
     expect(health?.missing_datasets).toEqual(['events']);
     expect(health?.warnings).toEqual(['inbox/orders/b.csv: key k left out', 'mrr_monthly v1: unique_month failed']);

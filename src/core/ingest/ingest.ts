@@ -33,6 +33,8 @@ export interface FileReport {
   readonly error?: string;
   /** What was left out of a loaded file (e.g. NDJSON keys past the limit). */
   readonly notes?: string[];
+  /** The most common reasons its rows were rejected, most rows first (files with rejects). */
+  readonly top_reasons?: { reason: string; rows: number }[];
   /** The run that ingested the file but wrote no manifest (killed, or failed to write it); this run's manifest counts it. */
   readonly ingested_by_unfinished_run?: string;
 }

@@ -58,6 +58,8 @@ export interface RunManifest {
   readonly finished_at: string;
   readonly as_of?: string;
   readonly as_of_source?: 'data' | 'option';
+  /** Where the as-of date came from, in words: 'latest completed order', 'latest subscription start', 'option', … */
+  readonly as_of_basis?: string;
   readonly churn_window_days: number;
   /** The lake's currency and where it comes from (absent while no file had one), with the staged rows left out for another. */
   readonly currency?: LakeCurrency & { readonly rows_left_out?: LeftOut };

@@ -31,6 +31,8 @@ export interface PipelineOptions {
   readonly runId?: string;
   /** Last date counted, YYYY-MM-DD. @default - the date of the latest completed order */
   readonly asOf?: string;
+  /** With an asOf before the latest published one (a backfill): also replace the current tables. @default false - a backfill writes history only */
+  readonly publishCurrent?: boolean;
   /** @default - `churn_window_days` of the lake's loyaltylake.yml, else DEFAULT_CHURN_WINDOW_DAYS (90) */
   readonly churnWindowDays?: number;
   /** @default - the package's sql/models */
