@@ -39,7 +39,9 @@ export const LakeKeys = {
   stagingFolder: (dataset: string) => `${LakePrefix.staging}${dataset}/`,
   /** Staging file of one ingested input file (`fileId` names the input file and its content, see `inputFileId`). */
   staging: (dataset: string, fileId: string) => `${LakeKeys.stagingFolder(dataset)}${fileId}.parquet`,
-  rejects: (dataset: string, fileId: string) => `${LakePrefix.rejects}${dataset}/${fileId}.parquet`,
+  /** Folder of one dataset's rejected rows. */
+  rejectsFolder: (dataset: string) => `${LakePrefix.rejects}${dataset}/`,
+  rejects: (dataset: string, fileId: string) => `${LakeKeys.rejectsFolder(dataset)}${fileId}.parquet`,
   /** Quarantine copy of a refused file of a dataset. */
   quarantine: (dataset: string, fileId: string) => `${LakePrefix.quarantine}${dataset}/${fileId}`,
   /** Quarantine copy of a file in a folder that is no dataset; `fileId` keeps that folder. */

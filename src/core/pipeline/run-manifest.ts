@@ -58,6 +58,8 @@ export interface RunManifest {
   readonly finished_at: string;
   readonly as_of?: string;
   readonly as_of_source?: 'data' | 'option';
+  /** Which date the as-of date is: 'option' (--as-of), 'latest completed order', 'latest subscription start', 'latest survey response' or 'latest event'. */
+  readonly as_of_basis?: string;
   readonly churn_window_days: number;
   /** The lake's currency and where it comes from (absent while no file had one), with the staged rows left out for another. */
   readonly currency?: LakeCurrency & { readonly rows_left_out?: LeftOut };

@@ -20,9 +20,10 @@ import { DEFAULT_CHURN_WINDOW_DAYS } from '../settings-defaults.js';
 import { readLakeSettings, type LoadedLakeSettings } from '../settings/lake-settings.js';
 import { missedTargets, resolveTargets, targetsLast, type TargetAlert } from '../targets/targets.js';
 import { targetsSteps } from '../targets/targets-step.js';
+import { allRejectedDatasets, allRejectedMessage, allRejectedWarning, type RejectedDataset } from './all-rejected.js';
 import { publishedKeys, publishTables, recoverPublish, removeStrayTemps, writeModelParquet, type Publication, type PublishedTable, type PublishRecovery } from './publish.js';
 import { DEFAULT_LEASE_SECONDS, takeLease, type RunLease } from './run-lease.js';
-import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
+import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest, type RunWarning } from './run-manifest.js';
 import { stageInputs, type StagedDataset } from './stage-inputs.js';
 
 export interface PipelineOptions {
@@ -65,13 +66,15 @@ interface StepResults {
   settings?: LoadedLakeSettings;
   files?: FileReport[];
   inputs?: StagedDataset[];
-  asOf?: { readonly date: string; readonly source: 'data' | 'option' };
+  asOf?: { readonly date: string; readonly source: 'data' | 'option'; readonly basis: AsOfBasis };
   currency?: RunManifest['currency'];
   outOfRange?: LeftOut;
   models?: ModelOutcome[];
   published?: PublishedModel[];
   /** Targets missed in the latest complete month (targets.ts). */
   alerts?: TargetAlert[];
+  /** What the run's guards found (all_rejected, jump): in the manifest, printed as they are found. */
+  warnings: RunWarning[];
 }
 
 /** One model version in a run: built (with its tests) or skipped with the reason. */
@@ -96,7 +99,11 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   let churnWindowDays = options.churnWindowDays ?? DEFAULT_CHURN_WINDOW_DAYS;
   const started = new Date();
   const runId = options.runId ?? newRunId(started);
-  const results: StepResults = {};
+  const results: StepResults = { warnings: [] };
+  const warn = (warning: RunWarning) => {
+    results.warnings.push(warning);
+    progress(`WARNING (${warning.kind}): ${warning.message}`);
+  };
   const timings: Record<string, number> = {};
   let failure: unknown;
   const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'loyaltylake-'));
@@ -159,8 +166,15 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
     results.outOfRange = await leaveOutOfRange(session, ingestLimits(settings, started).dates!, stagedFiles, scratch);
     if (results.outOfRange) progress(`${results.outOfRange.rows} staged rows with a date or amount out of range left out, from ${results.outOfRange.staging_files.join(', ')}`);
-    const asOf = options.asOf ?? (await asOfFromData(session));
-    results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data' };
+    const rejected = await allRejectedDatasets(lake, session, scratch, inputs, results.files);
+    if (rejected.length > 0 && inputs.every((input) => input.rowsCurrent === 0)) {
+      throw new DataError(`${rejected.map(allRejectedMessage).join('. ')}. Nothing is loaded, nothing to build`);
+    }
+    for (const dataset of rejected) warn(allRejectedWarning(dataset));
+    const fromData = options.asOf === undefined ? await asOfFromData(session) : undefined;
+    if (options.asOf === undefined && !fromData) throw noAsOfDate(rejected);
+    const asOf = options.asOf ?? fromData!.date;
+    results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data', basis: fromData?.basis ?? 'option' };
     await session.run(
       `create table run_params as select cast(${sqlString(asOf)} as date) as as_of_date, cast(${churnWindowDays} as integer) as churn_window_days`,
     );
@@ -264,6 +278,7 @@ function assembleManifest(run: {
     finished_at: new Date().toISOString(),
     as_of: results.asOf?.date,
     as_of_source: results.asOf?.source,
+    as_of_basis: results.asOf?.basis,
     churn_window_days: run.churnWindowDays,
     currency: results.currency,
     out_of_range_left_out: results.outOfRange,
@@ -277,6 +292,7 @@ function assembleManifest(run: {
     tests: { passed: testsPassed, failed: failedTests(outcomes).length },
     published: succeeded,
     ...(results.recovered ? { recovered_publish: results.recovered } : {}),
+    ...(results.warnings.length > 0 ? { warnings: results.warnings } : {}),
     timings_ms: run.timings,
   };
 }
@@ -371,23 +387,40 @@ function validateOptions(options: PipelineOptions): void {
   }
 }
 
+/** Where a run's as-of date came from, as the manifest's `as_of_basis` and the console say it. */
+export type AsOfBasis = 'option' | 'latest completed order' | 'latest subscription start' | 'latest survey response' | 'latest event';
+
 /**
  * The last date the data covers: the date of the latest completed order (metrics.md). A lake
- * without orders (a subscription business, a survey tool) uses its latest subscription start,
- * survey response or event instead.
+ * without completed orders (a subscription business, a survey tool) uses the latest of its
+ * subscription starts, survey responses and events instead (a tie names the first of these).
+ * Undefined when no loaded row gives a date.
  */
-async function asOfFromData(db: DuckDBSession): Promise<string> {
-  const asOf = await db.scalar(`
-    select coalesce(
-        (select max(cast(ordered_at as date)) from stg_orders where status = 'completed'),
-        greatest(
-            (select max(cast(started_at as date)) from stg_subscriptions),
-            (select max(cast(responded_at as date)) from stg_survey_responses),
-            (select max(cast(occurred_at as date)) from stg_events)
-        )
-    )`);
-  if (asOf === null || asOf === undefined) {
-    throw new DataError(`cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in ${LakeKeys.inboxFolder('<dataset>')} or pass --as-of`);
+async function asOfFromData(db: DuckDBSession): Promise<{ date: string; basis: AsOfBasis } | undefined> {
+  const [row] = await db.rows(`
+    select
+        (select max(cast(ordered_at as date)) from stg_orders where status = 'completed') as orders,
+        (select max(cast(started_at as date)) from stg_subscriptions) as subscriptions,
+        (select max(cast(responded_at as date)) from stg_survey_responses) as surveys,
+        (select max(cast(occurred_at as date)) from stg_events) as events`);
+  const candidates: [unknown, AsOfBasis][] = [
+    [row?.subscriptions, 'latest subscription start'],
+    [row?.surveys, 'latest survey response'],
+    [row?.events, 'latest event'],
+  ];
+  if (row?.orders !== null && row?.orders !== undefined) return { date: String(row.orders), basis: 'latest completed order' };
+  let latest: { date: string; basis: AsOfBasis } | undefined;
+  for (const [value, basis] of candidates) {
+    if (value === null || value === undefined) continue;
+    if (!latest || String(value) > latest.date) latest = { date: String(value), basis };
   }
-  return String(asOf);
+  return latest;
+}
+
+/** Why a run has no as-of date; a dataset whose every row was rejected is named first, as the cause. */
+function noAsOfDate(rejected: readonly RejectedDataset[]): DataError {
+  const cause = rejected.map((dataset) => `${allRejectedMessage(dataset)}. `).join('');
+  return new DataError(
+    `${cause}cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in ${LakeKeys.inboxFolder('<dataset>')} or pass --as-of`,
+  );
 }
