@@ -50,12 +50,15 @@ export const LakeKeys = {
   /** Folder of one published model version (a Glue table's location). `version` may be a placeholder such as '<N>'. */
   metricsFolder: (model: string, version: number | string) => `${LakePrefix.metrics}${model}/v${version}/`,
   metrics: (model: string, version: number | string) => `${LakeKeys.metricsFolder(model, version)}data.parquet`,
-  /** Folder of one model version's snapshots, partitioned by `as_of=` (a Glue table's location). */
+  /** Folder of one model version's snapshots, partitioned by `as_of=` and `settings=` (a Glue table's location). */
   historyFolder: (model: string, version: number) => `${LakePrefix.history}${model}/v${version}/`,
-  /** The partition folder of one as-of date, relative to a history folder (pass '${as_of}' for Glue's location template). */
-  historyPartition: (asOf: string) => `as_of=${asOf}/`,
-  history: (model: string, version: number, asOf: string) =>
-    `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf)}data.parquet`,
+  /**
+   * The partition folder of one as-of date and settings variant (`historySettings` in publish.ts),
+   * relative to a history folder (pass '${as_of}' and '${settings}' for Glue's location template).
+   */
+  historyPartition: (asOf: string, settings: string) => `as_of=${asOf}/settings=${settings}/`,
+  history: (model: string, version: number, asOf: string, settings: string) =>
+    `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf, settings)}data.parquet`,
   runManifest: (runId: string) => `${LakePrefix.runs}${runId}.json`,
   latestRunManifest: `${LakePrefix.runs}latest.json`,
   /** The lease of the run that holds the lake (one run at a time). */

@@ -21,7 +21,21 @@ import { readLakeSettings, type LoadedLakeSettings } from '../settings/lake-sett
 import { missedTargets, resolveTargets, targetsLast, type TargetAlert } from '../targets/targets.js';
 import { targetsSteps } from '../targets/targets-step.js';
 import { allRejectedDatasets, allRejectedMessage, allRejectedWarning, type RejectedDataset } from './all-rejected.js';
-import { publishedKeys, publishTables, recoverPublish, removeStrayTemps, writeModelParquet, type Publication, type PublishedTable, type PublishRecovery } from './publish.js';
+import { headlineFigures, jumpWarnings, type RunHeadline } from './jump-warnings.js';
+import { currentTablesRun } from './previous-runs.js';
+import {
+  historySettings,
+  publishedKeys,
+  publishTables,
+  recoverPublish,
+  removeStrayTemps,
+  runSucceeded,
+  writeModelParquet,
+  type Publication,
+  type PublishedTable,
+  type PublishMode,
+  type PublishRecovery,
+} from './publish.js';
 import { DEFAULT_LEASE_SECONDS, takeLease, type RunLease } from './run-lease.js';
 import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest, type RunWarning } from './run-manifest.js';
 import { stageInputs, type StagedDataset } from './stage-inputs.js';
@@ -32,6 +46,12 @@ export interface PipelineOptions {
   readonly runId?: string;
   /** Last date counted, YYYY-MM-DD. @default - the date of the latest completed order */
   readonly asOf?: string;
+  /**
+   * With an `asOf` before the as-of date of the tables in metrics/ (a backfill): replace the
+   * current tables too. Without it, a backfill writes history snapshots only and leaves metrics/
+   * and `_runs/latest.json` as they are. @default false
+   */
+  readonly publishCurrent?: boolean;
   /** @default - `churn_window_days` of the lake's loyaltylake.yml, else DEFAULT_CHURN_WINDOW_DAYS (90) */
   readonly churnWindowDays?: number;
   /** @default - the package's sql/models */
@@ -75,6 +95,10 @@ interface StepResults {
   alerts?: TargetAlert[];
   /** What the run's guards found (all_rejected, jump): in the manifest, printed as they are found. */
   warnings: RunWarning[];
+  mode?: PublishMode;
+  backfill?: RunManifest['backfill'];
+  historySettings?: string;
+  headline?: RunHeadline;
 }
 
 /** One model version in a run: built (with its tests) or skipped with the reason. */
@@ -133,10 +157,22 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
       progress(`publish of run ${run_id} was interrupted after ${replaced} of ${objects} objects: ${action.replace('_', ' ')}`);
     }
     for (const key of await removeStrayTemps(lake)) progress(`removed ${key}, a temp file an earlier version left among the tables`);
+    const current = await currentTablesRun(lake);
+    ({ mode: results.mode, backfill: results.backfill } = publishMode(options, current));
+    if (results.backfill) {
+      const { current_as_of, current_run_id } = results.backfill;
+      progress(
+        results.mode === 'history_only'
+          ? `backfill: --as-of ${options.asOf} is before ${current_as_of}, the as-of date of the current tables (run ${current_run_id}): ` +
+              `writing history snapshots only; ${LakePrefix.metrics} and ${LakeKeys.latestRunManifest} stay as they are (--publish-current replaces them)`
+          : `backfill with --publish-current: --as-of ${options.asOf} replaces the current tables of ${current_as_of} (run ${current_run_id})`,
+      );
+    }
     results.settings = await readLakeSettings(lake);
     const { settings, unknownKeys } = results.settings;
     if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
     churnWindowDays = options.churnWindowDays ?? settings.churn_window_days ?? DEFAULT_CHURN_WINDOW_DAYS;
+    results.historySettings = historySettings(churnWindowDays, results.settings.fingerprint);
     // The lake's settings override the models' declared settings of the same name (fingerprints included).
     const models = targetsLast(dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir(), { settingOverrides: settingOverridesFrom(settings) })));
     // Targets are checked against the declarations before anything is built; the step gets them in its registry.
@@ -185,15 +221,25 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const failed = failedTests(built.outcomes);
     if (failed.length > 0) throw new ModelError('data tests', `${failed.length} failed, nothing published: ${failed.join('; ')}`);
     const alerts = await missedTargets(session, models);
+    const builtTables = new Set(built.outcomes.flatMap((o) => ('built' in o ? [o.model.table] : [])));
+    results.headline = await headlineFigures(session, asOf, builtTables);
+    if (current?.headline) for (const warning of jumpWarnings(current, results.headline)) warn(warning);
 
+    const mode = results.mode!;
+    const variant = results.historySettings!;
     results.published = await timed('publish', async () => {
       const tables = [];
       for (const { model } of built.outcomes.filter((o) => 'built' in o && o.model.publish)) {
         const localPath = await writeModelParquet(session, model, scratch, { runId, asOf });
-        tables.push({ model, localPath, keys: publishedKeys(model, asOf) });
+        tables.push({ model, localPath, keys: publishedKeys(model, asOf, variant, mode) });
       }
-      publication = await publishTables(lake, { runId, asOf }, tables, scratch);
-      progress(`published ${tables.length} tables to ${lake.uri}/${LakePrefix.metrics}`);
+      publication = await publishTables(lake, { runId, asOf, mode }, tables, scratch);
+      const snapshots = `${LakePrefix.history}<model>/v<N>/${LakeKeys.historyPartition(asOf, variant)}`;
+      progress(
+        mode === 'current'
+          ? `published ${tables.length} tables to ${lake.uri}/${LakePrefix.metrics}`
+          : `wrote ${tables.length} history snapshots to ${lake.uri}/${snapshots}; ${LakePrefix.metrics} unchanged`,
+      );
       return tables.map(({ model, keys }) => ({ model, keys }));
     });
     results.alerts = alerts;
@@ -233,7 +279,7 @@ async function finishRun(lake: Lake, manifest: RunManifest, publication: Publica
     await writeManifest(lake, manifest);
   } catch (error) {
     // A write that reached the lake but whose answer was lost still committed.
-    if (publication && (await committedRun(lake).catch(() => undefined)) === manifest.run_id) return await commit(publication, manifest);
+    if (publication && (await isCommitted(lake, manifest).catch(() => false))) return await commit(publication, manifest);
     const undone = publication ? `; ${await publication.rollBack()}` : '';
     const failed: RunManifest = {
       ...manifest,
@@ -245,6 +291,25 @@ async function finishRun(lake: Lake, manifest: RunManifest, publication: Publica
     return failed;
   }
   return publication ? await commit(publication, manifest) : manifest;
+}
+
+/** Whether the manifest that commits the run's publish is in the lake: latest.json, or for a history-only run its own. */
+async function isCommitted(lake: Lake, manifest: RunManifest): Promise<boolean> {
+  if (manifest.publish_mode === 'history_only') return await runSucceeded(lake, manifest.run_id);
+  return (await committedRun(lake)) === manifest.run_id;
+}
+
+/**
+ * How the run publishes: history only when `asOf` is before the as-of date of the current
+ * tables (a backfill), unless `publishCurrent`; else current.
+ */
+function publishMode(options: PipelineOptions, current: RunManifest | undefined): { mode: PublishMode; backfill?: RunManifest['backfill'] } {
+  if (options.asOf === undefined || current?.as_of === undefined || options.asOf >= current.as_of) return { mode: 'current' };
+  const publishCurrent = options.publishCurrent === true;
+  return {
+    mode: publishCurrent ? 'current' : 'history_only',
+    backfill: { current_run_id: current.run_id, current_as_of: current.as_of, publish_current: publishCurrent },
+  };
 }
 
 async function commit(publication: Publication, manifest: RunManifest): Promise<RunManifest> {
@@ -292,6 +357,10 @@ function assembleManifest(run: {
     tests: { passed: testsPassed, failed: failedTests(outcomes).length },
     published: succeeded,
     ...(results.recovered ? { recovered_publish: results.recovered } : {}),
+    ...(results.mode ? { publish_mode: results.mode } : {}),
+    ...(results.backfill ? { backfill: results.backfill } : {}),
+    ...(results.historySettings ? { history_settings: results.historySettings } : {}),
+    ...(results.headline ? { headline: results.headline } : {}),
     ...(results.warnings.length > 0 ? { warnings: results.warnings } : {}),
     timings_ms: run.timings,
   };
@@ -308,7 +377,8 @@ function modelRecord(outcome: ModelOutcome, published: PublishedTable | undefine
     rows: built.rows,
     tests: built.tests,
     duration_ms: built.durationMs,
-    ...(published ? { published_to: published.metricsKey, snapshot_to: published.historyKey } : {}),
+    ...(published?.metricsKey ? { published_to: published.metricsKey } : {}),
+    ...(published ? { snapshot_to: published.historyKey } : {}),
   };
 }
 
