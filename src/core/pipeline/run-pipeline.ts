@@ -285,12 +285,17 @@ async function finishRun(lake: Lake, manifest: RunManifest, publication: Publica
       ...manifest,
       status: 'failed',
       published: false,
-      error: `${manifest.error ? `${manifest.error}; then ` : ''}could not write the run manifest ${LakeKeys.latestRunManifest}: ${errorMessage(error)}${undone}`,
+      error: `${manifest.error ? `${manifest.error}; then ` : ''}could not write the run manifest ${committingManifest(manifest)}: ${errorMessage(error)}${undone}`,
     };
     await writeJson(lake, LakeKeys.runManifest(manifest.run_id), failed).catch(() => {});
     return failed;
   }
   return publication ? await commit(publication, manifest) : manifest;
+}
+
+/** The manifest whose write commits the run's publish. */
+function committingManifest(manifest: RunManifest): string {
+  return manifest.publish_mode === 'history_only' ? LakeKeys.runManifest(manifest.run_id) : LakeKeys.latestRunManifest;
 }
 
 /** Whether the manifest that commits the run's publish is in the lake: latest.json, or for a history-only run its own. */
