@@ -70,7 +70,8 @@ export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, 
  * The publish journal (`_runs/publish.json`), written before the first table is replaced: every
  * object the run replaces (tables and snapshots), where a copy of its previous content is kept
  * (null: there was none) and the new content's fingerprint. A run's tables are published once
- * `_runs/latest.json` names that run as succeeded; until then the next run rolls the journal back.
+ * `_runs/latest.json` names that run as succeeded (a history-only publish: once the run's own
+ * manifest does); until then the next run rolls the journal back.
  */
 export interface PublishJournal {
   readonly run_id: string;
@@ -103,7 +104,7 @@ export interface PublishRecovery {
 /** A publish whose tables are all in place, not yet committed. */
 export interface Publication {
   readonly journal: PublishJournal;
-  /** Marks the journal committed and removes it with the copies: after latest.json names the run. */
+  /** Marks the journal committed and removes it with the copies: after the manifest that commits the run is written. */
   commit(): Promise<void>;
   /** Puts every previous object back; says what it did (never throws). */
   rollBack(): Promise<string>;
