@@ -1,7 +1,8 @@
 // A run compares its headline figures with those of the run whose tables are current, and warns
 // when one jumps by ×10 or more without a matching change in its rows (issue 11, the cents case).
 import { describe, expect, it } from 'vitest';
-import { jumpWarnings, type RunHeadline } from '../../src/core/pipeline/jump-warnings.js';
+import type { RunHeadline } from '../../src/core/pipeline/headline-figures.js';
+import { jumpWarnings } from '../../src/core/pipeline/jump-warnings.js';
 import { csv, run, tempLake } from '../helpers/temp-lake.js';
 
 const HEADER = 'order_id,customer_id,ordered_at,amount';

@@ -7,7 +7,7 @@ import { LakeKeys } from '../lake/lake-layout.js';
 import type { DataTestResult } from '../models/model-runner.js';
 import type { PublishRecovery } from './publish.js';
 import type { TargetAlert, TargetSetting } from '../targets/targets.js';
-import type { RunHeadline } from './jump-warnings.js';
+import type { RunHeadline } from './headline-figures.js';
 import type { StagedDataset } from './stage-inputs.js';
 
 export interface ModelRunRecord {
