@@ -77,6 +77,26 @@ describe('headline figures and jump warnings', () => {
     expect(lines.filter((line) => line.startsWith('WARNING (jump): '))).toHaveLength(2);
   });
 
+  it('compares with the last run that published, not with a failed run in between', async () => {
+    // Prepare: a good run, a failed one (an invalid settings file), then the orders in cents
+    const { lake, put } = tempLake();
+    put('inbox/orders/orders.csv', ordersCsv(1), day('2024-04-01'));
+    const first = await run(lake);
+    put('loyaltylake.yml', 'churn_window_days: soon\n');
+    expect((await run(lake)).status).toBe('failed');
+    await lake.delete('loyaltylake.yml');
+    put('inbox/orders/orders.csv', ordersCsv(100), day('2024-04-02'));
+
+    // Act
+    const third = await run(lake);
+
+    // Assess: revenue and AOV ×100 against the first run (the failed one recorded no figures)
+    expect(third.warnings?.map((w) => [w.kind, w.details?.figure, w.details?.previous_run])).toEqual([
+      ['jump', 'revenue', first.run_id],
+      ['jump', 'aov', first.run_id],
+    ]);
+  });
+
   it('does not warn when ten times the orders come in: the rows changed as much as the figures', async () => {
     // Prepare: the four orders, then nine more copies of each (other ids, other customers, same dates and amounts)
     const { lake, put } = tempLake();
