@@ -37,6 +37,7 @@ export async function headlineFigures(db: DuckDBSession, asOf: string, built: Re
   const date = `cast(${sqlString(asOf)} as date)`;
   const monthValue = built.has('int_months_v1') ? await db.scalar(`select max(month) from int_months_v1 where not is_partial_period`) : null;
   const month = monthValue === null || monthValue === undefined ? null : String(monthValue).slice(0, 10);
+  const monthDate = `cast(${sqlString(month ?? '')} as date)`;
   const figures: HeadlineFigure[] = [];
   const add = (scope: HeadlineFigure['scope'], dataset: HeadlineFigure['dataset'], rows: unknown, values: Partial<Record<HeadlineName, unknown>>) => {
     for (const [figure, value] of Object.entries(values) as [HeadlineName, unknown][]) {
@@ -59,7 +60,7 @@ export async function headlineFigures(db: DuckDBSession, asOf: string, built: Re
     const all = await orders('true', `cast(ordered_at as date) <= ${date}`);
     add('as_of', 'orders', all.rows, { orders: all.orders, revenue: all.revenue, aov: all.aov, customers: all.customers });
     if (month) {
-      const inMonth = await orders(`order_month = date '${month}'`, `date_trunc('month', ordered_at) = date '${month}'`);
+      const inMonth = await orders(`order_month = ${monthDate}`, `date_trunc('month', ordered_at) = ${monthDate}`);
       add('month', 'orders', inMonth.rows, { orders: inMonth.orders, revenue: inMonth.revenue, aov: inMonth.aov, customers: inMonth.customers });
     }
   }
@@ -74,7 +75,7 @@ export async function headlineFigures(db: DuckDBSession, asOf: string, built: Re
     const onAsOf = await mrr(`date_trunc('month', ${date})`, date);
     add('as_of', 'subscriptions', onAsOf.rows, { mrr: onAsOf.mrr });
     if (month) {
-      const endOfMonth = await mrr(`date '${month}'`, `last_day(date '${month}')`);
+      const endOfMonth = await mrr(monthDate, `last_day(${monthDate})`);
       add('month', 'subscriptions', endOfMonth.rows, { mrr: endOfMonth.mrr });
     }
   }
