@@ -52,6 +52,8 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     throw new LoyaltyLakeError(`run ${runId} failed: ${manifest.error}${hint}`);
   }
   log('info', 'transform published', summary);
+  // Numbers that may be wrong (a jump since the previous run, a dataset with every row rejected): published, and loud.
+  for (const warning of manifest.warnings ?? []) log('warn', `run warning (${warning.kind}): ${warning.message}`, { run_id: runId, details: warning.details });
   if (manifest.alerts?.length) {
     // One event per missed KPI target to the default bus (source loyaltylake, detail-type KPI target missed).
     log('warn', 'KPI targets missed', { run_id: runId, alerts: manifest.alerts });

@@ -18,7 +18,7 @@ export interface GlueTableSpec {
   readonly name: string;
   readonly model: ModelVersion;
   readonly folder: string;
-  /** Partitioned by as_of, one snapshot per as-of date. */
+  /** Partitioned by as_of and settings, one snapshot per as-of date and settings variant. */
   readonly history: boolean;
 }
 
@@ -40,10 +40,22 @@ export function glueTablesOf(models: readonly ModelVersion[]): GlueTableSpec[] {
   return tables;
 }
 
-/** Partition projection's location template: the folder of one as-of snapshot, with `${as_of}` left in. */
+/** Partition projection's location template: the folder of one snapshot, with `${as_of}` and `${settings}` left in. */
 function historyPartitionTemplate(model: ModelVersion): string {
-  return `${posix.dirname(LakeKeys.history(model.model, model.version, '${as_of}'))}/`;
+  return `${posix.dirname(LakeKeys.history(model.model, model.version, '${as_of}', '${settings}'))}/`;
 }
+
+/**
+ * The history tables' partition keys. `settings` names the churn window and lake settings a
+ * snapshot was computed with (e.g. `cw90-1a2b3c4d`, in each run's manifest as
+ * `history_settings`); its values are not known at deploy time, so it is projected as
+ * `injected`: a query names the one it reads (`where settings = '…'`), which also keeps two
+ * variants of one date from being added up.
+ */
+const HISTORY_PARTITION_KEYS = [
+  { name: 'as_of', type: 'date', comment: 'As-of date of the run that published the snapshot.' },
+  { name: 'settings', type: 'string', comment: "Churn window and settings fingerprint of the snapshot (the run manifest's history_settings); name it in every query." },
+];
 
 export interface GlueTablesProps {
   readonly bucket: s3.IBucket;
@@ -55,8 +67,8 @@ export interface GlueTablesProps {
 /**
  * One Glue table per model version (`<model>_v<N>`), one per model for its latest version
  * (`<model>`), and one per version over its history (`<model>_v<N>_history`, partitioned by
- * as_of with partition projection, so no crawler and no MSCK REPAIR). Columns come from the
- * same declarations that cast the published Parquet, so the schema cannot drift.
+ * as_of and settings with partition projection, so no crawler and no MSCK REPAIR). Columns come
+ * from the same declarations that cast the published Parquet, so the schema cannot drift.
  */
 export class GlueTables extends Construct {
   readonly database: glue.CfnDatabase;
@@ -90,10 +102,11 @@ export class GlueTables extends Construct {
             'projection.as_of.range': '2000-01-01,NOW',
             'projection.as_of.interval': '1',
             'projection.as_of.interval.unit': 'DAYS',
+            'projection.settings.type': 'injected',
             'storage.location.template': `s3://${props.bucket.bucketName}/${historyPartitionTemplate(model)}`,
           }),
         },
-        partitionKeys: history ? [{ name: 'as_of', type: 'date', comment: 'As-of date of the run that published the snapshot.' }] : undefined,
+        partitionKeys: history ? HISTORY_PARTITION_KEYS : undefined,
         storageDescriptor: {
           ...PARQUET,
           location,

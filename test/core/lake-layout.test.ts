@@ -15,8 +15,12 @@ describe('lake layout', () => {
 
   it('builds published, history and run keys', () => {
     expect(LakeKeys.metrics('cohort_retention', 2)).toBe('metrics/cohort_retention/v2/data.parquet');
-    expect(LakeKeys.history('cohort_retention', 2, '2024-03-31')).toBe('history/cohort_retention/v2/as_of=2024-03-31/data.parquet');
-    expect(LakeKeys.historyFolder('cohort_retention', 2) + LakeKeys.historyPartition('${as_of}')).toBe('history/cohort_retention/v2/as_of=${as_of}/');
+    // issue 11: snapshots are keyed by as-of date and settings variant (was: as-of date only)
+    expect(LakeKeys.history('cohort_retention', 2, '2024-03-31', 'cw90-1a2b3c4d')).toBe('history/cohort_retention/v2/as_of=2024-03-31/settings=cw90-1a2b3c4d/data.parquet');
+    expect(LakeKeys.historyFolder('cohort_retention', 2) + LakeKeys.historyPartition('${as_of}', '${settings}')).toBe(
+      'history/cohort_retention/v2/as_of=${as_of}/settings=${settings}/',
+    );
+    expect(LakeKeys.rejectsFolder('orders')).toBe('rejects/orders/');
     expect(LakeKeys.runManifest('20240101T000000Z-abc123')).toBe('_runs/20240101T000000Z-abc123.json');
     expect(LakeKeys.latestRunManifest).toBe('_runs/latest.json');
   });

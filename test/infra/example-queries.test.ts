@@ -54,7 +54,7 @@ describe('example Athena queries', () => {
     expect(manifest.status).toBe('succeeded');
     db = await DuckDBSession.open({ workDir: mkdtempSync(join(root, 'duckdb-')), threads: 2 });
     for (const table of glueTables) {
-      const files = join(lakeDir, table.folder, table.history ? '*/data.parquet' : 'data.parquet');
+      const files = join(lakeDir, table.folder, table.history ? '*/*/data.parquet' : 'data.parquet');
       await db.run(`create view ${sqlIdent(table.name)} as select * from read_parquet(${sqlString(files)}, hive_partitioning = ${table.history})`);
     }
   }, 120_000);

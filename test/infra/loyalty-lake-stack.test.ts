@@ -107,8 +107,18 @@ describe('LoyaltyLake stack', () => {
     expect(cohort.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(JSON.stringify(cohort.StorageDescriptor.Location)).toMatch(/\/metrics\/cohort_retention\/v1\//);
     const history = tables.find((t) => t.Name === 'cohort_retention_v1_history');
-    expect(history.PartitionKeys[0]).toMatchObject({ Name: 'as_of', Type: 'date' });
-    expect(history.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.as_of.type': 'date', 'projection.as_of.format': 'yyyy-MM-dd' });
+    // snapshots are keyed by as-of date and settings variant (issue 11): a second key, projected as injected
+    expect(history.PartitionKeys).toEqual([
+      expect.objectContaining({ Name: 'as_of', Type: 'date' }),
+      expect.objectContaining({ Name: 'settings', Type: 'string' }),
+    ]);
+    expect(history.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.as_of.type': 'date',
+      'projection.as_of.format': 'yyyy-MM-dd',
+      'projection.settings.type': 'injected',
+    });
+    expect(JSON.stringify(history.Parameters['storage.location.template'])).toMatch(/\/history\/cohort_retention\/v1\/as_of=\$\{as_of\}\/settings=\$\{settings\}\/"/);
   });
 
   it('comes with an encrypted Athena workgroup, example queries and alarms', () => {

@@ -35,9 +35,11 @@ describe('runPipeline', () => {
     const declared = loadModels(defaultModelsDir());
     const published = declared.filter((m) => m.publish && !m.requires.some((d) => d !== 'orders'));
     expect(published.map((m) => m.model)).toEqual(expect.arrayContaining(['customer_summary', 'cohort_retention', 'retention_monthly', 'loyalty_kpis_monthly']));
+    // snapshots are keyed by as-of date and settings variant (issue 11): churn window 90, no settings file
+    expect(manifest.history_settings).toMatch(/^cw90-[0-9a-f]{8}$/);
     for (const { model } of published) {
       expect(readdirSync(join(dir, `metrics/${model}/v1`))).toEqual(['data.parquet']);
-      expect(readFileSync(join(dir, `history/${model}/v1/as_of=2024-02-10/data.parquet`))).toEqual(
+      expect(readFileSync(join(dir, `history/${model}/v1/as_of=2024-02-10/settings=${manifest.history_settings}/data.parquet`))).toEqual(
         readFileSync(join(dir, `metrics/${model}/v1/data.parquet`)),
       );
     }

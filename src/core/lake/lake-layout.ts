@@ -39,7 +39,9 @@ export const LakeKeys = {
   stagingFolder: (dataset: string) => `${LakePrefix.staging}${dataset}/`,
   /** Staging file of one ingested input file (`fileId` names the input file and its content, see `inputFileId`). */
   staging: (dataset: string, fileId: string) => `${LakeKeys.stagingFolder(dataset)}${fileId}.parquet`,
-  rejects: (dataset: string, fileId: string) => `${LakePrefix.rejects}${dataset}/${fileId}.parquet`,
+  /** Folder of one dataset's rejected rows. */
+  rejectsFolder: (dataset: string) => `${LakePrefix.rejects}${dataset}/`,
+  rejects: (dataset: string, fileId: string) => `${LakeKeys.rejectsFolder(dataset)}${fileId}.parquet`,
   /** Quarantine copy of a refused file of a dataset. */
   quarantine: (dataset: string, fileId: string) => `${LakePrefix.quarantine}${dataset}/${fileId}`,
   /** Quarantine copy of a file in a folder that is no dataset; `fileId` keeps that folder. */
@@ -48,12 +50,15 @@ export const LakeKeys = {
   /** Folder of one published model version (a Glue table's location). `version` may be a placeholder such as '<N>'. */
   metricsFolder: (model: string, version: number | string) => `${LakePrefix.metrics}${model}/v${version}/`,
   metrics: (model: string, version: number | string) => `${LakeKeys.metricsFolder(model, version)}data.parquet`,
-  /** Folder of one model version's snapshots, partitioned by `as_of=` (a Glue table's location). */
+  /** Folder of one model version's snapshots, partitioned by `as_of=` and `settings=` (a Glue table's location). */
   historyFolder: (model: string, version: number) => `${LakePrefix.history}${model}/v${version}/`,
-  /** The partition folder of one as-of date, relative to a history folder (pass '${as_of}' for Glue's location template). */
-  historyPartition: (asOf: string) => `as_of=${asOf}/`,
-  history: (model: string, version: number, asOf: string) =>
-    `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf)}data.parquet`,
+  /**
+   * The partition folder of one as-of date and settings variant (`historySettings` in publish.ts),
+   * relative to a history folder (pass '${as_of}' and '${settings}' for Glue's location template).
+   */
+  historyPartition: (asOf: string, settings: string) => `as_of=${asOf}/settings=${settings}/`,
+  history: (model: string, version: number, asOf: string, settings: string) =>
+    `${LakeKeys.historyFolder(model, version)}${LakeKeys.historyPartition(asOf, settings)}data.parquet`,
   runManifest: (runId: string) => `${LakePrefix.runs}${runId}.json`,
   latestRunManifest: `${LakePrefix.runs}latest.json`,
   /** The lease of the run that holds the lake (one run at a time). */

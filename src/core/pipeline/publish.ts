@@ -9,22 +9,40 @@ import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { OUTPUT_TYPES } from '../models/output-types.js';
 
+/**
+ * What a run publishes: 'current' replaces the tables in metrics/ and writes the as-of date's
+ * snapshots; 'history_only' (a backfill) writes the snapshots only.
+ */
+export type PublishMode = 'current' | 'history_only';
+
 export interface PublishedTable {
-  readonly metricsKey: string;
+  /** Absent when the run publishes history only. */
+  readonly metricsKey?: string;
   readonly historyKey: string;
 }
 
-export function publishedKeys(model: ModelVersion, asOf: string): PublishedTable {
+export function publishedKeys(model: ModelVersion, asOf: string, settings: string, mode: PublishMode): PublishedTable {
   return {
-    metricsKey: LakeKeys.metrics(model.model, model.version),
-    historyKey: LakeKeys.history(model.model, model.version, asOf),
+    ...(mode === 'current' ? { metricsKey: LakeKeys.metrics(model.model, model.version) } : {}),
+    historyKey: LakeKeys.history(model.model, model.version, asOf, settings),
   };
+}
+
+/**
+ * The settings variant of a run's snapshots: its churn window and the start of its lake
+ * settings' fingerprint (which covers every setting a model reads), e.g. `cw90-1a2b3c4d`. A run
+ * with other settings writes its own snapshot of an as-of date instead of replacing another's.
+ */
+export function historySettings(churnWindowDays: number, settingsFingerprint: string): string {
+  return `cw${churnWindowDays}-${settingsFingerprint.slice(0, 8)}`;
 }
 
 /** Which run wrote a published file: in every Parquet file's key-value metadata, so a reader can check all tables come from one run. */
 export interface PublishStamp {
   readonly runId: string;
   readonly asOf: string;
+  /** @default 'current' */
+  readonly mode?: PublishMode;
 }
 
 /** Writes a built model table to one local ZSTD Parquet file, stamped with the run, and checks its column encodings. */
@@ -52,11 +70,14 @@ export async function writeModelParquet(db: DuckDBSession, model: ModelVersion, 
  * The publish journal (`_runs/publish.json`), written before the first table is replaced: every
  * object the run replaces (tables and snapshots), where a copy of its previous content is kept
  * (null: there was none) and the new content's fingerprint. A run's tables are published once
- * `_runs/latest.json` names that run as succeeded; until then the next run rolls the journal back.
+ * `_runs/latest.json` names that run as succeeded (a history-only publish: once the run's own
+ * manifest does); until then the next run rolls the journal back.
  */
 export interface PublishJournal {
   readonly run_id: string;
   readonly as_of: string;
+  /** How the publish is committed: 'current' when latest.json names the run, 'history_only' when its own manifest says it succeeded. Absent in older journals: 'current'. */
+  readonly mode?: PublishMode;
   readonly state: 'replacing' | 'committed';
   readonly started_at: string;
   readonly objects: readonly JournalEntry[];
@@ -83,7 +104,7 @@ export interface PublishRecovery {
 /** A publish whose tables are all in place, not yet committed. */
 export interface Publication {
   readonly journal: PublishJournal;
-  /** Marks the journal committed and removes it with the copies: after latest.json names the run. */
+  /** Marks the journal committed and removes it with the copies: after the manifest that commits the run is written. */
   commit(): Promise<void>;
   /** Puts every previous object back; says what it did (never throws). */
   rollBack(): Promise<string>;
@@ -103,7 +124,7 @@ export async function publishTables(
 ): Promise<Publication> {
   const metrics = new Set((await lake.list(LakePrefix.metrics)).map((o) => o.key));
   const writes = tables.flatMap(({ localPath, keys }) => [
-    { localPath, key: keys.metricsKey },
+    ...(keys.metricsKey ? [{ localPath, key: keys.metricsKey }] : []),
     { localPath, key: keys.historyKey },
   ]);
   const objects: JournalEntry[] = [];
@@ -118,7 +139,14 @@ export async function publishTables(
     const content = await readFile(localPath);
     objects.push({ key, previous, new: { md5: createHash('md5').update(content).digest('hex'), size: content.length } });
   }
-  const journal: PublishJournal = { run_id: stamp.runId, as_of: stamp.asOf, state: 'replacing', started_at: new Date().toISOString(), objects };
+  const journal: PublishJournal = {
+    run_id: stamp.runId,
+    as_of: stamp.asOf,
+    mode: stamp.mode ?? 'current',
+    state: 'replacing',
+    started_at: new Date().toISOString(),
+    objects,
+  };
   await writeJson(lake, LakeKeys.publishJournal, journal);
   const publication: Publication = {
     journal,
@@ -145,7 +173,8 @@ export async function publishTables(
 
 /**
  * Finishes an earlier run's publish that a crash (or a lost lake) left unfinished: forward if
- * latest.json names that run as succeeded (its tables were all in place), else back. Run
+ * it was committed — latest.json names that run as succeeded, or for a history-only publish,
+ * which never touches latest.json, the run's own manifest says it succeeded — else back. Run
  * before anything else, under the lease. Undefined if there was nothing to finish.
  */
 export async function recoverPublish(lake: Lake, scratch: string, committedRun: string | undefined): Promise<PublishRecovery | undefined> {
@@ -153,10 +182,17 @@ export async function recoverPublish(lake: Lake, scratch: string, committedRun: 
   if (!journal) return undefined;
   let replaced = 0;
   for (const entry of journal.objects) if ((await findObject(lake, entry.key, { etags: true }))?.etag === entry.new.md5) replaced += 1;
-  const forward = journal.state === 'committed' || committedRun === journal.run_id;
+  const forward =
+    journal.state === 'committed' ||
+    (journal.mode === 'history_only' ? await runSucceeded(lake, journal.run_id) : committedRun === journal.run_id);
   if (forward) await removeJournal(lake);
   else await rollBack(lake, journal, scratch);
   return { run_id: journal.run_id, action: forward ? 'rolled_forward' : 'rolled_back', objects: journal.objects.length, replaced };
+}
+
+/** Whether the run's own manifest (`_runs/<run_id>.json`) says it succeeded: what commits a history-only publish. */
+export async function runSucceeded(lake: Lake, runId: string): Promise<boolean> {
+  return (await readJson<{ status?: string }>(lake, LakeKeys.runManifest(runId)))?.status === 'succeeded';
 }
 
 /**

@@ -7,6 +7,7 @@ import { LakeKeys } from '../lake/lake-layout.js';
 import type { DataTestResult } from '../models/model-runner.js';
 import type { PublishRecovery } from './publish.js';
 import type { TargetAlert, TargetSetting } from '../targets/targets.js';
+import type { RunHeadline } from './headline-figures.js';
 import type { StagedDataset } from './stage-inputs.js';
 
 export interface ModelRunRecord {
@@ -58,7 +59,7 @@ export interface RunManifest {
   readonly finished_at: string;
   readonly as_of?: string;
   readonly as_of_source?: 'data' | 'option';
-  /** Where the as-of date came from, in words: 'latest completed order', 'latest subscription start', 'option', … */
+  /** Which date the as-of date is: 'option' (--as-of), 'latest completed order', 'latest subscription start', 'latest survey response' or 'latest event'. */
   readonly as_of_basis?: string;
   readonly churn_window_days: number;
   /** The lake's currency and where it comes from (absent while no file had one), with the staged rows left out for another. */
@@ -85,6 +86,17 @@ export interface RunManifest {
   readonly published: boolean;
   /** An earlier run's unfinished publish this run found and finished first (publish.ts). */
   readonly recovered_publish?: PublishRecovery;
+  /**
+   * 'current': the run replaced the tables in metrics/ and wrote its history snapshots;
+   * 'history_only': a backfill (--as-of before that of the current tables) wrote history snapshots only.
+   */
+  readonly publish_mode?: 'current' | 'history_only';
+  /** Set when --as-of is before the as-of date of the tables in metrics/: that run and date. */
+  readonly backfill?: { readonly current_run_id: string; readonly current_as_of: string; readonly publish_current: boolean };
+  /** The settings variant of the run's history snapshots (`settings=` in their keys): churn window and settings fingerprint. */
+  readonly history_settings?: string;
+  /** The run's headline figures, which the next run compares its own with (jump-warnings.ts). */
+  readonly headline?: RunHeadline;
   /** Numbers that may be wrong (a jump since the previous run, a file with many rejects, …): never block publishing, always shown. */
   readonly warnings?: RunWarning[];
   readonly timings_ms: Record<string, number>;
@@ -107,11 +119,13 @@ export function summarizeIngest(files: readonly FileReport[]): IngestSummary {
 
 /**
  * Stores the manifest of a run under its id and as the latest (a blocked run: only under its
- * id, as it did nothing). latest.json naming a succeeded run is what commits its publish.
+ * id, as it did nothing; a backfill that publishes history only: only under its id, so that
+ * latest.json keeps naming the run whose tables are current). latest.json naming a succeeded
+ * run is what commits its publish (for a history-only run: its own manifest).
  */
 export async function writeManifest(lake: Lake, manifest: RunManifest): Promise<void> {
   await writeJson(lake, LakeKeys.runManifest(manifest.run_id), manifest);
-  if (manifest.status !== 'blocked') await writeJson(lake, LakeKeys.latestRunManifest, manifest);
+  if (manifest.status !== 'blocked' && manifest.publish_mode !== 'history_only') await writeJson(lake, LakeKeys.latestRunManifest, manifest);
 }
 
 /** The latest run's manifest, or undefined before the first run. */

@@ -20,9 +20,25 @@ import { DEFAULT_CHURN_WINDOW_DAYS } from '../settings-defaults.js';
 import { readLakeSettings, type LoadedLakeSettings } from '../settings/lake-settings.js';
 import { missedTargets, resolveTargets, targetsLast, type TargetAlert } from '../targets/targets.js';
 import { targetsSteps } from '../targets/targets-step.js';
-import { publishedKeys, publishTables, recoverPublish, removeStrayTemps, writeModelParquet, type Publication, type PublishedTable, type PublishRecovery } from './publish.js';
+import { allRejectedDatasets, allRejectedMessage, allRejectedWarning, type RejectedDataset } from './all-rejected.js';
+import { headlineFigures, type RunHeadline } from './headline-figures.js';
+import { jumpWarnings } from './jump-warnings.js';
+import { currentTablesRun } from './previous-runs.js';
+import {
+  historySettings,
+  publishedKeys,
+  publishTables,
+  recoverPublish,
+  removeStrayTemps,
+  runSucceeded,
+  writeModelParquet,
+  type Publication,
+  type PublishedTable,
+  type PublishMode,
+  type PublishRecovery,
+} from './publish.js';
 import { DEFAULT_LEASE_SECONDS, takeLease, type RunLease } from './run-lease.js';
-import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest } from './run-manifest.js';
+import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest, type RunWarning } from './run-manifest.js';
 import { stageInputs, type StagedDataset } from './stage-inputs.js';
 
 export interface PipelineOptions {
@@ -31,7 +47,11 @@ export interface PipelineOptions {
   readonly runId?: string;
   /** Last date counted, YYYY-MM-DD. @default - the date of the latest completed order */
   readonly asOf?: string;
-  /** With an asOf before the latest published one (a backfill): also replace the current tables. @default false - a backfill writes history only */
+  /**
+   * With an `asOf` before the as-of date of the tables in metrics/ (a backfill): replace the
+   * current tables too. Without it, a backfill writes history snapshots only and leaves metrics/
+   * and `_runs/latest.json` as they are. @default false
+   */
   readonly publishCurrent?: boolean;
   /** @default - `churn_window_days` of the lake's loyaltylake.yml, else DEFAULT_CHURN_WINDOW_DAYS (90) */
   readonly churnWindowDays?: number;
@@ -67,13 +87,19 @@ interface StepResults {
   settings?: LoadedLakeSettings;
   files?: FileReport[];
   inputs?: StagedDataset[];
-  asOf?: { readonly date: string; readonly source: 'data' | 'option' };
+  asOf?: { readonly date: string; readonly source: 'data' | 'option'; readonly basis: AsOfBasis };
   currency?: RunManifest['currency'];
   outOfRange?: LeftOut;
   models?: ModelOutcome[];
   published?: PublishedModel[];
   /** Targets missed in the latest complete month (targets.ts). */
   alerts?: TargetAlert[];
+  /** What the run's guards found (all_rejected, jump): in the manifest, printed as they are found. */
+  warnings: RunWarning[];
+  mode?: PublishMode;
+  backfill?: RunManifest['backfill'];
+  historySettings?: string;
+  headline?: RunHeadline;
 }
 
 /** One model version in a run: built (with its tests) or skipped with the reason. */
@@ -98,7 +124,11 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   let churnWindowDays = options.churnWindowDays ?? DEFAULT_CHURN_WINDOW_DAYS;
   const started = new Date();
   const runId = options.runId ?? newRunId(started);
-  const results: StepResults = {};
+  const results: StepResults = { warnings: [] };
+  const warn = (warning: RunWarning) => {
+    results.warnings.push(warning);
+    progress(`WARNING (${warning.kind}): ${warning.message}`);
+  };
   const timings: Record<string, number> = {};
   let failure: unknown;
   const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'loyaltylake-'));
@@ -128,10 +158,22 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
       progress(`publish of run ${run_id} was interrupted after ${replaced} of ${objects} objects: ${action.replace('_', ' ')}`);
     }
     for (const key of await removeStrayTemps(lake)) progress(`removed ${key}, a temp file an earlier version left among the tables`);
+    const current = await currentTablesRun(lake);
+    ({ mode: results.mode, backfill: results.backfill } = publishMode(options, current));
+    if (results.backfill) {
+      const { current_as_of, current_run_id } = results.backfill;
+      progress(
+        results.mode === 'history_only'
+          ? `backfill: --as-of ${options.asOf} is before ${current_as_of}, the as-of date of the current tables (run ${current_run_id}): ` +
+              `writing history snapshots only; ${LakePrefix.metrics} and ${LakeKeys.latestRunManifest} stay as they are (--publish-current replaces them)`
+          : `backfill with --publish-current: --as-of ${options.asOf} replaces the current tables of ${current_as_of} (run ${current_run_id})`,
+      );
+    }
     results.settings = await readLakeSettings(lake);
     const { settings, unknownKeys } = results.settings;
     if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
     churnWindowDays = options.churnWindowDays ?? settings.churn_window_days ?? DEFAULT_CHURN_WINDOW_DAYS;
+    results.historySettings = historySettings(churnWindowDays, results.settings.fingerprint);
     // The lake's settings override the models' declared settings of the same name (fingerprints included).
     const models = targetsLast(dependencyOrder(loadModels(options.modelsDir ?? defaultModelsDir(), { settingOverrides: settingOverridesFrom(settings) })));
     // Targets are checked against the declarations before anything is built; the step gets them in its registry.
@@ -161,8 +203,15 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
     results.outOfRange = await leaveOutOfRange(session, ingestLimits(settings, started).dates!, stagedFiles, scratch);
     if (results.outOfRange) progress(`${results.outOfRange.rows} staged rows with a date or amount out of range left out, from ${results.outOfRange.staging_files.join(', ')}`);
-    const asOf = options.asOf ?? (await asOfFromData(session));
-    results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data' };
+    const rejected = await allRejectedDatasets(lake, session, scratch, inputs, results.files);
+    if (rejected.length > 0 && inputs.every((input) => input.rowsCurrent === 0)) {
+      throw new DataError(`${rejected.map(allRejectedMessage).join('. ')}. Nothing is loaded, nothing to build`);
+    }
+    for (const dataset of rejected) warn(allRejectedWarning(dataset));
+    const fromData = options.asOf === undefined ? await asOfFromData(session) : undefined;
+    if (options.asOf === undefined && !fromData) throw noAsOfDate(rejected);
+    const asOf = options.asOf ?? fromData!.date;
+    results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data', basis: fromData?.basis ?? 'option' };
     await session.run(
       `create table run_params as select cast(${sqlString(asOf)} as date) as as_of_date, cast(${churnWindowDays} as integer) as churn_window_days`,
     );
@@ -173,15 +222,30 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const failed = failedTests(built.outcomes);
     if (failed.length > 0) throw new ModelError('data tests', `${failed.length} failed, nothing published: ${failed.join('; ')}`);
     const alerts = await missedTargets(session, models);
+    const builtTables = new Set(built.outcomes.flatMap((o) => ('built' in o ? [o.model.table] : [])));
+    try {
+      results.headline = await headlineFigures(session, asOf, builtTables);
+      if (current?.headline) for (const warning of jumpWarnings(current, results.headline)) warn(warning);
+    } catch (error) {
+      // A guard, not a step: the tables are good; the next run compares with the one before.
+      progress(`could not read the headline figures, no comparison with the previous run: ${errorMessage(error)}`);
+    }
 
+    const mode = results.mode!;
+    const variant = results.historySettings!;
     results.published = await timed('publish', async () => {
       const tables = [];
       for (const { model } of built.outcomes.filter((o) => 'built' in o && o.model.publish)) {
         const localPath = await writeModelParquet(session, model, scratch, { runId, asOf });
-        tables.push({ model, localPath, keys: publishedKeys(model, asOf) });
+        tables.push({ model, localPath, keys: publishedKeys(model, asOf, variant, mode) });
       }
-      publication = await publishTables(lake, { runId, asOf }, tables, scratch);
-      progress(`published ${tables.length} tables to ${lake.uri}/${LakePrefix.metrics}`);
+      publication = await publishTables(lake, { runId, asOf, mode }, tables, scratch);
+      const snapshots = `${LakePrefix.history}<model>/v<N>/${LakeKeys.historyPartition(asOf, variant)}`;
+      progress(
+        mode === 'current'
+          ? `published ${tables.length} tables to ${lake.uri}/${LakePrefix.metrics}`
+          : `wrote ${tables.length} history snapshots to ${lake.uri}/${snapshots}; ${LakePrefix.metrics} unchanged`,
+      );
       return tables.map(({ model, keys }) => ({ model, keys }));
     });
     results.alerts = alerts;
@@ -221,18 +285,42 @@ async function finishRun(lake: Lake, manifest: RunManifest, publication: Publica
     await writeManifest(lake, manifest);
   } catch (error) {
     // A write that reached the lake but whose answer was lost still committed.
-    if (publication && (await committedRun(lake).catch(() => undefined)) === manifest.run_id) return await commit(publication, manifest);
+    if (publication && (await isCommitted(lake, manifest).catch(() => false))) return await commit(publication, manifest);
     const undone = publication ? `; ${await publication.rollBack()}` : '';
     const failed: RunManifest = {
       ...manifest,
       status: 'failed',
       published: false,
-      error: `${manifest.error ? `${manifest.error}; then ` : ''}could not write the run manifest ${LakeKeys.latestRunManifest}: ${errorMessage(error)}${undone}`,
+      error: `${manifest.error ? `${manifest.error}; then ` : ''}could not write the run manifest ${committingManifest(manifest)}: ${errorMessage(error)}${undone}`,
     };
     await writeJson(lake, LakeKeys.runManifest(manifest.run_id), failed).catch(() => {});
     return failed;
   }
   return publication ? await commit(publication, manifest) : manifest;
+}
+
+/** The manifest whose write commits the run's publish. */
+function committingManifest(manifest: RunManifest): string {
+  return manifest.publish_mode === 'history_only' ? LakeKeys.runManifest(manifest.run_id) : LakeKeys.latestRunManifest;
+}
+
+/** Whether the manifest that commits the run's publish is in the lake: latest.json, or for a history-only run its own. */
+async function isCommitted(lake: Lake, manifest: RunManifest): Promise<boolean> {
+  if (manifest.publish_mode === 'history_only') return await runSucceeded(lake, manifest.run_id);
+  return (await committedRun(lake)) === manifest.run_id;
+}
+
+/**
+ * How the run publishes: history only when `asOf` is before the as-of date of the current
+ * tables (a backfill), unless `publishCurrent`; else current.
+ */
+function publishMode(options: PipelineOptions, current: RunManifest | undefined): { mode: PublishMode; backfill?: RunManifest['backfill'] } {
+  if (options.asOf === undefined || current?.as_of === undefined || options.asOf >= current.as_of) return { mode: 'current' };
+  const publishCurrent = options.publishCurrent === true;
+  return {
+    mode: publishCurrent ? 'current' : 'history_only',
+    backfill: { current_run_id: current.run_id, current_as_of: current.as_of, publish_current: publishCurrent },
+  };
 }
 
 async function commit(publication: Publication, manifest: RunManifest): Promise<RunManifest> {
@@ -266,6 +354,7 @@ function assembleManifest(run: {
     finished_at: new Date().toISOString(),
     as_of: results.asOf?.date,
     as_of_source: results.asOf?.source,
+    as_of_basis: results.asOf?.basis,
     churn_window_days: run.churnWindowDays,
     currency: results.currency,
     out_of_range_left_out: results.outOfRange,
@@ -279,6 +368,11 @@ function assembleManifest(run: {
     tests: { passed: testsPassed, failed: failedTests(outcomes).length },
     published: succeeded,
     ...(results.recovered ? { recovered_publish: results.recovered } : {}),
+    ...(results.mode ? { publish_mode: results.mode } : {}),
+    ...(results.backfill ? { backfill: results.backfill } : {}),
+    ...(results.historySettings ? { history_settings: results.historySettings } : {}),
+    ...(results.headline ? { headline: results.headline } : {}),
+    ...(results.warnings.length > 0 ? { warnings: results.warnings } : {}),
     timings_ms: run.timings,
   };
 }
@@ -294,7 +388,8 @@ function modelRecord(outcome: ModelOutcome, published: PublishedTable | undefine
     rows: built.rows,
     tests: built.tests,
     duration_ms: built.durationMs,
-    ...(published ? { published_to: published.metricsKey, snapshot_to: published.historyKey } : {}),
+    ...(published?.metricsKey ? { published_to: published.metricsKey } : {}),
+    ...(published ? { snapshot_to: published.historyKey } : {}),
   };
 }
 
@@ -373,23 +468,40 @@ function validateOptions(options: PipelineOptions): void {
   }
 }
 
+/** Where a run's as-of date came from, as the manifest's `as_of_basis` and the console say it. */
+export type AsOfBasis = 'option' | 'latest completed order' | 'latest subscription start' | 'latest survey response' | 'latest event';
+
 /**
  * The last date the data covers: the date of the latest completed order (metrics.md). A lake
- * without orders (a subscription business, a survey tool) uses its latest subscription start,
- * survey response or event instead.
+ * without completed orders (a subscription business, a survey tool) uses the latest of its
+ * subscription starts, survey responses and events instead (a tie names the first of these).
+ * Undefined when no loaded row gives a date.
  */
-async function asOfFromData(db: DuckDBSession): Promise<string> {
-  const asOf = await db.scalar(`
-    select coalesce(
-        (select max(cast(ordered_at as date)) from stg_orders where status = 'completed'),
-        greatest(
-            (select max(cast(started_at as date)) from stg_subscriptions),
-            (select max(cast(responded_at as date)) from stg_survey_responses),
-            (select max(cast(occurred_at as date)) from stg_events)
-        )
-    )`);
-  if (asOf === null || asOf === undefined) {
-    throw new DataError(`cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in ${LakeKeys.inboxFolder('<dataset>')} or pass --as-of`);
+async function asOfFromData(db: DuckDBSession): Promise<{ date: string; basis: AsOfBasis } | undefined> {
+  const [row] = await db.rows(`
+    select
+        (select max(cast(ordered_at as date)) from stg_orders where status = 'completed') as orders,
+        (select max(cast(started_at as date)) from stg_subscriptions) as subscriptions,
+        (select max(cast(responded_at as date)) from stg_survey_responses) as surveys,
+        (select max(cast(occurred_at as date)) from stg_events) as events`);
+  if (row?.orders !== null && row?.orders !== undefined) return { date: String(row.orders), basis: 'latest completed order' };
+  const candidates: [unknown, AsOfBasis][] = [
+    [row?.subscriptions, 'latest subscription start'],
+    [row?.surveys, 'latest survey response'],
+    [row?.events, 'latest event'],
+  ];
+  let latest: { date: string; basis: AsOfBasis } | undefined;
+  for (const [value, basis] of candidates) {
+    if (value === null || value === undefined) continue;
+    if (!latest || String(value) > latest.date) latest = { date: String(value), basis };
   }
-  return String(asOf);
+  return latest;
+}
+
+/** Why a run has no as-of date; a dataset whose every row was rejected is named first, as the cause. */
+function noAsOfDate(rejected: readonly RejectedDataset[]): DataError {
+  const cause = rejected.map((dataset) => `${allRejectedMessage(dataset)}. `).join('');
+  return new DataError(
+    `${cause}cannot tell the as-of date: no completed orders (or other dated rows) are loaded; drop exports in ${LakeKeys.inboxFolder('<dataset>')} or pass --as-of`,
+  );
 }
