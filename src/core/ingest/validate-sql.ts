@@ -117,7 +117,12 @@ export function validationSql(
     const amount = localeDecimal(partsOf(c), reading, rowCurrency);
     return [`${amount.canonical} as ${canon(c)}`, `coalesce(${amount.ambiguous}, false) as ${ambiguous(c)}`, `${amount.otherCurrency} as ${otherCurrency(c)}`];
   });
-  const localeOf = (c: InputColumn) => (read.some((r) => r.column === c) ? { canon: canon(c), ambiguous: ambiguous(c), otherCurrency: otherCurrency(c) } : undefined);
+  const localeOf = (c: InputColumn): LocaleColumns | undefined => {
+    const reading = read.find((r) => r.column === c)?.reading;
+    if (!reading) return undefined;
+    const mixed = reading.kind === 'decimal' ? reading.mark === 'mixed' : reading.order === 'mixed';
+    return { canon: canon(c), ambiguous: ambiguous(c), otherCurrency: otherCurrency(c), mixed };
+  };
   // A boolean column reads a JSON or Parquet boolean by its text (`true`/`false`); its accepted
   // words are exact, so no object, array or nested value's text can pass as one.
   const readable = (c: InputColumn) => (c.type === 'boolean' ? 'true' : `not ${unreadable(c)}`);
@@ -227,6 +232,8 @@ interface LocaleColumns {
   readonly canon: string;
   readonly ambiguous: string;
   readonly otherCurrency: string;
+  /** The file proves both conventions (a column's ambiguous values are then said to be mixed). */
+  readonly mixed: boolean;
 }
 
 /** One rule per check of a column. */
@@ -241,8 +248,16 @@ function columnRules(column: InputColumn, text: string, parsed: string, unreadab
   const branches: { when: string; stem: string; echo: Echo }[] = [];
   if (locale) {
     const which = column.type === 'decimal' ? 'decimal_mark' : 'date_order';
-    const never = column.type === 'decimal' ? "no value in this file shows whether '.' or ',' is the decimal mark" : 'no date in this file shows whether the day or the month comes first';
-    branches.push({ when: locale.ambiguous, stem: `${name} is ambiguous (${never}; declare ingest.formats.${which})`, echo: 'quoted' });
+    const why =
+      column.type === 'decimal'
+        ? locale.mixed
+          ? "this file writes amounts with both '.' and ',' as the decimal mark"
+          : "no value in this file shows whether '.' or ',' is the decimal mark"
+        : locale.mixed
+          ? 'this file writes dates both day first and month first'
+          : 'no date in this file shows whether the day or the month comes first';
+    // No '; ' in a stem: it joins the reasons of a row.
+    branches.push({ when: locale.ambiguous, stem: `${name} is ambiguous: ${why} (declare ingest.formats.${which})`, echo: 'quoted' });
     branches.push({ when: locale.otherCurrency, stem: `${name} is written in another currency than its row's (or the lake's)`, echo: 'quoted' });
   }
   if (column.type === 'decimal') {
