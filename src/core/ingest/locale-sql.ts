@@ -98,7 +98,7 @@ export function localeDate(text: string, parts: string, reading: DateReading): L
       || case when ${parts}.hour <> '' then 'T' || ${pad('hour')} || ':' || ${parts}.minute
           || case when ${parts}.second_of_minute <> '' then ':' || ${parts}.second_of_minute || ${parts}.fraction else '' end else '' end
       || ${parts}.offset`;
-  const sameEitherWay = `(cast(${parts}.first as integer) = cast(${parts}.second as integer))`;
+  const sameEitherWay = `(try_cast(${parts}.first as integer) = try_cast(${parts}.second as integer))`;
   const read =
     reading.order === 'day_first'
       ? iso('second', 'first')
