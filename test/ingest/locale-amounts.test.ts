@@ -155,6 +155,29 @@ describe('locale amounts: a file is read in the conventions it proves', () => {
     expect(read.refunds).toEqual({ o1: '0.00', o2: '1000.50' });
   });
 
+  it("reads a Stripe payments export's thousands separators through its preset", async () => {
+    // Prepare: Stripe's unified payments layout (the header of test/ingest/presets.test.ts), amounts over 999 quoted with a comma
+    const { dir, lake, put } = tempLake();
+    put(
+      'inbox/stripe_payments/unified_payments.csv',
+      csv(
+        'id,Created date (UTC),Amount,Amount Refunded,Currency,Captured,Converted Amount,Converted Amount Refunded,Converted Currency,Description,Fee,Mode,Status,Statement Descriptor,Customer ID,Customer Description,Customer Email,Card ID,Invoice ID',
+        'py_1,2024-01-05 10:15:32,"1,250.00",0.00,usd,true,"1,250.00",0.00,usd,Annual plan,36.55,Live,Paid,ACME,cus_A,,a@example.com,card_1,in_1',
+        'py_2,2024-01-20 08:00:00,49.00,10.00,usd,true,49.00,10.00,usd,Club box,1.67,Live,Paid,ACME,cus_B,,b@example.com,card_2,in_2',
+        'py_3,2024-02-01 09:30:00,"2,000.00","2,000.00",usd,true,"2,000.00","2,000.00",usd,Annual plan,58.30,Live,Refunded,ACME,cus_A,,a@example.com,card_1,',
+      ),
+    );
+
+    // Act
+    const [report] = await ingest(lake);
+
+    // Assess: 1250.00; 49.00 refunded 10.00; 2000.00 refunded in full
+    expect(report).toMatchObject({ outcome: 'loaded', rows_in: 3, rows_loaded: 3, rows_rejected: 0 });
+    const read = await outcome(dir, report!);
+    expect(read.amounts).toEqual({ py_1: '1250.00', py_2: '49.00', py_3: '2000.00' });
+    expect(read.refunds).toEqual({ py_1: '0.00', py_2: '10.00', py_3: '2000.00' });
+  });
+
   it('reads NDJSON and Parquet values as written: their numbers are typed, not a locale', async () => {
     // Prepare: a JSON string "1,250.00" is no amount there
     const { lake, put } = tempLake();
