@@ -35,7 +35,10 @@ export interface FileReport {
   readonly error?: string;
   /** What was left out of a loaded file (e.g. NDJSON keys past the limit). */
   readonly notes?: string[];
-  /** Of a loaded file with rejects, or one refused for too many: the most frequent reasons (without the values) and their rows. */
+  /**
+   * Of a loaded file with rejects: the most frequent reasons (without the values they quote) and
+   * their rows. (A file refused for too many rejects names them in `error`; its quarantine report holds them too.)
+   */
   readonly top_reasons?: ReasonCount[];
   /** The run that ingested the file but wrote no manifest (killed, or failed to write it); this run's manifest counts it. */
   readonly ingested_by_unfinished_run?: string;

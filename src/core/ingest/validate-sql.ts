@@ -42,7 +42,11 @@ export interface SourceColumn {
  */
 export const ACCEPTED = {
   integer: String.raw`[+-]?\d+`,
-  /** Up to 2 decimals (DECIMAL(18,2), metrics.md "Conventions"); thousands separators are not read. */
+  /**
+   * Up to 2 decimals (DECIMAL(18,2), metrics.md "Conventions"). A CSV file's grouped thousands,
+   * decimal comma and currency are first turned into this form, by the reading its values prove
+   * (locale-sql.ts): never by a cast.
+   */
   decimal: String.raw`[+-]?(\d+(\.\d{0,2}0*)?|\.\d{1,2}0*)`,
   /** A number with more decimals than the contract keeps: rejected, not rounded. */
   decimalTooPrecise: String.raw`[+-]?(\d+\.\d*|\.\d+)`,
