@@ -126,6 +126,22 @@ describe('locale amounts: a file is read in the conventions it proves', () => {
     expect((await outcome(commaDir, comma!)).amounts).toEqual({ o1: '1.25', o2: '1250.00', o3: '20.00', o4: '1250.00' });
   });
 
+  it('takes a value written as the spec writes it as proof of its "." too: 12.00 and 12.5, not 1.250', async () => {
+    // Prepare: "1,250" is ambiguous alone; "12.00" (a) or "12.5" (b) proves '.', so it is 1250; "1.250" (c) proves nothing
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/a.csv', csv(HEADER, 'o1,c1,2024-01-05,"1,250",0,EUR,completed', 'o2,c1,2024-01-06,12.00,0,EUR,completed'));
+    put('inbox/orders/b.csv', csv(HEADER, 'o3,c1,2024-01-05,"1,250",0,EUR,completed', 'o4,c1,2024-01-06,12.5,0,EUR,completed'));
+    put('inbox/orders/c.csv', csv(HEADER, 'o5,c1,2024-01-05,"1,250",0,EUR,completed', 'o6,c1,2024-01-06,1.250,0,EUR,completed'));
+
+    // Act
+    const [a, b, c] = await ingest(lake);
+
+    // Assess
+    expect((await outcome(dir, a!)).amounts).toEqual({ o1: '1250.00', o2: '12.00' });
+    expect((await outcome(dir, b!)).amounts).toEqual({ o3: '1250.00', o4: '12.50' });
+    expect(c).toMatchObject({ rows_loaded: 0, rows_rejected: 2 });
+  });
+
   it('rejects the values with a decimal mark when the file proves both marks', async () => {
     // Prepare: "1,250.00" proves '.', "44,48" proves ','
     const { dir, lake, put } = tempLake();

@@ -75,7 +75,7 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
     // The one pass over the whole file: parse errors surface here. It also keeps the few values
     // that may be in a locale's conventions; only a file that has such values is read again, in them.
     await db.run(check(locale));
-    const detected = await detectReadings(db, contract, locale.collect ?? []);
+    const detected = await detectReadings(db, contract, locale.collect ?? [], { relation: source, columns: sourceColumns });
     if (detected.size > 0) await db.run(check({ ...locale, readings: new Map([...readings, ...detected]), collect: [] }));
     const currency = await checkCurrency(db, contract, file);
     const [count] = await db.rows(`

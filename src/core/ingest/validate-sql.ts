@@ -64,8 +64,7 @@ export interface LocaleOptions {
   readonly readings?: ReadonlyMap<string, ColumnReading>;
   /**
    * Decimal and timestamp columns whose values that may be written in a locale's conventions
-   * are kept for detection: `__locale_<c>` holds such a value (NULL for most rows), and for a
-   * decimal column `__dot_<c>` is true where a value read as written shows `.` as its decimal mark.
+   * are kept for detection: `__locale_<c>` holds such a value (NULL for most rows).
    */
   readonly collect?: readonly string[];
   /** The lake's currency: an amount written with another currency is rejected when its row names none. */
@@ -186,8 +185,8 @@ interface Rule {
   readonly stem: string;
 }
 
-/** The columns kept for detection of a collected column (see LocaleOptions.collect). */
-const collectedColumns = (c: InputColumn) => (c.type === 'decimal' ? [sqlIdent(`__locale_${c.name}`), sqlIdent(`__dot_${c.name}`)] : [sqlIdent(`__locale_${c.name}`)]);
+/** The column kept for detection of a collected column (see LocaleOptions.collect). */
+const collectedColumns = (c: InputColumn) => [sqlIdent(`__locale_${c.name}`)];
 
 /**
  * A collected column's detection values: the text where it may be in a locale's conventions
@@ -196,16 +195,14 @@ const collectedColumns = (c: InputColumn) => (c.type === 'decimal' ? [sqlIdent(`
  * few read with exactly three decimals.
  */
 function collectExpressions(c: InputColumn, text: string, parsed: string, unreadable: string): string[] {
-  const [localeColumn, dotColumn] = collectedColumns(c);
+  const [localeColumn] = collectedColumns(c);
   if (c.type === 'timestamp') {
-    return [`case when ${parsed} is null and not ${unreadable} and ${matches(text, NUMERIC_DATE.slice(1, -1))} then ${text} end as ${localeColumn}`];
+    return [`case when ${parsed} is null and not ${unreadable} then case when ${matches(text, NUMERIC_DATE.slice(1, -1))} then ${text} end end as ${localeColumn}`];
   }
-  const threeDecimals = `(strpos(${text}, '.') = length(${text}) - 3 and ${matches(text, AMBIGUOUS_PLAIN)})`;
+  // A CASE, not AND: a projection evaluates both sides of an AND on every row, a CASE its branch only where taken.
+  const threeDecimals = `(case when strpos(${text}, '.') = length(${text}) - 3 then ${matches(text, AMBIGUOUS_PLAIN)} else false end)`;
   const mayBeLocale = `(not ${unreadable} and case when ${parsed} is null then ${matches(text, AMOUNT.slice(1, -1))} else ${threeDecimals} end)`;
-  return [
-    `case when ${mayBeLocale} then ${text} end as ${localeColumn}`,
-    `coalesce(${parsed} is not null and contains(${text}, '.') and not ${threeDecimals}, false) as ${dotColumn}`,
-  ];
+  return [`case when ${mayBeLocale} then ${text} end as ${localeColumn}`];
 }
 
 /** What a reason quotes of a bad value: 60 characters, then an ellipsis. */
