@@ -5,9 +5,9 @@ import { InputFileError, LoyaltyLakeError } from '../errors.js';
 import type { FingerprintedObject } from '../lake/lake.js';
 import { capText, inputKind, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
 import { currencyDatasets, otherCurrencyReason, type LakeCurrency } from './lake-currency.js';
-import { declaredReadings, detectReadings, localeColumns } from './detect-formats.js';
 import { checkRejectShare, DEFAULT_MAX_REJECT_SHARE, topReasons, type ReasonCount } from './reject-share.js';
-import { validationSql, type DateWindow, type LocaleOptions, type SourceColumn } from './validate-sql.js';
+import { validateInput } from './validate-input.js';
+import type { DateWindow, SourceColumn } from './validate-sql.js';
 import type { DeclaredFormats } from './value-formats.js';
 
 export interface StageFileInput {
@@ -62,21 +62,17 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
   }
   const { sourceColumns, extraColumns } = matchColumns(contract, columns);
   try {
-    // Amounts and dates in a CSV file may be written in a locale's conventions (value-formats.ts).
-    const text = inputKind(object.key).format === 'csv';
-    const readings = text ? declaredReadings(contract, file.formats) : new Map();
-    const locale: LocaleOptions = {
-      readings,
-      collect: text ? localeColumns(contract).filter((name) => !readings.has(name) && sourceColumns.has(name)) : [],
+    // The one pass over the whole file: parse errors surface here (a CSV file in a locale's conventions is read again in them).
+    await validateInput(db, {
+      contract,
+      source,
+      sourceColumns,
+      extraColumns: extraColumns.map((c) => c.ident),
+      dates: file.dates,
+      csv: inputKind(object.key).format === 'csv',
+      formats: file.formats,
       lakeCurrency: file.currency?.code,
-    };
-    const check = (options: LocaleOptions) =>
-      `create or replace temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source, file.dates, options)}`;
-    // The one pass over the whole file: parse errors surface here. It also keeps the few values
-    // that may be in a locale's conventions; only a file that has such values is read again, in them.
-    await db.run(check(locale));
-    const detected = await detectReadings(db, contract, locale.collect ?? [], { relation: source, columns: sourceColumns });
-    if (detected.size > 0) await db.run(check({ ...locale, readings: new Map([...readings, ...detected]), collect: [] }));
+    });
     const currency = await checkCurrency(db, contract, file);
     const [count] = await db.rows(`
       select count(*) as rows_in,
