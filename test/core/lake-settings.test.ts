@@ -33,7 +33,8 @@ describe('lake settings (loyaltylake.yml)', () => {
 
     expect(loaded.source).toBeUndefined();
     expect(loaded.settings).toEqual({
-      ingest: { earliest_date: '1990-01-01', latest_date_days_ahead: 1 },
+      // max_reject_share: issue 11's reject-share guard, 5% by default (docs/input-rules.md)
+      ingest: { earliest_date: '1990-01-01', latest_date_days_ahead: 1, max_reject_share: 0.05 },
       key_features: [],
       login_event: 'login',
       session_gap_minutes: 30,
@@ -47,6 +48,7 @@ describe('lake settings (loyaltylake.yml)', () => {
     expect(ingestLimits(settings, new Date('2024-02-27T23:59:00Z'))).toEqual({
       limits: { maxInflatedBytes: 1048576 },
       dates: { earliest: '2000-01-01', latest: '2024-03-01' },
+      maxRejectShare: 0.05, // the default of issue 11's reject-share guard
     });
     expect(() => parseLakeSettings('ingest:\n  max_inflated_bytes: 0\n')).toThrow(/max_inflated_bytes/);
   });

@@ -11,7 +11,9 @@ import { inputFileId, LakeKeys, LakePrefix, parseInboxKey } from '../lake/lake-l
 import type { InputLimits } from './read-input.js';
 import { LakeSettingsSchema, type LakeSettings } from '../settings/lake-settings.js';
 import { currencyDatasets, lakeCurrency, recordCurrency } from './lake-currency.js';
+import { RejectShareError, type ReasonCount } from './reject-share.js';
 import { stageFile } from './stage-file.js';
+import type { DeclaredFormats } from './value-formats.js';
 import { dateWindow, type DateWindow } from './validate-sql.js';
 
 /** 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read. */
@@ -33,8 +35,11 @@ export interface FileReport {
   readonly error?: string;
   /** What was left out of a loaded file (e.g. NDJSON keys past the limit). */
   readonly notes?: string[];
-  /** The most common reasons its rows were rejected, most rows first (files with rejects). */
-  readonly top_reasons?: { reason: string; rows: number }[];
+  /**
+   * Of a loaded file with rejects: the most frequent reasons (without the values they quote) and
+   * their rows. (A file refused for too many rejects names them in `error`; its quarantine report holds them too.)
+   */
+  readonly top_reasons?: ReasonCount[];
   /** The run that ingested the file but wrote no manifest (killed, or failed to write it); this run's manifest counts it. */
   readonly ingested_by_unfinished_run?: string;
 }
@@ -106,11 +111,21 @@ export interface IngestContext {
   readonly dates?: DateWindow;
   /** The lake's currency as set in its settings. @default - the currency of the first file loaded with one (see lake-currency.ts) */
   readonly currency?: string;
+  /** How CSV files write amounts and dates (lake settings `ingest.formats`). @default - detected per file */
+  readonly formats?: DeclaredFormats;
+  /** Files with a larger share of rejected rows are quarantined (lake settings `ingest.max_reject_share`). @default - reject-share.ts's default */
+  readonly maxRejectShare?: number;
 }
 
-/** What the lake's settings allow an input: the context fields `limits`, `dates` and `currency`, on the run date `now`. */
-export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency'> {
-  return { limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes }, dates: dateWindow(settings.ingest, now), currency: settings.currency };
+/** What the lake's settings allow an input: the context fields `limits`, `dates`, `currency`, `formats` and `maxRejectShare`, on the run date `now`. */
+export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency' | 'formats' | 'maxRejectShare'> {
+  return {
+    limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes },
+    dates: dateWindow(settings.ingest, now),
+    currency: settings.currency,
+    formats: settings.ingest.formats,
+    maxRejectShare: settings.ingest.max_reject_share,
+  };
 }
 
 /** Ingests every inbox file not ingested before (by key and content fingerprint). */
@@ -199,6 +214,8 @@ export async function ingestObject(
       limits: context.limits,
       dates: context.dates ?? ingestLimits(LakeSettingsSchema.parse({})).dates,
       currency,
+      formats: context.formats,
+      maxRejectShare: context.maxRejectShare,
     });
     if (decided) await recordCurrency(lake, decided);
     const report: FileReport = {
@@ -242,7 +259,8 @@ export async function quarantine(
     quarantine_key: keys.quarantine,
     error: error.message,
   };
-  const details = { ...report, line: error.line ?? null, size: object.size, run_id: context.runId };
+  const rejects = error instanceof RejectShareError ? { ...error.rows, top_reasons: [...error.topReasons] } : {};
+  const details = { ...report, ...rejects, line: error.line ?? null, size: object.size, run_id: context.runId };
   await context.lake.upload(localPath, keys.quarantine);
   await writeRecord(context, keys.record(context.runId), report);
   await writeJson(context.lake, keys.quarantineReport, details);

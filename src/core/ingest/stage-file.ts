@@ -3,9 +3,12 @@ import { presetReads, presetSql, type Preset } from '../contracts/presets.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { InputFileError, LoyaltyLakeError } from '../errors.js';
 import type { FingerprintedObject } from '../lake/lake.js';
-import { capText, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
+import { capText, inputKind, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
 import { currencyDatasets, otherCurrencyReason, type LakeCurrency } from './lake-currency.js';
-import { validationSql, type DateWindow, type SourceColumn } from './validate-sql.js';
+import { checkRejectShare, DEFAULT_MAX_REJECT_SHARE, topReasons, type ReasonCount } from './reject-share.js';
+import { validateInput } from './validate-input.js';
+import type { DateWindow, SourceColumn } from './validate-sql.js';
+import type { DeclaredFormats } from './value-formats.js';
 
 export interface StageFileInput {
   readonly contract: DatasetContract;
@@ -20,6 +23,10 @@ export interface StageFileInput {
   readonly dates?: DateWindow;
   /** Rows in another currency are rejected. Undefined: the file's most common currency becomes the lake's. */
   readonly currency?: LakeCurrency;
+  /** How a CSV file writes amounts and dates; what it leaves unset is detected from the file. @default - all detected */
+  readonly formats?: DeclaredFormats;
+  /** A file with a larger share of its rows rejected is refused whole (reject-share.ts). @default DEFAULT_MAX_REJECT_SHARE */
+  readonly maxRejectShare?: number;
 }
 
 export interface StageCounts {
@@ -30,6 +37,8 @@ export interface StageCounts {
   readonly notes?: string[];
   /** The lake's currency, when this file was the first with one. */
   readonly currency?: LakeCurrency;
+  /** The most frequent reasons rows were rejected for (without the values), when some were. */
+  readonly top_reasons?: ReasonCount[];
 }
 
 /** Columns every staging file adds; a file's own column of that name is kept beside it, renamed. */
@@ -53,8 +62,17 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
   }
   const { sourceColumns, extraColumns } = matchColumns(contract, columns);
   try {
-    // The one pass over the whole file: parse errors surface here.
-    await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source, file.dates)}`);
+    // The one pass over the whole file: parse errors surface here (a CSV file in a locale's conventions is read again in them).
+    await validateInput(db, {
+      contract,
+      source,
+      sourceColumns,
+      extraColumns: extraColumns.map((c) => c.ident),
+      dates: file.dates,
+      csv: inputKind(object.key).format === 'csv',
+      formats: file.formats,
+      lakeCurrency: file.currency?.code,
+    });
     const currency = await checkCurrency(db, contract, file);
     const [count] = await db.rows(`
       select count(*) as rows_in,
@@ -66,6 +84,8 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
     if (counts.rows_loaded + counts.rows_rejected !== counts.rows_in) {
       throw new LoyaltyLakeError(`row count mismatch in ${object.key}: ${JSON.stringify(counts)}`);
     }
+    const reasons = counts.rows_rejected > 0 ? await topReasons(db) : [];
+    checkRejectShare(counts, file.maxRejectShare ?? DEFAULT_MAX_REJECT_SHARE, reasons);
 
     const sourceKey = `${sqlString(object.key)} as _source_key`;
     const landed = `cast(${sqlString(object.lastModified.toISOString())} as timestamptz) at time zone 'UTC' as _landed_at`;
@@ -90,7 +110,8 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
         ) to ${sqlString(file.rejectsPath)} (format parquet, compression zstd)`);
     }
     const decided = currency && !file.currency ? { currency } : {};
-    return input.notes.length > 0 ? { ...counts, ...decided, notes: input.notes } : { ...counts, ...decided };
+    const rejected = reasons.length > 0 ? { top_reasons: reasons } : {};
+    return input.notes.length > 0 ? { ...counts, ...rejected, ...decided, notes: input.notes } : { ...counts, ...rejected, ...decided };
   } catch (error) {
     throw input.fileError(error);
   }
@@ -113,7 +134,8 @@ async function checkCurrency(db: DuckDBSession, contract: DatasetContract, file:
     currency = { code: String(code), source: 'first_loaded_file', file: file.object.key };
   }
   await db.run(`
-    update checked_input set __reason = concat_ws('; ', __reason, ${otherCurrencyReason(value, currency)})
+    update checked_input set __reason = concat_ws('; ', __reason, ${otherCurrencyReason(value, currency)}),
+        __reason_stems = concat_ws('; ', __reason_stems, ${sqlString(`currency is not the lake's currency ${currency.code}`)})
     where ${value} is not null and ${value} <> ${sqlString(currency.code)}`);
   return currency;
 }

@@ -1,5 +1,7 @@
 import type { DatasetContract, InputColumn } from '../contracts/dataset-contract.js';
 import { sqlIdent, sqlString } from '../duckdb.js';
+import { AMBIGUOUS_PLAIN, AMOUNT, amountParts, dateParts, localeDate, localeDecimal, NUMERIC_DATE } from './locale-sql.js';
+import type { ColumnReading } from './value-formats.js';
 
 /** The staged (typed) SQL type of each input column type. */
 export const STAGED_TYPE: Record<InputColumn['type'], string> = {
@@ -40,7 +42,11 @@ export interface SourceColumn {
  */
 export const ACCEPTED = {
   integer: String.raw`[+-]?\d+`,
-  /** Up to 2 decimals (DECIMAL(18,2), metrics.md "Conventions"); thousands separators are not read. */
+  /**
+   * Up to 2 decimals (DECIMAL(18,2), metrics.md "Conventions"). A CSV file's grouped thousands,
+   * decimal comma and currency are first turned into this form, by the reading its values prove
+   * (locale-sql.ts): never by a cast.
+   */
   decimal: String.raw`[+-]?(\d+(\.\d{0,2}0*)?|\.\d{1,2}0*)`,
   /** A number with more decimals than the contract keeps: rejected, not rounded. */
   decimalTooPrecise: String.raw`[+-]?(\d+\.\d*|\.\d+)`,
@@ -52,10 +58,24 @@ export const ACCEPTED = {
   booleanFalse: ['false', '0', 'no'],
 } as const;
 
+/** How a CSV file's locale is read (see locale-sql.ts); nothing of it applies to NDJSON or Parquet, which hold typed values. */
+export interface LocaleOptions {
+  /** Columns read in a known reading (declared, or detected). */
+  readonly readings?: ReadonlyMap<string, ColumnReading>;
+  /**
+   * Decimal and timestamp columns whose values that may be written in a locale's conventions
+   * are kept for detection: `__locale_<c>` holds such a value (NULL for most rows).
+   */
+  readonly collect?: readonly string[];
+  /** The lake's currency: an amount written with another currency is rejected when its row names none. */
+  readonly lakeCurrency?: string;
+}
+
 /**
  * SQL that types every row of `source` (`raw_input`, or a preset's mapping of it) against a contract: one column per contract
  * column (typed, defaults applied), the input's extra columns as they are, `__line`, and
- * `__reason` — NULL for a good row, else every rule it breaks, joined by '; '.
+ * `__reason` — NULL for a good row, else every rule it breaks, joined by '; ' — with
+ * `__reason_stems`, the same rules without the values they quote (for counting rows by reason).
  * `sourceColumns` maps each contract column to its column in the source (absent: not in the file);
  * `extraColumns` are further source columns, passed through. Source columns are internal,
  * positional names (`__in_1`, …), so a file's own names never meet the names used here.
@@ -66,12 +86,18 @@ export function validationSql(
   extraColumns: readonly string[],
   source = 'raw_input',
   dates?: DateWindow,
+  locale: LocaleOptions = {},
 ): string {
-  // Three layers, so that each value is trimmed once and parsed once: __text_<c>
-  // (trimmed, '' becomes NULL), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
+  // Layers, so that each value is trimmed once and parsed once: __text_<c>
+  // (trimmed, '' becomes NULL), for a column read in a locale __parts_<c> then __canon_<c>
+  // (its canonical text), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
   const text = (c: InputColumn) => sqlIdent(`__text_${c.name}`);
   const unreadable = (c: InputColumn) => sqlIdent(`__unreadable_${c.name}`);
   const parsed = (c: InputColumn) => sqlIdent(`__parsed_${c.name}`);
+  const partsOf = (c: InputColumn) => sqlIdent(`__parts_${c.name}`);
+  const canon = (c: InputColumn) => sqlIdent(`__canon_${c.name}`);
+  const ambiguous = (c: InputColumn) => sqlIdent(`__ambiguous_${c.name}`);
+  const otherCurrency = (c: InputColumn) => sqlIdent(`__other_currency_${c.name}`);
   const texts = contract.columns.flatMap((c) => {
     const from = sourceColumns.get(c.name);
     return [
@@ -79,73 +105,181 @@ export function validationSql(
       `${from?.unreadable ? `coalesce(${from.unreadable}, false)` : 'false'} as ${unreadable(c)}`,
     ];
   });
+  const read = contract.columns.flatMap((c) => {
+    const reading = locale.readings?.get(c.name);
+    return reading && sourceColumns.has(c.name) ? [{ column: c, reading }] : [];
+  });
+  const currencyColumn = contract.columns.find((c) => c.type === 'currency');
+  const rowCurrency = `coalesce(${currencyColumn ? `upper(${text(currencyColumn)})` : 'null'}, ${locale.lakeCurrency ? sqlString(locale.lakeCurrency) : 'null'})`;
+  const parts = read.map(({ column: c, reading }) => `${reading.kind === 'decimal' ? amountParts(text(c)) : dateParts(text(c))} as ${partsOf(c)}`);
+  const canons = read.flatMap(({ column: c, reading }) => {
+    if (reading.kind === 'date') {
+      const date = localeDate(text(c), partsOf(c), reading);
+      return [`${date.canonical} as ${canon(c)}`, `coalesce(${date.ambiguous}, false) as ${ambiguous(c)}`, `false as ${otherCurrency(c)}`];
+    }
+    const amount = localeDecimal(partsOf(c), reading, rowCurrency);
+    return [`${amount.canonical} as ${canon(c)}`, `coalesce(${amount.ambiguous}, false) as ${ambiguous(c)}`, `${amount.otherCurrency} as ${otherCurrency(c)}`];
+  });
+  const localeOf = (c: InputColumn): LocaleColumns | undefined => {
+    const reading = read.find((r) => r.column === c)?.reading;
+    if (!reading) return undefined;
+    const mixed = reading.kind === 'decimal' ? reading.mark === 'mixed' : reading.order === 'mixed';
+    return { canon: canon(c), ambiguous: ambiguous(c), otherCurrency: otherCurrency(c), mixed };
+  };
   // A boolean column reads a JSON or Parquet boolean by its text (`true`/`false`); its accepted
   // words are exact, so no object, array or nested value's text can pass as one.
   const readable = (c: InputColumn) => (c.type === 'boolean' ? 'true' : `not ${unreadable(c)}`);
-  const parses = contract.columns.map((c) => `case when ${readable(c)} then ${parseExpression(c, text(c))} end as ${parsed(c)}`);
+  const parses = contract.columns.map((c) => `case when ${readable(c)} then ${parseExpression(c, text(c), localeOf(c))} end as ${parsed(c)}`);
   const typed = contract.columns.map((c) => {
     const value = c.default === undefined ? parsed(c) : `coalesce(${parsed(c)}, cast(${c.default} as ${STAGED_TYPE[c.type]}))`;
     return `${value} as ${sqlIdent(c.name)}`;
   });
-  const reasons = contract.columns.flatMap((c) => [
-    ...columnReasons(c, text(c), parsed(c), unreadable(c)),
-    ...(dates ? windowReasons(c, text(c), parsed(c), dates) : []),
+  const rules = contract.columns.flatMap((c) => [
+    ...columnRules(c, text(c), parsed(c), unreadable(c), localeOf(c)),
+    ...(dates ? windowRules(c, text(c), parsed(c), dates) : []),
   ]);
-  const rowReasons = contract.rowChecks.map((check) => `case when not (${check.sql}) then ${sqlString(check.reason)} end`);
+  const rowRules = contract.rowChecks.map((check) => ({ when: `not (${check.sql})`, reason: sqlString(check.reason), stem: sqlString(check.reason) }));
+  const collected = (locale.collect ?? []).flatMap((name) => {
+    const c = contract.columns.find((column) => column.name === name);
+    return c && sourceColumns.has(name) && !localeOf(c) ? [c] : [];
+  });
+  const collects = collected.flatMap((c) => collectExpressions(c, text(c), parsed(c), unreadable(c)));
   const extras = extraColumns.map(sqlIdent);
+  // What the stems of a rejected row are computed from, in the last layer.
+  const working = contract.columns.flatMap((c) => [text(c), parsed(c), unreadable(c), ...(localeOf(c) ? [canon(c), ambiguous(c), otherCurrency(c)] : [])]);
+  const caseOf = (rule: Rule, value: 'reason' | 'stem') => `case when ${rule.when} then ${rule[value]} end`;
   return `
     with texts as (
         select ${[...texts, ...extras, '__line'].join(', ')} from ${source}
     ),
+    parts as (
+        select *${parts.map((p) => `, ${p}`).join('')} from texts
+    ),
+    canons as (
+        select *${canons.map((p) => `, ${p}`).join('')} from parts
+    ),
     parsed as (
-        select *, ${parses.join(', ')} from texts
+        select *, ${parses.join(', ')} from canons
     ),
     typed as (
         select
-            ${[...typed, ...extras, '__line'].join(',\n            ')},
-            nullif(concat_ws('; ', ${reasons.join(', ')}), '') as __column_reason
+            ${[...typed, ...extras, '__line', ...working, ...collects].join(',\n            ')},
+            nullif(concat_ws('; ', ${rules.map((r) => caseOf(r, 'reason')).join(', ')}), '') as __column_reason
         from parsed
+    ),
+    reasoned as (
+        select *, nullif(concat_ws('; ', __column_reason${rowRules.map((r) => `, ${caseOf(r, 'reason')}`).join('')}), '') as __reason
+        from typed
     )
     select
-        * exclude (__column_reason),
-        nullif(concat_ws('; ', __column_reason${rowReasons.map((r) => `, ${r}`).join('')}), '') as __reason
-    from typed`;
+        ${[...contract.columns.map((c) => sqlIdent(c.name)), ...extras, '__line', ...collected.flatMap((c) => collectedColumns(c))].join(', ')},
+        __reason,
+        case when __reason is not null then concat_ws('; ', ${[...rules, ...rowRules].map((r) => caseOf(r, 'stem')).join(', ')}) end as __reason_stems
+    from reasoned`;
+}
+
+/** One rule of a column or row: SQL true where it is broken, the reason (quoting the value) and its stem (without it). */
+interface Rule {
+  readonly when: string;
+  readonly reason: string;
+  readonly stem: string;
+}
+
+/** The column kept for detection of a collected column (see LocaleOptions.collect). */
+const collectedColumns = (c: InputColumn) => [sqlIdent(`__locale_${c.name}`)];
+
+/**
+ * A collected column's detection values: the text where it may be in a locale's conventions
+ * (an amount with a grouping space, a comma or a currency, or `1.250`; a date like 01.02.2024).
+ * Cheap for canonical files: the patterns run only on values not read as written, and on those
+ * few read with exactly three decimals.
+ */
+function collectExpressions(c: InputColumn, text: string, parsed: string, unreadable: string): string[] {
+  const [localeColumn] = collectedColumns(c);
+  if (c.type === 'timestamp') {
+    return [`case when ${parsed} is null and not ${unreadable} then case when ${matches(text, NUMERIC_DATE.slice(1, -1))} then ${text} end end as ${localeColumn}`];
+  }
+  // A CASE, not AND: a projection evaluates both sides of an AND on every row, a CASE its branch only where taken.
+  const threeDecimals = `(case when strpos(${text}, '.') = length(${text}) - 3 then ${matches(text, AMBIGUOUS_PLAIN)} else false end)`;
+  const mayBeLocale = `(not ${unreadable} and case when ${parsed} is null then ${matches(text, AMOUNT.slice(1, -1))} else ${threeDecimals} end)`;
+  return [`case when ${mayBeLocale} then ${text} end as ${localeColumn}`];
 }
 
 /** What a reason quotes of a bad value: 60 characters, then an ellipsis. */
 const REASON_ECHO = 60;
 
-/** One CASE per rule of a column, each giving the reason text when the rule is broken. */
-function columnReasons(column: InputColumn, text: string, parsed: string, unreadable: string): string[] {
-  const echo = `(left(${text}, ${REASON_ECHO}) || case when length(${text}) > ${REASON_ECHO} then '…' else '' end)`;
-  const got = (message: string) => `${sqlString(message)} || ${echo}`;
-  const quotedGot = (message: string) => `${got(`${message}'`)} || ${sqlString("'")}`;
-  let invalid =
-    column.type === 'enum'
-      ? quotedGot(`${column.name} must be one of ${column.values!.join(', ')}, got `)
-      : column.type === 'boolean'
-        ? quotedGot(`${column.name} must be one of ${[...ACCEPTED.booleanTrue, ...ACCEPTED.booleanFalse].join(', ')}, got `)
-        : quotedGot(`${column.name} is not a valid ${column.type}: `);
-  if (column.type === 'decimal') {
-    invalid = `case when not ${unreadable} and ${matches(text, ACCEPTED.decimalTooPrecise)} then ${quotedGot(`${column.name} has more than 2 decimal places: `)} else ${invalid} end`;
-  }
-  const reasons = [`case when ${text} is not null and ${parsed} is null then ${invalid} end`];
-  if (column.required) reasons.unshift(`case when ${text} is null then ${sqlString(`${column.name} is missing`)} end`);
-  if (column.min !== undefined) reasons.push(`case when ${parsed} < ${column.min} then ${got(`${column.name} must be ≥ ${column.min}, got `)} end`);
-  if (column.max !== undefined) reasons.push(`case when ${parsed} > ${column.max} then ${got(`${column.name} must be ≤ ${column.max}, got `)} end`);
-  return reasons;
+/** How a reason quotes the value after its stem: `: 'v'`, `, got v`, `, got 'v'`, or not at all. */
+type Echo = 'quoted' | 'got' | 'got_quoted' | 'none';
+
+/** A rule whose stem depends on the case: `branches` in order, the last one's `when` may be 'else'. */
+function ruleOf(when: string, text: string, branches: readonly { when: string; stem: string; echo: Echo }[]): Rule {
+  const echoed = `(left(${text}, ${REASON_ECHO}) || case when length(${text}) > ${REASON_ECHO} then '…' else '' end)`;
+  const message = (stem: string, echo: Echo) =>
+    echo === 'none'
+      ? sqlString(stem)
+      : echo === 'got'
+        ? `${sqlString(`${stem}, got `)} || ${echoed}`
+        : `${sqlString(echo === 'quoted' ? `${stem}: '` : `${stem}, got '`)} || ${echoed} || ${sqlString("'")}`;
+  if (branches.length === 1 && branches[0]!.when === 'else') return { when, reason: message(branches[0]!.stem, branches[0]!.echo), stem: sqlString(branches[0]!.stem) };
+  const cases = (value: (b: (typeof branches)[number]) => string) =>
+    `case ${branches.map((b) => (b.when === 'else' ? `else ${value(b)}` : `when ${b.when} then ${value(b)}`)).join(' ')} end`;
+  return { when, reason: cases((b) => message(b.stem, b.echo)), stem: cases((b) => sqlString(b.stem)) };
 }
 
-/** Reasons for a date outside the column's window (none without one). */
-function windowReasons(column: InputColumn, text: string, parsed: string, dates: DateWindow): string[] {
+const only = (stem: string, echo: Echo) => [{ when: 'else', stem, echo }];
+
+/** The columns read in a locale (see validationSql). */
+interface LocaleColumns {
+  readonly canon: string;
+  readonly ambiguous: string;
+  readonly otherCurrency: string;
+  /** The file proves both conventions (a column's ambiguous values are then said to be mixed). */
+  readonly mixed: boolean;
+}
+
+/** One rule per check of a column. */
+function columnRules(column: InputColumn, text: string, parsed: string, unreadable: string, locale?: LocaleColumns): Rule[] {
+  const name = column.name;
+  const invalid =
+    column.type === 'enum'
+      ? only(`${name} must be one of ${column.values!.join(', ')}`, 'got_quoted')
+      : column.type === 'boolean'
+        ? only(`${name} must be one of ${[...ACCEPTED.booleanTrue, ...ACCEPTED.booleanFalse].join(', ')}`, 'got_quoted')
+        : only(`${name} is not a valid ${column.type}`, 'quoted');
+  const branches: { when: string; stem: string; echo: Echo }[] = [];
+  if (locale) {
+    const which = column.type === 'decimal' ? 'decimal_mark' : 'date_order';
+    const why =
+      column.type === 'decimal'
+        ? locale.mixed
+          ? "this file writes amounts with both '.' and ',' as the decimal mark"
+          : "no value in this file shows whether '.' or ',' is the decimal mark"
+        : locale.mixed
+          ? 'this file writes dates both day first and month first'
+          : 'no date in this file shows whether the day or the month comes first';
+    // No '; ' in a stem: it joins the reasons of a row.
+    branches.push({ when: locale.ambiguous, stem: `${name} is ambiguous: ${why} (declare ingest.formats.${which})`, echo: 'quoted' });
+    branches.push({ when: locale.otherCurrency, stem: `${name} is written in another currency than its row's (or the lake's)`, echo: 'quoted' });
+  }
+  if (column.type === 'decimal') {
+    branches.push({ when: `not ${unreadable} and ${matches(locale?.canon ?? text, ACCEPTED.decimalTooPrecise)}`, stem: `${name} has more than 2 decimal places`, echo: 'quoted' });
+  }
+  const rules = [ruleOf(`${text} is not null and ${parsed} is null`, text, [...branches, ...invalid])];
+  if (column.required) rules.unshift(ruleOf(`${text} is null`, text, only(`${name} is missing`, 'none')));
+  if (column.min !== undefined) rules.push(ruleOf(`${parsed} < ${column.min}`, text, only(`${name} must be ≥ ${column.min}`, 'got')));
+  if (column.max !== undefined) rules.push(ruleOf(`${parsed} > ${column.max}`, text, only(`${name} must be ≤ ${column.max}`, 'got')));
+  return rules;
+}
+
+/** Rules for a date outside the column's window (none without one). */
+function windowRules(column: InputColumn, text: string, parsed: string, dates: DateWindow): Rule[] {
   const bounds = windowBounds(column, parsed, dates);
   if (!bounds) return [];
-  const echo = `${sqlString("'")} || left(${text}, ${REASON_ECHO}) || ${sqlString("'")}`;
-  const reasons = [`case when ${bounds.before} then ${sqlString(`${column.name} is before ${bounds.earliest} (ingest.earliest_date), got `)} || ${echo} end`];
+  const rules = [ruleOf(bounds.before, text, only(`${column.name} is before ${bounds.earliest} (ingest.earliest_date)`, 'got_quoted'))];
   if (bounds.after) {
-    reasons.push(`case when ${bounds.after} then ${sqlString(`${column.name} is after ${bounds.latest} (the run date plus ingest.latest_date_days_ahead), got `)} || ${echo} end`);
+    rules.push(ruleOf(bounds.after, text, only(`${column.name} is after ${bounds.latest} (the run date plus ingest.latest_date_days_ahead)`, 'got_quoted')));
   }
-  return reasons;
+  return rules;
 }
 
 /** SQL, true where the typed `value` of a column with a window is outside it (undefined: the column has none). */
@@ -171,14 +305,17 @@ const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 
 const matches = (text: string, pattern: string) => `regexp_full_match(${text}, ${sqlString(pattern)})`;
 
-function parseExpression(column: InputColumn, text: string): string {
+function parseExpression(column: InputColumn, text: string, locale?: LocaleColumns): string {
   switch (column.type) {
     case 'string':
       return text;
     case 'timestamp':
-      return timestampExpression(text);
-    case 'decimal':
-      return `case when ${matches(text, ACCEPTED.decimal)} then try_cast(${text} as decimal(18,2)) end`;
+      return timestampExpression(locale?.canon ?? text);
+    case 'decimal': {
+      const canonical = locale?.canon ?? text;
+      const written = locale ? `not ${locale.ambiguous} and not ${locale.otherCurrency} and ` : '';
+      return `case when ${written}${matches(canonical, ACCEPTED.decimal)} then try_cast(${canonical} as decimal(18,2)) end`;
+    }
     case 'integer':
       return `case when ${matches(text, ACCEPTED.integer)} then try_cast(${text} as integer) end`;
     case 'enum':

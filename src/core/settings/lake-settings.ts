@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { DEFAULT_MAX_REJECT_SHARE } from '../ingest/reject-share.js';
+import { DeclaredFormats } from '../ingest/value-formats.js';
 import { readText } from '../lake/lake-helpers.js';
 import { LakeKeys } from '../lake/lake-layout.js';
 import type { Lake } from '../lake/lake.js';
@@ -34,6 +36,10 @@ const IngestLimits = z
     latest_date_days_ahead: z.number().int().min(0).default(1),
     /** Bytes a .gz input may inflate to; a file past it is quarantined. Unset: 4 GiB. */
     max_inflated_bytes: z.number().int().positive().optional(),
+    /** How CSV files write amounts and dates; what is unset is detected per file (docs/input-rules.md). */
+    formats: DeclaredFormats.optional(),
+    /** A file with a larger share of its rows rejected is quarantined whole (docs/input-rules.md). */
+    max_reject_share: z.number().min(0).max(1).default(DEFAULT_MAX_REJECT_SHARE),
   })
   .strict();
 
