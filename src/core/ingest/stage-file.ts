@@ -1,10 +1,11 @@
 import type { DatasetContract } from '../contracts/dataset-contract.js';
-import { presetReads, presetSql, type Preset } from '../contracts/presets.js';
+import { presetReads, presetRejectsSql, presetSql, type Preset } from '../contracts/presets.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { InputFileError, LoyaltyLakeError } from '../errors.js';
 import type { FingerprintedObject } from '../lake/lake.js';
 import { capText, openRawInput, type InputLimits, type RawColumn } from './read-input.js';
 import { currencyDatasets, otherCurrencyReason, type LakeCurrency } from './lake-currency.js';
+import type { DeclaredFormats } from './value-formats.js';
 import { validationSql, type DateWindow, type SourceColumn } from './validate-sql.js';
 
 export interface StageFileInput {
@@ -20,6 +21,8 @@ export interface StageFileInput {
   readonly dates?: DateWindow;
   /** Rows in another currency are rejected. Undefined: the file's most common currency becomes the lake's. */
   readonly currency?: LakeCurrency;
+  /** How the file writes numbers and dates, as declared (a preset's `formats`). */
+  readonly formats?: DeclaredFormats;
 }
 
 export interface StageCounts {
@@ -55,6 +58,7 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
   try {
     // The one pass over the whole file: parse errors surface here.
     await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source, file.dates)}`);
+    if (preset && presetRejectsSql(preset)) await db.run(presetRejectsSql(preset)!);
     const currency = await checkCurrency(db, contract, file);
     const [count] = await db.rows(`
       select count(*) as rows_in,
