@@ -23,6 +23,8 @@ export const PresetDeclaration = z
     /** Rows sharing this expression are one entity; each column is taken from its first row. */
     group_by: z.string().optional(),
     columns: z.record(z.string(), z.string().min(1)),
+    /** Named SQL the other expressions use as `{name}`, so that a long one is written once. */
+    definitions: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().min(1)).default({}),
     /** For a vendor column as the expressions name it, the other names it is written as (older or newer layouts). */
     aliases: z.record(z.string(), z.array(z.string().min(1)).min(1)).default({}),
     /** For a vendor column some layouts lack, the value (text, or null) it has in those. */
@@ -41,6 +43,23 @@ export type Preset = z.infer<typeof PresetDeclaration>;
 const normalise = (name: string) => name.trim().toLowerCase().replace(/\s*\(utc\)$/, '');
 
 const QUOTED_NAME = /"((?:[^"]|"")+)"/g;
+/** A use of a definition: `{name}`. */
+const DEFINITION = /\{([a-z][a-z0-9_]*)\}/g;
+
+/** Whether definition `name`, expanded, uses definition `target`. */
+function refersTo(preset: Preset, name: string, target: string, seen = new Set<string>()): boolean {
+  if (seen.has(name)) return false;
+  seen.add(name);
+  return [...(preset.definitions[name] ?? '').matchAll(DEFINITION)].some((m) => m[1] === target || refersTo(preset, m[1]!, target, seen));
+}
+
+/** `expression` with each `{name}` replaced by its definition (in parentheses), recursively. */
+function expand(preset: Preset, expression: string): string {
+  return expression.replace(DEFINITION, (use, name: string) => {
+    const definition = preset.definitions[name];
+    return definition === undefined ? use : `(${expand(preset, definition)})`;
+  });
+}
 
 /** Contract columns that hold money: the ones `amount_unit: minor` divides by 100. */
 const MONEY_COLUMNS = new Set(['amount', 'refunded_amount', 'mrr']);
@@ -54,9 +73,15 @@ export function presetProblems(preset: Preset): string[] {
   if (unknown.length) problems.push(`maps columns ${unknown.join(', ')}, which ${contract.name} does not have`);
   const missing = contract.columns.filter((c) => c.required && preset.columns[c.name] === undefined).map((c) => c.name);
   if (missing.length) problems.push(`does not map required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  const read = new Set(vendorNames(preset).map(normalise));
-  const stray = [...Object.keys(preset.aliases), ...Object.keys(preset.defaults)].filter((name) => !read.has(normalise(name)));
-  if (stray.length) problems.push(`has aliases or defaults for ${stray.map((s) => `"${s}"`).join(', ')}, which no expression reads`);
+  const undefinedNames = [...new Set([...Object.values(preset.definitions), ...Object.values(preset.columns), preset.group_by ?? '', ...preset.rejects.map((r) => r.when)]
+    .flatMap((e) => [...e.matchAll(DEFINITION)].map((m) => m[1]!)))].filter((name) => preset.definitions[name] === undefined);
+  if (undefinedNames.length) problems.push(`uses ${undefinedNames.map((n) => `{${n}}`).join(', ')}, which definitions does not declare`);
+  else if (Object.keys(preset.definitions).some((name) => refersTo(preset, name, name))) problems.push('has definitions that refer to themselves');
+  else {
+    const read = new Set(vendorNames(preset).map(normalise));
+    const stray = [...Object.keys(preset.aliases), ...Object.keys(preset.defaults)].filter((name) => !read.has(normalise(name)));
+    if (stray.length) problems.push(`has aliases or defaults for ${stray.map((s) => `"${s}"`).join(', ')}, which no expression reads`);
+  }
   return problems;
 }
 
@@ -83,7 +108,7 @@ export function findPreset(name: string, lakePresets: readonly Preset[] = []): P
 }
 
 function expressions(preset: Preset): string[] {
-  return [...Object.values(preset.columns), preset.group_by ?? '', ...preset.rejects.map((r) => r.when)];
+  return [...Object.values(preset.columns), preset.group_by ?? '', ...preset.rejects.map((r) => r.when)].map((e) => expand(preset, e));
 }
 
 /** The vendor columns the expressions read, as they name them. */
@@ -108,7 +133,9 @@ function minorToMajor(value: string): string {
   const text = `trim(${value})`;
   return `(case
       when ${text} is null or ${text} = '' then null
-      when regexp_full_match(${text}, '[+-]?\\d+') then cast(cast(cast(${text} as hugeint) as decimal(38,0)) / 100 as varchar)
+      when regexp_full_match(${text}, '[+-]?\\d+') then
+          (case when cast(${text} as hugeint) < 0 then '-' else '' end)
+          || cast(abs(cast(${text} as hugeint)) // 100 as varchar) || '.' || lpad(cast(abs(cast(${text} as hugeint)) % 100 as varchar), 2, '0')
       else 'not a whole number of minor units: ' || ${text}
     end)`;
 }
@@ -125,7 +152,7 @@ export function presetSql(preset: Preset, fileColumns: readonly { name: string; 
   const missing = new Map<string, string[]>();
   const defaults = new Map(Object.entries(preset.defaults).map(([name, value]) => [normalise(name), value]));
   const resolve = (expression: string) =>
-    expression.replace(QUOTED_NAME, (_quoted, quoted: string) => {
+    expand(preset, expression).replace(QUOTED_NAME, (_quoted, quoted: string) => {
       const name = quoted.replaceAll('""', '"');
       const accepted = acceptedNames(preset, name);
       const actual = accepted.map((n) => byName.get(normalise(n))).find((ident) => ident !== undefined);
