@@ -72,8 +72,8 @@ export const LakeSettingsSchema = z.object({
   session_gap_minutes: z.number().positive().default(30),
   gross_margin: z.number().gt(0).max(1).optional(),
   targets: z.array(Target).default([]),
-  /** Vendor export presets of this lake, beside the built-in ones (docs/presets.md). */
-  presets: LakePresets.default([]),
+  /** Vendor export presets of this lake, beside the built-in ones (docs/presets.md). Unset, not empty, so that a lake without changes its fingerprint in no way. */
+  presets: LakePresets.optional(),
 });
 export type LakeSettings = z.infer<typeof LakeSettingsSchema>;
 
