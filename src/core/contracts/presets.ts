@@ -20,7 +20,7 @@ export const PresetDeclaration = z
     preset: z.string().regex(/^[a-z][a-z0-9_]*$/, 'lowercase letters, digits and _, starting with a letter'),
     dataset: z.string(),
     description: z.string().min(1),
-    /** Rows sharing this expression are one entity; each column is taken from its first row. */
+    /** Rows sharing this expression are one entity; each column takes its first non-empty value (the entity's first row's). */
     group_by: z.string().optional(),
     columns: z.record(z.string(), z.string().min(1)),
     /** Named SQL the other expressions use as `{name}`, so that a long one is written once. */
@@ -73,15 +73,14 @@ export function presetProblems(preset: Preset): string[] {
   if (unknown.length) problems.push(`maps columns ${unknown.join(', ')}, which ${contract.name} does not have`);
   const missing = contract.columns.filter((c) => c.required && preset.columns[c.name] === undefined).map((c) => c.name);
   if (missing.length) problems.push(`does not map required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  const undefinedNames = [...new Set([...Object.values(preset.definitions), ...Object.values(preset.columns), preset.group_by ?? '', ...preset.rejects.map((r) => r.when)]
-    .flatMap((e) => [...e.matchAll(DEFINITION)].map((m) => m[1]!)))].filter((name) => preset.definitions[name] === undefined);
-  if (undefinedNames.length) problems.push(`uses ${undefinedNames.map((n) => `{${n}}`).join(', ')}, which definitions does not declare`);
-  else if (Object.keys(preset.definitions).some((name) => refersTo(preset, name, name))) problems.push('has definitions that refer to themselves');
-  else {
-    const read = new Set(vendorNames(preset).map(normalise));
-    const stray = [...Object.keys(preset.aliases), ...Object.keys(preset.defaults)].filter((name) => !read.has(normalise(name)));
-    if (stray.length) problems.push(`has aliases or defaults for ${stray.map((s) => `"${s}"`).join(', ')}, which no expression reads`);
-  }
+  const written = [...Object.values(preset.definitions), ...unexpanded(preset)];
+  const uses = new Set(written.flatMap((expression) => [...expression.matchAll(DEFINITION)].map((m) => m[1]!)));
+  const undeclared = [...uses].filter((name) => preset.definitions[name] === undefined);
+  if (undeclared.length) return [...problems, `uses ${undeclared.map((n) => `{${n}}`).join(', ')}, which definitions does not declare`];
+  if (Object.keys(preset.definitions).some((name) => refersTo(preset, name, name))) return [...problems, 'has definitions that refer to themselves'];
+  const read = new Set(vendorNames(preset).map(normalise));
+  const stray = [...Object.keys(preset.aliases), ...Object.keys(preset.defaults)].filter((name) => !read.has(normalise(name)));
+  if (stray.length) problems.push(`has aliases or defaults for ${stray.map((s) => `"${s}"`).join(', ')}, which no expression reads`);
   return problems;
 }
 
@@ -107,8 +106,13 @@ export function findPreset(name: string, lakePresets: readonly Preset[] = []): P
   return presets.find((p) => p.preset === name) ?? lakePresets.find((p) => p.preset === name);
 }
 
+/** The expressions as declared: the columns', group_by and the rejects' conditions. */
+function unexpanded(preset: Preset): string[] {
+  return [...Object.values(preset.columns), preset.group_by ?? '', ...preset.rejects.map((r) => r.when)];
+}
+
 function expressions(preset: Preset): string[] {
-  return [...Object.values(preset.columns), preset.group_by ?? '', ...preset.rejects.map((r) => r.when)].map((e) => expand(preset, e));
+  return unexpanded(preset).map((e) => expand(preset, e));
 }
 
 /** The vendor columns the expressions read, as they name them. */
