@@ -37,10 +37,10 @@ describe('stripe_payments preset', () => {
 });
 
 describe('stripe_subscriptions preset', () => {
-  it('loads the older layout: MRR from the end of a trial, none while trialing, for a trial cancelled or a subscription never paid', async () => {
+  it('loads the older layout: MRR from the end of a trial, none while trialing, for a trial cancelled or a subscription never paid; a count in Interval', async () => {
     const lake = await ingestVendorFiles({ 'inbox/stripe_subscriptions/subscriptions.csv': vendorFile('stripe-subscriptions-2019.csv') });
 
-    expect(lake.reports).toMatchObject([{ outcome: 'loaded', rows_in: 6, rows_loaded: 6, rows_rejected: 0 }]);
+    expect(lake.reports).toMatchObject([{ outcome: 'loaded', rows_in: 7, rows_loaded: 7, rows_rejected: 0 }]);
     expect(await lake.staged('subscriptions', SUBSCRIPTION_COLUMNS)).toEqual([
       subscription('sub_1', 'cus_A', '49.00', '2024-01-01 08:00:00', null, 'price_club'),
       // 2 × 20.00 a month, paying from its Trial End
@@ -53,6 +53,8 @@ describe('stripe_subscriptions preset', () => {
       subscription('sub_5', 'cus_E', '0.00', '2024-04-01 08:00:00', '2024-04-01 08:00:00', 'price_club'),
       // 6.00 a week × 52 / 12 = 26.00; canceled without Ended At: ends at Canceled At
       subscription('sub_6', 'cus_F', '26.00', '2024-01-15 08:00:00', '2024-02-14 09:00:00', 'price_weekly'),
+      // Interval "every 3 months": 60.00 ÷ 3 = 20.00
+      subscription('sub_7', 'cus_G', '20.00', '2024-05-01 08:00:00', null, 'price_quarterly'),
     ]);
   });
 
