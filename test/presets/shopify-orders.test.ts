@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readParquet, run, tempLake } from '../helpers/temp-lake.js';
 import { ingestVendorFiles, vendorFile } from './vendor-lake.js';
 
 const ORDER_COLUMNS = ['order_id', 'customer_id', 'ordered_at', 'amount', 'refunded_amount', 'currency', 'status'];
@@ -74,3 +75,25 @@ describe('shopify_orders preset', () => {
 function row(order_id: string, customer_id: string, ordered_at: string, amount: string, refunded_amount: string, status: string) {
   return { order_id, customer_id, ordered_at, amount, refunded_amount, currency: 'USD', status };
 }
+
+describe('shopify_orders through a run', () => {
+  it('takes a refunded order out of revenue when a later export has it refunded', async () => {
+    // Prepare: the earlier export has #2002 and #2003 paid, the later one (landed after) has #2002
+    // partly refunded (105.00 of 119.00) and #2003 refunded.
+    const { dir, lake, put } = tempLake();
+    put('inbox/shopify_orders/earlier.csv', vendorFile('shopify-orders-earlier.csv'), new Date('2024-05-20T00:00:00Z'));
+    put('inbox/shopify_orders/later.csv', vendorFile('shopify-orders-current.csv'), new Date('2024-06-20T00:00:00Z'));
+
+    // Act
+    const result = await run(lake);
+
+    // Assess: May 2024 revenue = the net values of the completed orders of the later export:
+    // #2001 100.00 + #2002 (100.00 − 88.24) + #2008 100.00 (captured share) + #2009 25.00 = 236.76;
+    // #2003 (refunded) and #2004–#2007 (not captured) count nowhere, #2010 was rejected.
+    expect(result.status).toBe('succeeded');
+    const [may] = await readParquet(dir, 'metrics/loyalty_kpis_monthly/v1/data.parquet', 'month').then((rows) =>
+      rows.filter((r) => String(r.month).startsWith('2024-05')),
+    );
+    expect({ orders: Number(may!.orders), revenue: String(may!.revenue) }).toEqual({ orders: 4, revenue: '236.76' });
+  });
+});
