@@ -58,7 +58,8 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
   try {
     // The one pass over the whole file: parse errors surface here.
     await db.run(`create temp table checked_input as ${validationSql(contract, sourceColumns, extraColumns.map((c) => c.ident), source, file.dates)}`);
-    if (preset && presetRejectsSql(preset)) await db.run(presetRejectsSql(preset)!);
+    const presetRejects = preset && presetRejectsSql(preset);
+    if (presetRejects) await db.run(presetRejects);
     const currency = await checkCurrency(db, contract, file);
     const [count] = await db.rows(`
       select count(*) as rows_in,
