@@ -81,10 +81,11 @@ describe('file identity: long names', () => {
 });
 
 describe('file identity: the dataset or preset a file is read as', () => {
+  // Total: since issue 11 the preset reads it (refunds are taken at the Subtotal/Total share).
   const SHOPIFY = csv(
-    'Name,Email,Financial Status,Currency,Subtotal,Created at,Cancelled at,Refunded Amount',
-    '#1001,ann@example.com,paid,EUR,30.00,2024-01-05 10:15:32 +0100,,0.00',
-    '#1002,bob@example.com,paid,EUR,25.00,2024-02-01 09:00:00 -0500,,0.00',
+    'Name,Email,Financial Status,Currency,Subtotal,Total,Created at,Cancelled at,Refunded Amount',
+    '#1001,ann@example.com,paid,EUR,30.00,35.70,2024-01-05 10:15:32 +0100,,0.00',
+    '#1002,bob@example.com,paid,EUR,25.00,29.75,2024-02-01 09:00:00 -0500,,0.00',
   );
 
   it('loads a vendor export refused under inbox/orders/<preset>/ once it is put under inbox/<preset>/', async () => {

@@ -45,7 +45,8 @@ describe('export presets', () => {
       'order_id,customer_id,ordered_at,amount,refunded_amount,currency,status',
       '#1001,ann@example.com,2024-01-05T09:15:32Z,30.00,0,EUR,completed', // 10:15:32 at +01:00
       '#1002,bob@example.com,2024-02-01T14:00:00Z,25.00,25.00,EUR,refunded', // 09:00 at −05:00
-      '#1003,ann@example.com,2024-03-03T10:59:00Z,20.00,5.00,EUR,completed',
+      // Refunded Amount includes shipping and taxes (issue 11): the refund is taken at Subtotal/Total, 5.00 × 20.00 / 28.70 = 3.484… → 3.48
+      '#1003,ann@example.com,2024-03-03T10:59:00Z,20.00,3.48,EUR,completed',
       '#1004,cid@example.com,2024-03-10T08:00:00Z,12.00,0,EUR,cancelled',
       '#1005,dee@example.com,2024-03-11T08:00:00Z,9.00,0,EUR,cancelled',
     );
@@ -99,6 +100,9 @@ describe('export presets', () => {
     put('inbox/stripe_payments/export.csv', csv('id,Amount,Currency,Status', 'py_1,1.00,eur,Paid'));
     const [report] = await ingestOnly(lake);
     expect(report).toMatchObject({ outcome: 'quarantined' });
-    expect(report!.error).toMatch(/not a stripe_payments export: missing columns Customer ID, Created date \(UTC\), Amount Refunded/);
+    // Since issue 11 the message also names every name a column was looked for under (its aliases).
+    expect(report!.error).toBe(
+      'not a stripe_payments export: missing columns Customer ID, Created date (UTC) (looked for: Created date (UTC), Created (UTC)), Amount Refunded',
+    );
   });
 });

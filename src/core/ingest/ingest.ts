@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { datasetContracts, findDataset } from '../contracts/datasets.js';
-import { findPreset, presets } from '../contracts/presets.js';
+import { findPreset, presets, type Preset } from '../contracts/presets.js';
 import type { DuckDBSession } from '../duckdb.js';
 import { errorMessage, InputFileError } from '../errors.js';
 import type { FingerprintedObject, Lake, LakeObject } from '../lake/lake.js';
@@ -58,12 +58,12 @@ const UNKNOWN_DATASET = '_unknown';
  * a new input. A file in a folder that is no dataset (yet) is quarantined under _unknown/,
  * so that once a later version declares that dataset, the file is ingested after all.
  */
-export function ingestKeys(object: FingerprintedObject) {
+export function ingestKeys(object: FingerprintedObject, lakePresets: readonly Preset[] = []) {
   const { folder, name, path } = parseInboxKey(object.key);
   // A preset's files stage into its dataset, under the preset's name.
-  const preset = findPreset(folder);
+  const preset = findPreset(folder, lakePresets);
   const dataset = preset?.dataset ?? folder;
-  const id = inputFileId(preset ? `${preset.preset}/${name}` : datasetFilePath(name), object.etag);
+  const id = inputFileId(preset ? `${preset.preset}/${name}` : datasetFilePath(name, lakePresets), object.etag);
   const known = findDataset(dataset) !== undefined;
   const unknownId = inputFileId(path, object.etag);
   const quarantine = known ? LakeKeys.quarantine(dataset, id) : LakeKeys.quarantineUnknown(unknownId);
@@ -85,9 +85,9 @@ export function ingestKeys(object: FingerprintedObject) {
  * added later changes the ids of dataset files under a folder of its name: they are ingested
  * once more, and their rows count once, by primary key or as identical rows.)
  */
-function datasetFilePath(name: string): string {
+function datasetFilePath(name: string, lakePresets: readonly Preset[]): string {
   const first = name.split('/')[0]!;
-  return name.includes('/') && findPreset(first.replace(/^~+/, '')) ? `~${name}` : name;
+  return name.includes('/') && findPreset(first.replace(/^~+/, ''), lakePresets) ? `~${name}` : name;
 }
 
 /** Inbox objects that are data files: not folder markers, not hidden files. */
@@ -115,16 +115,19 @@ export interface IngestContext {
   readonly formats?: DeclaredFormats;
   /** Files with a larger share of rejected rows are quarantined (lake settings `ingest.max_reject_share`). @default - reject-share.ts's default */
   readonly maxRejectShare?: number;
+  /** The presets the lake declares (settings `presets`), beside the built-in ones. @default - none */
+  readonly presets?: readonly Preset[];
 }
 
-/** What the lake's settings allow an input: the context fields `limits`, `dates`, `currency`, `formats` and `maxRejectShare`, on the run date `now`. */
-export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency' | 'formats' | 'maxRejectShare'> {
+/** What the lake's settings allow an input: the context fields `limits`, `dates`, `currency`, `formats`, `maxRejectShare` and `presets`, on the run date `now`. */
+export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency' | 'formats' | 'maxRejectShare' | 'presets'> {
   return {
     limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes },
     dates: dateWindow(settings.ingest, now),
     currency: settings.currency,
     formats: settings.ingest.formats,
     maxRejectShare: settings.ingest.max_reject_share,
+    presets: settings.presets,
   };
 }
 
@@ -138,7 +141,7 @@ export async function ingestInbox(
   const done = new Set([...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key));
   const reports: FileReport[] = [];
   for (const [index, object] of inbox.entries()) {
-    const report = isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object);
+    const report = isIngested(object, done, context.presets) ? alreadyIngested(object, context.presets) : await ingestObject(context, object);
     reports.push(report);
     onFile(report, index, inbox.length);
   }
@@ -159,9 +162,9 @@ export async function ingestKey(
 ): Promise<FileReport | undefined> {
   const object = await findObject(context.lake, key, { etags: true });
   if (!object || !isInboxFile(object)) return undefined;
-  const keys = ingestKeys(object);
+  const keys = ingestKeys(object, context.presets);
   const done = (await exists(context.lake, keys.staging)) || (await exists(context.lake, keys.quarantineReport));
-  return done ? alreadyIngested(object) : await ingestObject(context, object, options);
+  return done ? alreadyIngested(object, context.presets) : await ingestObject(context, object, options);
 }
 
 export interface IngestOptions {
@@ -169,13 +172,13 @@ export interface IngestOptions {
   readonly lastAttempt?: boolean;
 }
 
-function isIngested(object: FingerprintedObject, done: ReadonlySet<string>): boolean {
-  const keys = ingestKeys(object);
+function isIngested(object: FingerprintedObject, done: ReadonlySet<string>, lakePresets?: readonly Preset[]): boolean {
+  const keys = ingestKeys(object, lakePresets);
   return done.has(keys.staging) || done.has(keys.quarantineReport);
 }
 
-function alreadyIngested(object: FingerprintedObject): FileReport {
-  return { ...describe(object, ingestKeys(object).dataset), outcome: 'already_ingested' };
+function alreadyIngested(object: FingerprintedObject, lakePresets?: readonly Preset[]): FileReport {
+  return { ...describe(object, ingestKeys(object, lakePresets).dataset), outcome: 'already_ingested' };
 }
 
 /**
@@ -189,7 +192,7 @@ export async function ingestObject(
   options: IngestOptions = {},
 ): Promise<FileReport> {
   const { lake, db, workDir } = context;
-  const keys = ingestKeys(object);
+  const keys = ingestKeys(object, context.presets);
   const contract = findDataset(keys.dataset);
   const fileDir = join(workDir, 'ingest', randomUUID());
   // Not the file's own name: it may be as long as a name can be, with no room for the suffixes added here.
@@ -198,7 +201,7 @@ export async function ingestObject(
   try {
     if (!contract) {
       const known = datasetContracts.map((d) => d.name).join(', ');
-      const presetNames = presets.map((p) => p.preset).join(', ');
+      const presetNames = [...presets, ...(context.presets ?? [])].map((p) => p.preset).join(', ');
       throw new InputFileError(`'${keys.dataset}' is not a dataset: put files under ${LakeKeys.inboxFolder('<dataset>')}, one of ${known} (or a vendor export under ${presetNames})`);
     }
     const stagedPath = `${localPath}.staged.parquet`;
@@ -214,7 +217,8 @@ export async function ingestObject(
       limits: context.limits,
       dates: context.dates ?? ingestLimits(LakeSettingsSchema.parse({})).dates,
       currency,
-      formats: context.formats,
+      // A preset's declared formats win, field by field, over the lake's.
+      formats: { ...context.formats, ...keys.preset?.formats },
       maxRejectShare: context.maxRejectShare,
     });
     if (decided) await recordCurrency(lake, decided);
@@ -252,7 +256,7 @@ export async function quarantine(
   localPath: string,
   error: InputFileError,
 ): Promise<FileReport> {
-  const keys = ingestKeys(object);
+  const keys = ingestKeys(object, context.presets);
   const report = {
     ...describe(object, keys.dataset),
     outcome: 'quarantined' as const,

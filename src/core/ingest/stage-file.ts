@@ -1,5 +1,5 @@
 import type { DatasetContract } from '../contracts/dataset-contract.js';
-import { presetReads, presetSql, type Preset } from '../contracts/presets.js';
+import { presetReads, presetRejectsSql, presetSql, type Preset } from '../contracts/presets.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { InputFileError, LoyaltyLakeError } from '../errors.js';
 import type { FingerprintedObject } from '../lake/lake.js';
@@ -23,7 +23,7 @@ export interface StageFileInput {
   readonly dates?: DateWindow;
   /** Rows in another currency are rejected. Undefined: the file's most common currency becomes the lake's. */
   readonly currency?: LakeCurrency;
-  /** How a CSV file writes amounts and dates; what it leaves unset is detected from the file. @default - all detected */
+  /** How a CSV file writes amounts and dates (a preset's or the lake's); what it leaves unset is detected from the file. @default - all detected */
   readonly formats?: DeclaredFormats;
   /** A file with a larger share of its rows rejected is refused whole (reject-share.ts). @default DEFAULT_MAX_REJECT_SHARE */
   readonly maxRejectShare?: number;
@@ -73,6 +73,8 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
       formats: file.formats,
       lakeCurrency: file.currency?.code,
     });
+    const presetRejects = preset && presetRejectsSql(preset);
+    if (presetRejects) await db.run(presetRejects);
     const currency = await checkCurrency(db, contract, file);
     const [count] = await db.rows(`
       select count(*) as rows_in,

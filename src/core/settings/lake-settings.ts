@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { datasetContracts } from '../contracts/datasets.js';
+import { PresetDeclaration, presetProblems, presets as builtInPresets } from '../contracts/presets.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_MAX_REJECT_SHARE } from '../ingest/reject-share.js';
 import { DeclaredFormats } from '../ingest/value-formats.js';
@@ -44,6 +46,20 @@ const IngestLimits = z
   .strict();
 
 /**
+ * Presets the lake declares (the schema of sql/presets/), each checked against the contracts; a
+ * name taken by a built-in preset, a dataset or another of the lake's is refused.
+ */
+const LakePresets = z.array(PresetDeclaration).superRefine((declared, context) => {
+  declared.forEach((preset, index) => {
+    const problem = (message: string) => context.addIssue({ code: 'custom', path: [index], message: `preset '${preset.preset}' ${message}` });
+    if (builtInPresets.some((p) => p.preset === preset.preset)) problem('has the name of a built-in preset: choose another');
+    if (datasetContracts.some((d) => d.name === preset.preset)) problem('has the name of a dataset: choose another');
+    if (declared.findIndex((p) => p.preset === preset.preset) < index) problem('is declared twice');
+    for (const message of presetProblems(preset)) problem(message);
+  });
+});
+
+/**
  * The lake's own settings: `loyaltylake.yml` at the lake root, optional, read the same way
  * from a folder and from a bucket. Every key is optional; what is not set takes the default.
  */
@@ -62,6 +78,8 @@ export const LakeSettingsSchema = z.object({
   session_gap_minutes: z.number().positive().default(30),
   gross_margin: z.number().gt(0).max(1).optional(),
   targets: z.array(Target).default([]),
+  /** Vendor export presets of this lake, beside the built-in ones (docs/presets.md). Unset, not empty, so that a lake without changes its fingerprint in no way. */
+  presets: LakePresets.optional(),
 });
 export type LakeSettings = z.infer<typeof LakeSettingsSchema>;
 
