@@ -13,9 +13,12 @@ import { LakeSettingsSchema, type LakeSettings } from '../settings/lake-settings
 import { currencyDatasets, lakeCurrency, recordCurrency } from './lake-currency.js';
 import { stageFile } from './stage-file.js';
 import { dateWindow, type DateWindow } from './validate-sql.js';
+import { checkLakeKey, pseudonymisationFrom, pseudonymiseFile, requireKey, type Pseudonymisation } from '../control/pseudonymise.js';
+import { isWithdrawn, withdrawnKeys } from '../control/tombstones.js';
 
 /** 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read. */
-export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped';
+/** 'withdrawn': an inbox file `loyaltylake withdraw` set aside (src/core/control/withdraw.ts): never read while its tombstone stays. */
+export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped' | 'withdrawn';
 
 export interface FileReport {
   readonly key: string;
@@ -104,11 +107,18 @@ export interface IngestContext {
   readonly dates?: DateWindow;
   /** The lake's currency as set in its settings. @default - the currency of the first file loaded with one (see lake-currency.ts) */
   readonly currency?: string;
+  /** Customer ids replaced by their pseudonym before anything is staged (lake settings `pseudonymise`). @default - off */
+  readonly pseudonymisation?: Pseudonymisation;
 }
 
 /** What the lake's settings allow an input: the context fields `limits`, `dates` and `currency`, on the run date `now`. */
-export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency'> {
-  return { limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes }, dates: dateWindow(settings.ingest, now), currency: settings.currency };
+export function ingestLimits(
+  settings: LakeSettings,
+  now = new Date(),
+  keyFromSecret?: Parameters<typeof pseudonymisationFrom>[2],
+): Pick<IngestContext, 'limits' | 'dates' | 'currency' | 'pseudonymisation'> {
+  const pseudonymisation = pseudonymisationFrom(settings, process.env, keyFromSecret);
+  return { limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes }, dates: dateWindow(settings.ingest, now), currency: settings.currency, pseudonymisation };
 }
 
 /** Ingests every inbox file not ingested before (by key and content fingerprint). */
@@ -117,11 +127,15 @@ export async function ingestInbox(
   onFile: (report: FileReport, index: number, total: number) => void = () => {},
 ): Promise<FileReport[]> {
   const { lake } = context;
+  await checkLakeKey(lake, context.pseudonymisation);
   const inbox = (await lake.list(LakePrefix.inbox, { etags: true })).filter(isInboxFile);
   const done = new Set([...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key));
+  const withdrawn = await withdrawnKeys(lake);
   const reports: FileReport[] = [];
   for (const [index, object] of inbox.entries()) {
-    const report = isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object);
+    const report = isWithdrawn(object.key, withdrawn)
+      ? withdrawnFile(object)
+      : isIngested(object, done) ? alreadyIngested(object) : await ingestObject(context, object);
     reports.push(report);
     onFile(report, index, inbox.length);
   }
@@ -142,6 +156,8 @@ export async function ingestKey(
 ): Promise<FileReport | undefined> {
   const object = await findObject(context.lake, key, { etags: true });
   if (!object || !isInboxFile(object)) return undefined;
+  if (isWithdrawn(object.key, await withdrawnKeys(context.lake, object.key))) return withdrawnFile(object);
+  await checkLakeKey(context.lake, context.pseudonymisation);
   const keys = ingestKeys(object);
   const done = (await exists(context.lake, keys.staging)) || (await exists(context.lake, keys.quarantineReport));
   return done ? alreadyIngested(object) : await ingestObject(context, object, options);
@@ -155,6 +171,10 @@ export interface IngestOptions {
 function isIngested(object: FingerprintedObject, done: ReadonlySet<string>): boolean {
   const keys = ingestKeys(object);
   return done.has(keys.staging) || done.has(keys.quarantineReport);
+}
+
+function withdrawnFile(object: FingerprintedObject): FileReport {
+  return { ...describe(object, ingestKeys(object).dataset), outcome: 'withdrawn', error: `withdrawn (loyaltylake withdraw): not ingested while ${LakeKeys.withdrawn(object.key)} is there` };
 }
 
 function alreadyIngested(object: FingerprintedObject): FileReport {
@@ -199,6 +219,12 @@ export async function ingestObject(
       currency,
     });
     if (decided) await recordCurrency(lake, decided);
+    if (context.pseudonymisation) {
+      // Before anything leaves this machine: no raw customer id reaches staging or rejects.
+      const key = requireKey(context.pseudonymisation);
+      await pseudonymiseFile(db, stagedPath, key);
+      if (counts.rows_rejected > 0) await pseudonymiseFile(db, `${localPath}.rejects.parquet`, key);
+    }
     const report: FileReport = {
       ...describe(object, keys.dataset),
       outcome: 'loaded',

@@ -56,6 +56,13 @@ export const LakeSettingsSchema = z.object({
   session_gap_minutes: z.number().positive().default(30),
   gross_margin: z.number().gt(0).max(1).optional(),
   targets: z.array(Target).default([]),
+  /** Customer ids replaced by HMAC-SHA256(key, id) at ingest (docs/control.md); the key from `key_env`, or deployed from Secrets Manager. Unset: ids as written. */
+  pseudonymise: z
+    .union([
+      z.literal(true).transform(() => ({ key_env: 'LOYALTYLAKE_PSEUDONYMISATION_KEY' })),
+      z.object({ key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('LOYALTYLAKE_PSEUDONYMISATION_KEY') }).strict(),
+    ])
+    .optional(),
 });
 export type LakeSettings = z.infer<typeof LakeSettingsSchema>;
 
