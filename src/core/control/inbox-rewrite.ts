@@ -35,7 +35,8 @@ export async function rewriteInboxFile(db: DuckDBSession, inboxKey: string, loca
   try {
     const idColumn = preset ? undefined : columnNamed(input.columns, 'customer_id');
     const referrer = preset ? undefined : columnNamed(input.columns, 'referred_by');
-    await db.run(`create or replace temp table __dropped as ${droppedLinesSql(preset, input.columns, idColumn)}`, [rawId]);
+    const dropped = droppedLinesSql(preset, input.columns, idColumn);
+    await db.run(`create or replace temp table __dropped as ${dropped ?? 'select cast(null as bigint) as line where false'}`, dropped ? [rawId] : undefined);
     const droppedLines = (await db.rows('select line from __dropped order by line')).map((r) => Number(r.line));
     const referencesReplaced = referrer
       ? Number(await db.scalar(`select count(*) from raw_input where trim(${sqlIdent(referrer.ident)}) = ? and __line not in (select line from __dropped)`, [rawId]))
@@ -57,14 +58,14 @@ function columnNamed(columns: readonly RawColumn[], name: string): RawColumn | u
   return columns.find((c) => c.name.trim().toLowerCase() === name);
 }
 
-/** SQL of the lines to drop (`line`), with the raw id as its one parameter. */
-function droppedLinesSql(preset: Preset | undefined, columns: readonly RawColumn[], idColumn: RawColumn | undefined): string {
+/** SQL of the lines to drop (`line`), with the raw id as its one parameter; undefined when the file has no customer column. */
+function droppedLinesSql(preset: Preset | undefined, columns: readonly RawColumn[], idColumn: RawColumn | undefined): string | undefined {
   if (!preset) {
-    if (!idColumn) return 'select cast(null as bigint) as line where false';
+    if (!idColumn) return undefined;
     return `select __line as line from raw_input where trim(${sqlIdent(idColumn.ident)}) = $1`;
   }
   const customer = preset.columns.customer_id;
-  if (customer === undefined) return 'select cast(null as bigint) as line where false';
+  if (customer === undefined) return undefined;
   // Row by row: the preset's customer expression and, if it groups rows, its group.
   const perRow = presetSql({ ...preset, group_by: undefined, columns: { customer_id: customer, ...(preset.group_by ? { __group: preset.group_by } : {}) } }, columns);
   if (!preset.group_by) return `select __line as line from (${perRow}) where customer_id = $1`;
