@@ -1,5 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { findPreset, presetSql, type Preset } from '../contracts/presets.js';
@@ -44,7 +46,7 @@ export async function rewriteInboxFile(db: DuckDBSession, inboxKey: string, loca
     if (droppedLines.length === 0 && referencesReplaced === 0) return { droppedLines, referencesReplaced };
     const out = `${localPath}.forgotten`;
     const plain = kind.gzip ? `${out}.plain` : out;
-    if (kind.format === 'ndjson') await writeNdjson(db, plain, referrer?.name, rawId);
+    if (kind.format === 'ndjson') await writeNdjson(db, kind.gzip ? `${localPath}.inflated` : localPath, plain, referrer?.name, rawId);
     else if (kind.format === 'parquet') await writeParquet(db, localPath, plain, input.columns, referrer, rawId);
     else await writeCsv(db, localPath, kind.gzip, plain, input.columns, referrer, rawId);
     if (kind.gzip) await pipeline(createReadStream(plain), createGzip(), createWriteStream(out));
@@ -88,10 +90,18 @@ function referrerValue(ident: string, referrer: RawColumn | undefined, rawId: st
 
 async function writeCsv(db: DuckDBSession, localPath: string, gzip: boolean, out: string, columns: readonly RawColumn[], referrer: RawColumn | undefined, rawId: string): Promise<void> {
   // The header's own delimiter, as ingest detects it (on the inflated copy openRawInput made).
-  const text = await readFile(gzip ? `${localPath}.inflated` : localPath, 'utf8');
-  const delimiter = detectDelimiter(text.slice(0, text.search(/\r?\n|$/)).replace(/^\uFEFF/, ''));
+  const delimiter = detectDelimiter((await firstLine(gzip ? `${localPath}.inflated` : localPath)).replace(/^\uFEFF/, ''));
   const select = columns.map((c) => `${referrerValue(c.ident, referrer, rawId)} as ${sqlIdent(c.name)}`).join(', ');
   await db.run(`copy (select ${select} ${kept}) to ${sqlString(out)} (format csv, header true, delimiter ${sqlString(delimiter)}, quote '"', escape '"')`);
+}
+
+async function firstLine(path: string): Promise<string> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return '';
 }
 
 async function writeParquet(db: DuckDBSession, localPath: string, out: string, columns: readonly RawColumn[], referrer: RawColumn | undefined, rawId: string): Promise<void> {
@@ -106,15 +116,29 @@ async function writeParquet(db: DuckDBSession, localPath: string, out: string, c
     ) to ${sqlString(out)} (format parquet, compression zstd)`);
 }
 
-async function writeNdjson(db: DuckDBSession, out: string, referrerName: string | undefined, rawId: string): Promise<void> {
-  const rows = await db.rows(`select cast(__json as varchar) as line ${kept}`);
-  const lines = rows.map(({ line }) => {
-    const text = String(line);
-    if (!referrerName) return text;
-    const object = JSON.parse(text) as Record<string, unknown>;
-    const value = object[referrerName];
-    if (typeof value !== 'string' || value.trim() !== rawId) return text;
-    return JSON.stringify({ ...object, [referrerName]: FORGOTTEN_REFERENCE });
-  });
-  await writeFile(out, lines.map((line) => `${line}\n`).join(''));
+/**
+ * NDJSON line by line, streamed from the (inflated) file: the lines kept are written as they
+ * were, numbered as ingest numbers them (blank lines do not count, and are dropped).
+ */
+async function writeNdjson(db: DuckDBSession, plainPath: string, out: string, referrerName: string | undefined, rawId: string): Promise<void> {
+  const dropped = new Set((await db.rows('select line from __dropped')).map((r) => Number(r.line)));
+  const lines = createInterface({ input: createReadStream(plainPath, 'utf8'), crlfDelay: Infinity });
+  const output = createWriteStream(out);
+  let number = 0;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    number += 1;
+    if (dropped.has(number)) continue;
+    if (!output.write(`${referred(line, referrerName, rawId)}\n`)) await once(output, 'drain');
+  }
+  output.end();
+  await finished(output);
+}
+
+function referred(line: string, referrerName: string | undefined, rawId: string): string {
+  if (!referrerName || !line.includes(rawId)) return line;
+  const object = JSON.parse(line) as Record<string, unknown>;
+  const value = object[referrerName];
+  if (typeof value !== 'string' || value.trim() !== rawId) return line;
+  return JSON.stringify({ ...object, [referrerName]: FORGOTTEN_REFERENCE });
 }
