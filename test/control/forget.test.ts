@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runControlCommand } from '../../src/cli/control-commands.js';
 import { transformNeeded } from '../../src/core/pipeline/transform-needed.js';
@@ -108,5 +109,49 @@ describe('loyaltylake forget', () => {
     // Orders left: o2 (20), o4 (30) and Shopify #1002 (25.00): 3 orders, 75.00.
     const [totals] = await query(`select count(*) as n, sum(amount) as revenue from read_parquet('${join(dir, 'staging/orders/**/*.parquet')}')`);
     expect(totals).toEqual({ n: '3', revenue: '75.00' });
+  });
+});
+
+describe('forget in NDJSON, Parquet and withdrawn files', () => {
+  beforeEach(() => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('rewrites each in its own format, leaves c10 alone when forgetting c1, and an undone withdrawal does not bring c1 back', async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    const events = ['{"customer_id":"c1","event_name":"login","occurred_at":"2024-01-05T10:00:00Z"}', '{"customer_id": "c10", "event_name": "login", "occurred_at": "2024-01-06T10:00:00Z"}'];
+    put('inbox/events/events.jsonl.gz', gzipSync(`${events[0]}\n\n${events[1]}\n${events[0].replace('05T', '07T')}\n`));
+    const parquet = join(dir, 'orders.parquet');
+    await query(`copy (select * from (values ('o1', 'c1', date '2024-01-05', 10.50::decimal(10, 2)), ('o2', 'c10', date '2024-01-06', 20.00::decimal(10, 2)), ('o3', 'c2', date '2024-01-07', 5.25::decimal(10, 2))) as t(order_id, customer_id, ordered_at, amount)) to '${parquet}' (format parquet)`);
+    put('inbox/orders/orders.parquet', readFileSync(parquet));
+    put('inbox/orders/withdrawn.csv', csv('order_id,customer_id,ordered_at,amount', 'w1,c1,2024-01-08,7', 'w2,c10,2024-01-09,8'));
+    expect((await run(lake, { asOf: '2024-01-31' })).status).toBe('succeeded');
+    expect(await runControlCommand('withdraw', ['inbox/orders/withdrawn.csv', '--lake', dir])).toBe(0);
+
+    // Act
+    const code = await runControlCommand('forget', ['--customer', 'c1', '--lake', dir]);
+
+    // Assess: NDJSON keeps c10's line as written (the blank line goes), gzip kept.
+    expect(code).toBe(0);
+    expect(gunzipSync(readFileSync(join(dir, 'inbox/events/events.jsonl.gz'))).toString('utf8')).toBe(`${events[1]}\n`);
+    // Parquet keeps its column types, without c1's row.
+    const orders = await query(`select order_id, customer_id, typeof(amount) as type from '${join(dir, 'inbox/orders/orders.parquet')}' order by order_id`);
+    expect(orders).toEqual([{ order_id: 'o2', customer_id: 'c10', type: 'DECIMAL(10,2)' }, { order_id: 'o3', customer_id: 'c2', type: 'DECIMAL(10,2)' }]);
+    // The withdrawn file is cleaned too, and stays withdrawn.
+    expect(readFileSync(join(dir, 'inbox/orders/withdrawn.csv'), 'utf8')).toBe(csv('order_id,customer_id,ordered_at,amount', 'w2,c10,2024-01-09,8'));
+    // Staged events: c10's line was the 2nd non-blank line of 3; with line 1 gone it is line 1.
+    const staged = await readParquet(dir, 'staging/events/*.parquet');
+    expect(staged.map((r) => [r.customer_id, Number(r._source_line)])).toEqual([['c10', 1]]);
+
+    // Act: undo the withdrawal and run
+    await runControlCommand('withdraw', ['inbox/orders/withdrawn.csv', '--lake', dir, '--undo']);
+    const next = await run(lake, { asOf: '2024-01-31' });
+
+    // Assess: the withdrawn file comes back without c1; c1 is nowhere in staging.
+    expect(next.ingest.files.find((f) => f.key === 'inbox/orders/withdrawn.csv')).toMatchObject({ outcome: 'loaded', rows_loaded: 1 });
+    const customers = await query(`select distinct customer_id from read_parquet('${join(dir, 'staging/**/*.parquet')}', union_by_name = true) order by 1`);
+    expect(customers.map((r) => r.customer_id)).toEqual(['c10', 'c2']);
   });
 });
