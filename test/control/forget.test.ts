@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runControlCommand } from '../../src/cli/control-commands.js';
+import { forgetRecordsSince } from '../../src/core/control/forget.js';
 import { transformNeeded } from '../../src/core/pipeline/transform-needed.js';
 import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
@@ -97,6 +98,8 @@ describe('loyaltylake forget', () => {
     const record = readFileSync(join(dir, recordKey!), 'utf8');
     expect(record).not.toMatch(/ann|Ann/);
     expect(JSON.parse(record)).toMatchObject({ objects_changed: { inbox: 3, staging: 3, rejects: 1, quarantine: 1 }, unresolved: 1 });
+    expect(await forgetRecordsSince(lake, first.finished_at)).toEqual([JSON.parse(record)]);
+    expect(await forgetRecordsSince(lake, new Date(Date.now() + 1000).toISOString())).toEqual([]);
 
     // Act: the next run
     expect((await transformNeeded(lake)).needed).toBe(true);
@@ -121,7 +124,7 @@ describe('forget in NDJSON, Parquet and withdrawn files', () => {
   it('rewrites each in its own format, leaves c10 alone when forgetting c1, and an undone withdrawal does not bring c1 back', async () => {
     // Prepare
     const { dir, lake, put } = tempLake();
-    const events = ['{"customer_id":"c1","event_name":"login","occurred_at":"2024-01-05T10:00:00Z"}', '{"customer_id": "c10", "event_name": "login", "occurred_at": "2024-01-06T10:00:00Z"}'];
+    const events = ['{"customer_id":"c1","event_name":"login","occurred_at":"2024-01-05T10:00:00Z"}', '{"customer_id": "c10", "event_name": "login", "occurred_at": "2024-01-06T10:00:00Z"}'] as const;
     put('inbox/events/events.jsonl.gz', gzipSync(`${events[0]}\n\n${events[1]}\n${events[0].replace('05T', '07T')}\n`));
     const parquet = join(dir, 'orders.parquet');
     await query(`copy (select * from (values ('o1', 'c1', date '2024-01-05', 10.50::decimal(10, 2)), ('o2', 'c10', date '2024-01-06', 20.00::decimal(10, 2)), ('o3', 'c2', date '2024-01-07', 5.25::decimal(10, 2))) as t(order_id, customer_id, ordered_at, amount)) to '${parquet}' (format parquet)`);

@@ -104,6 +104,16 @@ export async function forgetCustomer(options: ForgetOptions): Promise<ForgetResu
   });
 }
 
+/** The records of the forgets done after `since` (ISO time; all if undefined), oldest first: for a run's manifest. */
+export async function forgetRecordsSince(lake: Lake, since?: string): Promise<ForgetRecord[]> {
+  const records: ForgetRecord[] = [];
+  for (const { key } of await lake.list(LakeKeys.forgetRecords)) {
+    const record = await readJson<ForgetRecord>(lake, key);
+    if (record && (since === undefined || record.finished_at > since)) records.push(record);
+  }
+  return records.sort((a, b) => (a.finished_at < b.finished_at ? -1 : 1));
+}
+
 function recordOf(result: ForgetResult): ForgetRecord {
   const count = (changes: ForgetChange[]) => changes.length;
   return {

@@ -80,6 +80,7 @@ export const LakeKeys = {
   /** Proof that staging is pseudonymised, and with which key (a keyed hash of a constant, never of a person). */
   pseudonymisation: `${LakePrefix.control}pseudonymisation.json`,
   /** That a forget happened and what it touched, never whom. */
+  forgetRecords: `${LakePrefix.runs}forgets/`,
   forgetRecord: (forgetId: string) => `${LakePrefix.runs}forgets/${forgetId}.json`,
   /** The lake's own settings, at its root. */
   settings: 'loyaltylake.yml',
