@@ -16,8 +16,10 @@ import { dateWindow, type DateWindow } from './validate-sql.js';
 import { checkLakeKey, pseudonymisationFrom, pseudonymiseFile, requireKey, type Pseudonymisation } from '../control/pseudonymise.js';
 import { isWithdrawn, withdrawnKeys } from '../control/tombstones.js';
 
-/** 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read. */
-/** 'withdrawn': an inbox file `loyaltylake withdraw` set aside (src/core/control/withdraw.ts): never read while its tombstone stays. */
+/**
+ * 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read.
+ * 'withdrawn': an inbox file `loyaltylake withdraw` set aside (src/core/control/withdraw.ts): never read while its tombstone stays.
+ */
 export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped' | 'withdrawn';
 
 export interface FileReport {
@@ -111,7 +113,10 @@ export interface IngestContext {
   readonly pseudonymisation?: Pseudonymisation;
 }
 
-/** What the lake's settings allow an input: the context fields `limits`, `dates` and `currency`, on the run date `now`. */
+/**
+ * What the lake's settings allow an input: the context fields `limits`, `dates` and `currency`, on the run date `now`,
+ * and `pseudonymisation` with its key (from `keyFromSecret` when deployed, else the environment variable the settings name).
+ */
 export function ingestLimits(
   settings: LakeSettings,
   now = new Date(),
