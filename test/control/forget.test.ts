@@ -57,6 +57,8 @@ describe('loyaltylake forget', () => {
     expect(first.ingest.files_quarantined).toBe(1);
     const ids = async () => (await readParquet(dir, 'metrics/customer_summary/v1/data.parquet', 'customer_id')).map((r) => r.customer_id);
     expect(await ids()).toEqual(['ann@example.com', 'bob@example.com', 'cid@example.com']);
+    // A report that names her (as the churn-risk list would).
+    put('report/index.html', '<td>ann@example.com</td><td>bob@example.com</td>');
 
     // Act
     const code = await runControlCommand('forget', ['--customer', 'ann@example.com', '--lake', dir]);
@@ -90,6 +92,8 @@ describe('loyaltylake forget', () => {
     expect(history.map((r) => r.customer_id)).toEqual(['bob@example.com', 'cid@example.com']);
     const stamp = await query(`select decode(key) as k, decode(value) as v from parquet_kv_metadata('${join(dir, 'metrics/customer_summary/v1/data.parquet')}') order by k`);
     expect(stamp).toEqual([{ k: 'as_of', v: '2024-01-31' }, { k: 'run_id', v: first.run_id }]);
+    // The report named her: removed (the next run writes it again).
+    expect(await lake.list('report/')).toEqual([]);
     // The broken file cannot be cleaned row by row: forget says so and exits 1.
     expect(code).toBe(1);
     expect(output.join('\n')).toMatch(/!! {3}inbox\/orders\/broken.csv: still holds the id as text outside the customer id column/);
@@ -97,7 +101,7 @@ describe('loyaltylake forget', () => {
     const [recordKey] = (await lake.list('_runs/forgets/')).map((o) => o.key);
     const record = readFileSync(join(dir, recordKey!), 'utf8');
     expect(record).not.toMatch(/ann|Ann/);
-    expect(JSON.parse(record)).toMatchObject({ objects_changed: { inbox: 3, staging: 3, rejects: 1, quarantine: 1 }, unresolved: 1 });
+    expect(JSON.parse(record)).toMatchObject({ objects_changed: { inbox: 3, staging: 3, rejects: 1, quarantine: 1, report: 1 }, unresolved: 1 });
     expect(await forgetRecordsSince(lake, first.finished_at)).toEqual([JSON.parse(record)]);
     expect(await forgetRecordsSince(lake, new Date(Date.now() + 1000).toISOString())).toEqual([]);
 

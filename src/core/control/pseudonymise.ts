@@ -116,7 +116,6 @@ export async function definePseudonymMacro(db: DuckDBSession, key: string): Prom
     sha256((select opad from __pseudonym_key) || unhex(sha256((select ipad from __pseudonym_key) || encode(id))))`);
 }
 
-
 /**
  * Replaces, in a local staging or rejects Parquet file before it is uploaded, every customer id
  * column (by name, case-insensitively and trimmed, as ingest matches columns) with its pseudonym,
@@ -135,4 +134,6 @@ export async function pseudonymiseFile(db: DuckDBSession, path: string, key: str
     });
   await db.run(`copy (select ${select.join(', ')} from read_parquet(${sqlString(path)})) to ${sqlString(`${path}.pseudonymised`)} (format parquet, compression zstd)`);
   await rename(`${path}.pseudonymised`, path);
+  // The padded key stays in this session no longer than needed.
+  await db.run('drop macro if exists __pseudonym; drop table if exists __pseudonym_key');
 }
