@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,6 +146,7 @@ class ForgetWork {
   >;
   private readonly unresolved: { key: string; reason: string }[] = [];
   private files = 0;
+  private readonly folders: string[] = [];
 
   constructor(
     private readonly lake: Lake,
@@ -159,9 +160,18 @@ class ForgetWork {
     return { forget_id: forgetId, pseudonymised, ...this.changes, unresolved: this.unresolved, record: LakeKeys.forgetRecord(forgetId) };
   }
 
+  /** A scratch path for one downloaded or written file, in a folder of its own (its readers add siblings: `.inflated`, …). */
   private local(name: string): string {
     this.files += 1;
-    return join(this.scratch, `${this.files}-${name}`);
+    const folder = join(this.scratch, 'files', String(this.files));
+    this.folders.push(folder);
+    mkdirSync(folder, { recursive: true });
+    return join(folder, name);
+  }
+
+  /** Removes the scratch files of the file just handled: forget walks the whole lake, the scratch disk holds one file at a time. */
+  private async clean(): Promise<void> {
+    for (const folder of this.folders.splice(0)) await rm(folder, { recursive: true, force: true });
   }
 
   /**
@@ -181,13 +191,13 @@ class ForgetWork {
     }
     const staged = new Map<string, { version: InputVersion; sourceKey: string; rows: { staging: string; rejects: string } }>();
     for (const version of versions.values()) {
-      const found = await this.versionRows(version);
+      const found = await this.cleaning(() => this.versionRows(version));
       if (found) staged.set((version.staging ?? version.rejects)!, { version, ...found });
     }
     const inbox = (await this.lake.list(LakePrefix.inbox, { etags: true })).filter(isInboxFile);
     const rewritten = new Map<string, { object: FingerprintedObject; droppedLines: number[] }>();
     for (const object of inbox) {
-      const outcome = await this.rewriteInbox(object);
+      const outcome = await this.cleaning(() => this.rewriteInbox(object));
       if (!outcome) continue;
       // The original's objects move to the rewritten file's keys even if they held none of the customer's rows.
       const old = ingestKeys(object);
@@ -197,7 +207,7 @@ class ForgetWork {
         staged.set((version.staging ?? version.rejects)!, { version, sourceKey: object.key, rows: { staging: 'true', rejects: 'true' } });
       }
     }
-    for (const [id, { version, sourceKey, rows }] of staged) await this.replaceVersion(version, sourceKey, rows, rewritten.get(id));
+    for (const [id, { version, sourceKey, rows }] of staged) await this.cleaning(() => this.replaceVersion(version, sourceKey, rows, rewritten.get(id)));
   }
 
   /** The version's source key and its rows' filters, if its staging or rejects name the customer. */
@@ -293,44 +303,62 @@ class ForgetWork {
     }
   }
 
+  private async cleaning<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      await this.clean();
+    }
+  }
+
   /** Quarantine copies (files refused whole) that hold the id as text are removed; their reports stay, so they are not ingested again. */
   async quarantine(): Promise<void> {
     for (const { key } of await this.lake.list(LakePrefix.quarantine)) {
-      if (key.endsWith('.error.json')) continue;
-      const path = this.local('quarantined');
-      await this.lake.download(key, path);
-      if (!(await holdsText(path, this.rawId)) && !(await this.parquetHolds(path, this.rawId))) continue;
-      await this.lake.delete(key);
-      this.changes.quarantine.push({ key, removed: true });
-      const reportKey = LakeKeys.quarantineReport(key);
-      const report = await readJson<Record<string, unknown>>(this.lake, reportKey);
-      if (report) await writeJson(this.lake, reportKey, { ...report, copy_removed: 'the copy held a customer who was forgotten' });
+      if (!key.endsWith('.error.json')) await this.cleaning(() => this.quarantined(key));
     }
+  }
+
+  private async quarantined(key: string): Promise<void> {
+    const path = this.local('quarantined');
+    await this.lake.download(key, path);
+    if (!(await holdsText(path, this.rawId)) && !(await this.parquetHolds(path, this.rawId))) return;
+    await this.lake.delete(key);
+    this.changes.quarantine.push({ key, removed: true });
+    const reportKey = LakeKeys.quarantineReport(key);
+    const report = await readJson<Record<string, unknown>>(this.lake, reportKey);
+    if (report) await writeJson(this.lake, reportKey, { ...report, copy_removed: 'the copy held a customer who was forgotten' });
   }
 
   /** Every published table (or snapshot) with a customer id column, rewritten without the customer's rows. */
   async tables(area: 'metrics' | 'history'): Promise<void> {
     for (const { key } of await this.lake.list(LakePrefix[area])) {
-      if (!key.endsWith('.parquet')) continue;
-      const path = this.local('table.parquet');
-      await this.lake.download(key, path);
-      const columns = (await parquetColumns(this.db, path)).filter((name) => (CUSTOMER_ID_COLUMNS as readonly string[]).includes(name));
-      if (columns.length === 0) continue;
-      const hits = Number(await this.db.scalar(`select count(*) from read_parquet(${sqlString(path)}) where ${columns.map((c) => `${sqlIdent(c)} = ${sqlString(this.stagedId)}`).join(' or ')}`));
-      if (hits === 0) continue;
-      const keep = columns.includes('customer_id') ? `customer_id is distinct from ${sqlString(this.stagedId)}` : 'true';
-      const replace: Record<string, string> = columns.includes('referred_by')
-        ? { referred_by: `case when referred_by = ${sqlString(this.stagedId)} then ${sqlString(FORGOTTEN_REFERENCE)} else referred_by end` }
-        : {};
-      const out = this.local('table-new.parquet');
-      await rewriteParquet(this.db, path, out, keep, replace);
-      await this.lake.upload(out, key);
-      this.changes[area].push({ key });
+      if (key.endsWith('.parquet')) await this.cleaning(() => this.table(area, key));
     }
+  }
+
+  private async table(area: 'metrics' | 'history', key: string): Promise<void> {
+    const path = this.local('table.parquet');
+    await this.lake.download(key, path);
+    const columns = (await parquetColumns(this.db, path)).filter((name) => (CUSTOMER_ID_COLUMNS as readonly string[]).includes(name));
+    if (columns.length === 0) return;
+    const hits = Number(await this.db.scalar(`select count(*) from read_parquet(${sqlString(path)}) where ${columns.map((c) => `${sqlIdent(c)} = ${sqlString(this.stagedId)}`).join(' or ')}`));
+    if (hits === 0) return;
+    const keep = columns.includes('customer_id') ? `customer_id is distinct from ${sqlString(this.stagedId)}` : 'true';
+    const replace: Record<string, string> = columns.includes('referred_by')
+      ? { referred_by: `case when referred_by = ${sqlString(this.stagedId)} then ${sqlString(FORGOTTEN_REFERENCE)} else referred_by end` }
+      : {};
+    const out = this.local('table-new.parquet');
+    await rewriteParquet(this.db, path, out, keep, replace);
+    await this.lake.upload(out, key);
+    this.changes[area].push({ key });
   }
 
   /** The HTML report names customers (churn risk): removed when it names this one; the next run, or `loyaltylake report`, writes it again. */
   async report(): Promise<void> {
+    await this.cleaning(() => this.reportFile());
+  }
+
+  private async reportFile(): Promise<void> {
     const path = this.local('report.html');
     if (!(await findObject(this.lake, LakeKeys.report))) return;
     await this.lake.download(LakeKeys.report, path);

@@ -85,7 +85,8 @@ const kept = 'from raw_input where __line not in (select line from __dropped) or
 
 function referrerValue(ident: string, referrer: RawColumn | undefined, rawId: string): string {
   if (!referrer || referrer.ident !== ident) return ident;
-  return `case when trim(${ident}) = ${sqlString(rawId)} then ${sqlString(FORGOTTEN_REFERENCE)} else ${ident} end`;
+  // As text: a Parquet file may type the column otherwise (ingest reads every column as text anyway).
+  return `case when trim(cast(${ident} as varchar)) = ${sqlString(rawId)} then ${sqlString(FORGOTTEN_REFERENCE)} else cast(${ident} as varchar) end`;
 }
 
 async function writeCsv(db: DuckDBSession, localPath: string, gzip: boolean, out: string, columns: readonly RawColumn[], referrer: RawColumn | undefined, rawId: string): Promise<void> {
