@@ -4,6 +4,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runControlCommand } from '../../src/cli/control-commands.js';
 import { forgetRecordsSince } from '../../src/core/control/forget.js';
+import { takeLease } from '../../src/core/pipeline/run-lease.js';
 import { transformNeeded } from '../../src/core/pipeline/transform-needed.js';
 import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
@@ -160,5 +161,61 @@ describe('forget in NDJSON, Parquet and withdrawn files', () => {
     expect(next.ingest.files.find((f) => f.key === 'inbox/orders/withdrawn.csv')).toMatchObject({ outcome: 'loaded', rows_loaded: 1 });
     const customers = await query(`select distinct customer_id from read_parquet('${join(dir, 'staging/**/*.parquet')}', union_by_name = true) order by 1`);
     expect(customers.map((r) => r.customer_id)).toEqual(['c10', 'c2']);
+  });
+});
+
+describe('forget, other cases', () => {
+  beforeEach(() => {
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('cleans the staging of an older version of a file that the inbox no longer holds', async () => {
+    // Prepare: orders.csv loaded twice, the second version overwrote the first in the inbox
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount', 'o1,ann@example.com,2024-01-05,10', 'o2,bob@example.com,2024-01-06,20'), new Date('2024-02-01T00:00:00Z'));
+    await run(lake, { asOf: '2024-01-31' });
+    put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount', 'o2,bob@example.com,2024-01-06,20', 'o3,cid@example.com,2024-01-07,30'), new Date('2024-02-02T00:00:00Z'));
+    await run(lake, { asOf: '2024-01-31' });
+    const before = (await lake.list('staging/orders/')).map((o) => o.key);
+    expect(before).toHaveLength(2);
+    const latest = readFileSync(join(dir, 'inbox/orders/orders.csv'), 'utf8');
+
+    // Act
+    expect(await runControlCommand('forget', ['--customer', 'ann@example.com', '--lake', dir])).toBe(0);
+
+    // Assess: the inbox file (the second version) never held Ann and is unchanged; the first
+    // version's staging is rewritten under a new key, so the next build notices.
+    expect(readFileSync(join(dir, 'inbox/orders/orders.csv'), 'utf8')).toBe(latest);
+    const after = (await lake.list('staging/orders/')).map((o) => o.key);
+    expect(after).toHaveLength(2);
+    const [kept, replaced] = [after.filter((k) => before.includes(k)), after.filter((k) => !before.includes(k))];
+    expect(kept).toHaveLength(1);
+    expect(replaced).toHaveLength(1);
+    const rows = await readParquet(dir, replaced[0]!);
+    expect(rows.map((r) => [r.order_id, r.customer_id])).toEqual([['o2', 'bob@example.com']]);
+    expect((await transformNeeded(lake)).needed).toBe(true);
+    const next = await run(lake, { asOf: '2024-01-31' });
+    expect(next.ingest.files_loaded).toBe(0);
+    expect((await readParquet(dir, 'metrics/customer_summary/v1/data.parquet', 'customer_id')).map((r) => r.customer_id)).toEqual(['bob@example.com', 'cid@example.com']);
+  });
+
+  it('changes nothing and exits 3 while a run holds the lake; so does withdraw', async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/orders.csv', ORDERS);
+    const taken = await takeLease(lake, 'a-run');
+    expect(taken.held).toBe(true);
+
+    try {
+      // Act + Assess
+      expect(await runControlCommand('forget', ['--customer', 'ann@example.com', '--lake', dir])).toBe(3);
+      expect(await runControlCommand('withdraw', ['inbox/orders/orders.csv', '--lake', dir])).toBe(3);
+      expect(readFileSync(join(dir, 'inbox/orders/orders.csv'), 'utf8')).toBe(ORDERS);
+      expect(await lake.list('_control/')).toEqual([]);
+    } finally {
+      if (taken.held) await taken.lease.release();
+    }
   });
 });
