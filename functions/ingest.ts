@@ -9,6 +9,7 @@ import { LakePrefix } from '../src/core/lake/lake-layout.js';
 import { S3Lake } from '../src/core/lake/s3-lake.js';
 import { readLakeSettings } from '../src/core/settings/lake-settings.js';
 import { decodeS3EventKey, S3Notification, SqsEvent } from './common/events.js';
+import { pseudonymisationKeyFromSecret } from './common/pseudonymisation-key.js';
 import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace, type LambdaEnvironment } from './common/lambda-runtime.js';
 
 /** From this delivery on, a file that still fails is quarantined instead of retried (the queue's DLQ allows more). */
@@ -50,7 +51,10 @@ async function handleMessage(lake: S3Lake, env: LambdaEnvironment, message: SqsE
     const workDir = await mkdtemp(join(env.SCRATCH_DIR, 'loyaltylake-'));
     const db = await DuckDBSession.open({ workDir, ...duckdbSettings(env) });
     try {
-      const limits = ingestLimits((await readLakeSettings(lake)).settings);
+      const { settings } = await readLakeSettings(lake);
+      // Read only when the lake asks for pseudonyms: a lake without the setting needs no secret.
+      const secretKey = settings.pseudonymise ? await pseudonymisationKeyFromSecret(env.PSEUDONYMISATION_SECRET_ARN) : undefined;
+      const limits = ingestLimits(settings, new Date(), secretKey);
       const report = await ingestKey({ lake, db, workDir, runId, ...limits }, key.slice(lake.prefix.length), {
         lastAttempt: message.attributes.ApproximateReceiveCount >= LAST_ATTEMPT,
       });

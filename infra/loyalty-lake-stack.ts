@@ -1,6 +1,7 @@
 import { App, CfnOutput, RemovalPolicy, Stack, Validations, type AppProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LakeKeys } from '../src/core/lake/lake-layout.js';
 import { LoyaltyLake, type LoyaltyLakeProps } from './loyalty-lake.js';
@@ -8,7 +9,7 @@ import { LoyaltyLake, type LoyaltyLakeProps } from './loyalty-lake.js';
 /**
  * The app `cdk.json` runs: one stack with one LoyaltyLake, set from context
  * (`npx cdk deploy -c churnWindowDays=60 -c architecture=x86_64 -c bucketName=my-bucket
- * -c removalPolicy=destroy`), checked by cdk-nag's AWS Solutions rules on every synth.
+ * -c removalPolicy=destroy -c pseudonymisationSecretArn=arn:aws:secretsmanager:…`), checked by cdk-nag's AWS Solutions rules on every synth.
  */
 export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake: LoyaltyLake } {
   const app = new App(props);
@@ -22,6 +23,10 @@ export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake:
     architecture: architectureFrom(context('architecture')),
     removalPolicy: context('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : undefined,
     bucket: context('bucketName') ? s3.Bucket.fromBucketName(stack, 'ExistingLake', context('bucketName')!) : undefined,
+    // The complete ARN (with its random suffix), so the grant names that secret only.
+    pseudonymisationKey: context('pseudonymisationSecretArn')
+      ? secretsmanager.Secret.fromSecretCompleteArn(stack, 'PseudonymisationKey', context('pseudonymisationSecretArn')!)
+      : undefined,
   };
   const lake = new LoyaltyLake(stack, 'LoyaltyLake', lakeProps);
   new CfnOutput(stack, 'LakeBucket', { value: lake.bucket.bucketName, description: `Drop exports under ${LakeKeys.inboxFolder('<dataset>')} here` });

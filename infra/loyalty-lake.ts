@@ -10,6 +10,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LakeKeys, LakePrefix } from '../src/core/lake/lake-layout.js';
@@ -51,6 +52,13 @@ export interface LoyaltyLakeProps {
   readonly exposedModels?: string[];
   /** @default 'loyaltylake' */
   readonly glueDatabaseName?: string;
+  /**
+   * The key of the lake's pseudonymisation (`pseudonymise` in loyaltylake.yml): a secret whose
+   * string the ingest function reads; it alone is granted read on it. Pseudonymisation is on
+   * only when the lake's settings say so.
+   * @default - no secret: with `pseudonymise` set, ingest fails until one is given
+   */
+  readonly pseudonymisationKey?: secretsmanager.ISecret;
 }
 
 /** Where Athena writes query results in its results bucket. */
@@ -140,6 +148,10 @@ export class LoyaltyLake extends Construct {
     };
     this.ingestFunction = new LakeFunction(this, 'Ingest', {
       ...shared,
+      environment: {
+        ...shared.environment,
+        ...(props.pseudonymisationKey ? { PSEUDONYMISATION_SECRET_ARN: props.pseudonymisationKey.secretArn } : {}),
+      },
       handlerFile: 'ingest.ts',
       description: `loyaltylake: loads files dropped in ${LakePrefix.inbox} into staging, rejects and quarantine`,
       memorySize: props.ingestMemoryMiB ?? DEFAULTS.ingestMemoryMiB,
@@ -167,10 +179,12 @@ export class LoyaltyLake extends Construct {
       targets: [new targets.LambdaFunction(this.transformFunction, { retryAttempts: 0 })],
     });
     this.grantLakeAccess(this.ingestFunction, {
-      // the lake's settings and currency; a record of each file it ingests, for the next transform's manifest
-      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine, LakeKeys.settings, LakeKeys.lakeCurrency],
-      write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine, LakeKeys.ingestRecords, LakeKeys.lakeCurrency],
+      // the lake's settings and currency; a record of each file it ingests, for the next transform's manifest;
+      // _control/: the tombstones of withdrawn files and the pseudonymisation key check (written on first use)
+      read: [LakePrefix.inbox, LakePrefix.staging, LakePrefix.quarantine, LakeKeys.settings, LakeKeys.lakeCurrency, LakePrefix.control],
+      write: [LakePrefix.staging, LakePrefix.rejects, LakePrefix.quarantine, LakeKeys.ingestRecords, LakeKeys.lakeCurrency, LakeKeys.pseudonymisation],
     });
+    props.pseudonymisationKey?.grantRead(this.ingestFunction);
     this.grantLakeAccess(this.transformFunction, {
       // history/ read and remove: the publish journal copies a snapshot it replaces, and a rollback removes a new one.
       // rejects/ read: the report's data health names the top reject reasons of the run's files.

@@ -13,6 +13,8 @@ export const LambdaEnvironment = z.object({
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.coerce.number().int().positive().optional(),
   /** Scratch space: a folder of its own in Lambda's only writable one. Emptied at the start of each invocation. */
   SCRATCH_DIR: z.string().default('/tmp/loyaltylake'),
+  /** The Secrets Manager secret holding the pseudonymisation key (ingest only; the construct's `pseudonymisationKey`). */
+  PSEUDONYMISATION_SECRET_ARN: z.string().min(1).optional(),
 });
 export type LambdaEnvironment = z.infer<typeof LambdaEnvironment>;
 

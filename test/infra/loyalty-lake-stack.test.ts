@@ -82,10 +82,13 @@ describe('LoyaltyLake stack', () => {
       const granting = parsed.filter((s) => [s.Action].flat().includes(action));
       return granting.flatMap((statement) => JSON.stringify(statement.Resource).match(/\/[a-z_]+\/\*/g) ?? []);
     };
-    expect(prefixesOf(statements('Ingest'), 's3:GetObject')).toEqual(['/inbox/*', '/staging/*', '/quarantine/*']);
+    // _control/: the tombstones of withdrawn files and the pseudonymisation key check (docs/control.md)
+    expect(prefixesOf(statements('Ingest'), 's3:GetObject')).toEqual(['/inbox/*', '/staging/*', '/quarantine/*', '/_control/*']);
     expect(prefixesOf(statements('Ingest'), 's3:PutObject')).toEqual(['/staging/*', '/rejects/*', '/quarantine/*', '/ingested/*']);
     // the ingest function: the settings file and the lake's currency record; the records of ingested files under _runs/ingested/
-    expect(statements('Ingest')).toMatch(/"s3:prefix":\["inbox\/\*","staging\/\*","quarantine\/\*","loyaltylake.yml\*","_runs\/currency.json\*","rejects\/\*","_runs\/ingested\/\*"\]/);
+    // (and _control/, writing only the pseudonymisation key check there)
+    expect(statements('Ingest')).toMatch(/"s3:prefix":\["inbox\/\*","staging\/\*","quarantine\/\*","loyaltylake.yml\*","_runs\/currency.json\*","_control\/\*","rejects\/\*","_runs\/ingested\/\*","_control\/pseudonymisation.json\*"\]/);
+    expect(statements('Ingest')).toMatch(/"s3:PutObject","s3:AbortMultipartUpload"\],"Effect":"Allow","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["LoyaltyLake\w+","Arn"\]\},"\/_control\/pseudonymisation.json\*"\]\]\}\}/);
     expect(prefixesOf(statements('Transform'), 's3:GetObject')).toEqual(['/staging/*', '/metrics/*', '/history/*', '/_runs/*', '/rejects/*']);
     expect(prefixesOf(statements('Transform'), 's3:PutObject')).toEqual(['/metrics/*', '/history/*', '/_runs/*', '/report/*']);
     // both read the lake's settings file, and nothing else at the root

@@ -15,9 +15,14 @@ import { RejectShareError, type ReasonCount } from './reject-share.js';
 import { stageFile } from './stage-file.js';
 import type { DeclaredFormats } from './value-formats.js';
 import { dateWindow, type DateWindow } from './validate-sql.js';
+import { checkLakeKey, pseudonymisationFrom, pseudonymiseFile, requireKey, type Pseudonymisation } from '../control/pseudonymise.js';
+import { isWithdrawn, withdrawnKeys } from '../control/tombstones.js';
 
-/** 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read. */
-export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped';
+/**
+ * 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read.
+ * 'withdrawn': an inbox file `loyaltylake withdraw` set aside (src/core/control/withdraw.ts): never read while its tombstone stays.
+ */
+export type FileOutcome = 'loaded' | 'quarantined' | 'already_ingested' | 'skipped' | 'withdrawn';
 
 export interface FileReport {
   readonly key: string;
@@ -117,10 +122,20 @@ export interface IngestContext {
   readonly maxRejectShare?: number;
   /** The presets the lake declares (settings `presets`), beside the built-in ones. @default - none */
   readonly presets?: readonly Preset[];
+  /** Customer ids replaced by their pseudonym before anything is staged (lake settings `pseudonymise`). @default - off */
+  readonly pseudonymisation?: Pseudonymisation;
 }
 
-/** What the lake's settings allow an input: the context fields `limits`, `dates`, `currency`, `formats`, `maxRejectShare` and `presets`, on the run date `now`. */
-export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<IngestContext, 'limits' | 'dates' | 'currency' | 'formats' | 'maxRejectShare' | 'presets'> {
+/**
+ * What the lake's settings allow an input: the context fields `limits`, `dates`, `currency`, `formats`,
+ * `maxRejectShare` and `presets` on the run date `now`, and `pseudonymisation` with its key (from
+ * `keyFromSecret` when deployed, else the environment variable the settings name).
+ */
+export function ingestLimits(
+  settings: LakeSettings,
+  now = new Date(),
+  keyFromSecret?: Parameters<typeof pseudonymisationFrom>[2],
+): Pick<IngestContext, 'limits' | 'dates' | 'currency' | 'formats' | 'maxRejectShare' | 'presets' | 'pseudonymisation'> {
   return {
     limits: { maxInflatedBytes: settings.ingest.max_inflated_bytes },
     dates: dateWindow(settings.ingest, now),
@@ -128,6 +143,7 @@ export function ingestLimits(settings: LakeSettings, now = new Date()): Pick<Ing
     formats: settings.ingest.formats,
     maxRejectShare: settings.ingest.max_reject_share,
     presets: settings.presets,
+    pseudonymisation: pseudonymisationFrom(settings, process.env, keyFromSecret),
   };
 }
 
@@ -137,11 +153,15 @@ export async function ingestInbox(
   onFile: (report: FileReport, index: number, total: number) => void = () => {},
 ): Promise<FileReport[]> {
   const { lake } = context;
+  await checkLakeKey(lake, context.pseudonymisation);
   const inbox = (await lake.list(LakePrefix.inbox, { etags: true })).filter(isInboxFile);
   const done = new Set([...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key));
+  const withdrawn = await withdrawnKeys(lake);
   const reports: FileReport[] = [];
   for (const [index, object] of inbox.entries()) {
-    const report = isIngested(object, done, context.presets) ? alreadyIngested(object, context.presets) : await ingestObject(context, object);
+    const report = isWithdrawn(object.key, withdrawn)
+      ? withdrawnFile(object, context.presets)
+      : isIngested(object, done, context.presets) ? alreadyIngested(object, context.presets) : await ingestObject(context, object);
     reports.push(report);
     onFile(report, index, inbox.length);
   }
@@ -162,6 +182,8 @@ export async function ingestKey(
 ): Promise<FileReport | undefined> {
   const object = await findObject(context.lake, key, { etags: true });
   if (!object || !isInboxFile(object)) return undefined;
+  if (isWithdrawn(object.key, await withdrawnKeys(context.lake, object.key))) return withdrawnFile(object, context.presets);
+  await checkLakeKey(context.lake, context.pseudonymisation);
   const keys = ingestKeys(object, context.presets);
   const done = (await exists(context.lake, keys.staging)) || (await exists(context.lake, keys.quarantineReport));
   return done ? alreadyIngested(object, context.presets) : await ingestObject(context, object, options);
@@ -175,6 +197,10 @@ export interface IngestOptions {
 function isIngested(object: FingerprintedObject, done: ReadonlySet<string>, lakePresets?: readonly Preset[]): boolean {
   const keys = ingestKeys(object, lakePresets);
   return done.has(keys.staging) || done.has(keys.quarantineReport);
+}
+
+function withdrawnFile(object: FingerprintedObject, lakePresets?: readonly Preset[]): FileReport {
+  return { ...describe(object, ingestKeys(object, lakePresets).dataset), outcome: 'withdrawn', error: `withdrawn (loyaltylake withdraw): not ingested while ${LakeKeys.withdrawn(object.key)} is there` };
 }
 
 function alreadyIngested(object: FingerprintedObject, lakePresets?: readonly Preset[]): FileReport {
@@ -222,6 +248,12 @@ export async function ingestObject(
       maxRejectShare: context.maxRejectShare,
     });
     if (decided) await recordCurrency(lake, decided);
+    if (context.pseudonymisation) {
+      // Before anything leaves this machine: no raw customer id reaches staging or rejects.
+      const key = requireKey(context.pseudonymisation);
+      await pseudonymiseFile(db, stagedPath, key);
+      if (counts.rows_rejected > 0) await pseudonymiseFile(db, `${localPath}.rejects.parquet`, key);
+    }
     const report: FileReport = {
       ...describe(object, keys.dataset),
       outcome: 'loaded',

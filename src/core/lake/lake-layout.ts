@@ -24,6 +24,8 @@ export const LakePrefix = {
   report: 'report/',
   /** A local lake's temp files while they are written: never listed, never data. */
   tmp: '_tmp/',
+  /** What the user decided about the data: withdrawn inbox files, the pseudonymisation key check (src/core/control). */
+  control: '_control/',
 } as const;
 
 export type LakeArea = keyof typeof LakePrefix;
@@ -77,6 +79,14 @@ export const LakeKeys = {
   /** The lake's currency, as taken from the first file loaded with one (unless loyaltylake.yml sets it). */
   lakeCurrency: `${LakePrefix.runs}currency.json`,
   report: `${LakePrefix.report}index.html`,
+  /** Tombstones of withdrawn inbox files, one per inbox key (named by its hash: keys reach 1024 bytes). */
+  withdrawnFolder: `${LakePrefix.control}withdrawn/`,
+  withdrawn: (inboxKey: string) => `${LakePrefix.control}withdrawn/${createHash('sha256').update(inboxKey).digest('hex')}.json`,
+  /** Proof that staging is pseudonymised, and with which key (a keyed hash of a constant, never of a person). */
+  pseudonymisation: `${LakePrefix.control}pseudonymisation.json`,
+  /** That a forget happened and what it touched, never whom. */
+  forgetRecords: `${LakePrefix.runs}forgets/`,
+  forgetRecord: (forgetId: string) => `${LakePrefix.runs}forgets/${forgetId}.json`,
   /** The lake's own settings, at its root. */
   settings: 'loyaltylake.yml',
 } as const;

@@ -80,6 +80,13 @@ export const LakeSettingsSchema = z.object({
   targets: z.array(Target).default([]),
   /** Vendor export presets of this lake, beside the built-in ones (docs/presets.md). Unset, not empty, so that a lake without changes its fingerprint in no way. */
   presets: LakePresets.optional(),
+  /** Customer ids replaced by HMAC-SHA256(key, id) at ingest (docs/control.md); the key from `key_env`, or deployed from Secrets Manager. Unset: ids as written. */
+  pseudonymise: z
+    .union([
+      z.literal(true).transform(() => ({ key_env: 'LOYALTYLAKE_PSEUDONYMISATION_KEY' })),
+      z.object({ key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('LOYALTYLAKE_PSEUDONYMISATION_KEY') }).strict(),
+    ])
+    .optional(),
 });
 export type LakeSettings = z.infer<typeof LakeSettingsSchema>;
 
