@@ -7,6 +7,7 @@ import { DEFAULT_CHURN_WINDOW_DAYS } from '../core/settings-defaults.js';
 import { writeDemoInbox } from '../demo/index.js';
 import { writeReport } from '../report/write-report.js';
 import { packageVersion, parseCommandLine, UsageError, type CommandLine } from './cli-options.js';
+import { CONTROL_COMMANDS, CONTROL_USAGE, runControlCommand } from './control-commands.js';
 import { LAKE_MARKERS, looksLikeALake } from './lake-guard.js';
 import { printRunReport, readReportTables, type ReportTables } from './run-report.js';
 
@@ -18,7 +19,7 @@ Usage:
                                       writes a sample inbox (default ./demo-lake) and runs on it
   loyaltylake report --lake <dir> [--out <file>]
                                       writes the HTML report of the published tables (default: report/index.html in the lake)
-  loyaltylake --version | --help
+${CONTROL_USAGE}  loyaltylake --version | --help
 
 Options:
   --lake                a local folder or s3://bucket[/prefix] laid out as a lake (${LakePrefix.inbox}, ${LakePrefix.staging}, ${LakePrefix.metrics}, …)
@@ -39,6 +40,14 @@ const EXIT_USAGE = 2;
 
 export async function main(argv: string[]): Promise<void> {
   try {
+    const [command, ...rest] = argv;
+    if ((CONTROL_COMMANDS as readonly string[]).includes(command ?? '')) {
+      // A mistyped --lake must not be "withdrawn from" or "forgotten in" silently.
+      const lake = lakeOption(rest);
+      if (lake) await refuseUnlessLake(openLake(lake), command!);
+      process.exitCode = await runControlCommand(command!, rest);
+      return;
+    }
     const line = parseCommandLine(argv);
     if (line.command === 'version') console.log(packageVersion());
     else if (line.command === 'help') process.stdout.write(USAGE);
@@ -99,6 +108,13 @@ async function run(line: CommandLine): Promise<void> {
 }
 
 /** A --lake with no inbox and no lake files is most likely mistyped: refuse rather than start a new lake there. */
+/** The value of --lake (or --lake=…) among a control command's arguments, which that command parses itself. */
+function lakeOption(args: readonly string[]): string | undefined {
+  const index = args.indexOf('--lake');
+  if (index >= 0) return args[index + 1];
+  return args.find((arg) => arg.startsWith('--lake='))?.slice('--lake='.length);
+}
+
 async function refuseUnlessLake(lake: Lake, command: string): Promise<void> {
   if (await looksLikeALake(lake)) return;
   throw new UsageError(

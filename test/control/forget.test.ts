@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runControlCommand } from '../../src/cli/control-commands.js';
-import { forgetRecordsSince } from '../../src/core/control/forget.js';
+import { forgetRecordsSince } from '../../src/core/control/forget-records.js';
 import { takeLease } from '../../src/core/pipeline/run-lease.js';
 import { transformNeeded } from '../../src/core/pipeline/transform-needed.js';
 import { csv, query, readParquet, run, tempLake } from '../helpers/temp-lake.js';
@@ -89,7 +89,8 @@ describe('loyaltylake forget', () => {
     expect(quarantine[0]).toMatch(/^quarantine\/orders\/broken\.csv@\w+\.error\.json$/);
     // Tables and snapshots without Ann, stamped as the run published them.
     expect(await ids()).toEqual(['bob@example.com', 'cid@example.com']);
-    const history = await readParquet(dir, 'history/customer_summary/v1/as_of=2024-01-31/data.parquet', 'customer_id');
+    const [snapshot] = await lake.list('history/customer_summary/v1/as_of=2024-01-31/');
+    const history = await readParquet(dir, snapshot!.key, 'customer_id');
     expect(history.map((r) => r.customer_id)).toEqual(['bob@example.com', 'cid@example.com']);
     const stamp = await query(`select decode(key) as k, decode(value) as v from parquet_kv_metadata('${join(dir, 'metrics/customer_summary/v1/data.parquet')}') order by k`);
     expect(stamp).toEqual([{ k: 'as_of', v: '2024-01-31' }, { k: 'run_id', v: first.run_id }]);

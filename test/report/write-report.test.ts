@@ -33,7 +33,7 @@ function manifest(runId: string, overrides: Partial<RunManifest> = {}): RunManif
     as_of: '2024-02-29',
     churn_window_days: 90,
     settings: { source: null, unknown_keys: [] },
-    ingest: { files: [], files_loaded: 0, files_quarantined: 0, files_already_ingested: 0, files_skipped: 0, rows_in: 0, rows_loaded: 0, rows_rejected: 0 },
+    ingest: { files: [], files_loaded: 0, files_quarantined: 0, files_already_ingested: 0, files_skipped: 0, files_withdrawn: 0, rows_in: 0, rows_loaded: 0, rows_rejected: 0 },
     inputs: [],
     missing_datasets: [],
     models: [],
@@ -123,7 +123,7 @@ describe('writeReport', () => {
     const last = manifest('2025T2', {
       status: 'failed',
       error: 'boom',
-      ingest: { files, files_loaded: 3, files_quarantined: 1, files_already_ingested: 2, files_skipped: 1, rows_in: 20, rows_loaded: 13, rows_rejected: 7 },
+      ingest: { files, files_loaded: 3, files_quarantined: 1, files_already_ingested: 2, files_skipped: 1, files_withdrawn: 0, rows_in: 20, rows_loaded: 13, rows_rejected: 7 },
       missing_datasets: ['events'],
       models: [{ model: 'mrr_monthly', version: 1, fingerprint: 'f', status: 'built', tests: [{ name: 'unique_month', failures: 2, passed: false }, { name: 'ok', failures: 0, passed: true }] }],
       tests: { passed: 1, failed: 1 },

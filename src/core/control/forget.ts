@@ -16,6 +16,7 @@ import { readLakeSettings } from '../settings/lake-settings.js';
 import { underLease } from './control-lease.js';
 import { FORGOTTEN_REFERENCE, rewriteInboxFile } from './inbox-rewrite.js';
 import { parquetColumns, rewriteParquet } from './parquet-rewrite.js';
+import { type ForgetRecord } from './forget-records.js';
 import { checkLakeKey, CUSTOMER_ID_COLUMNS, pseudonym, pseudonymisationFrom, requireKey } from './pseudonymise.js';
 
 export interface ForgetOptions {
@@ -51,19 +52,6 @@ export interface ForgetResult {
   readonly record: string;
 }
 
-/**
- * What `_runs/forgets/<id>.json` keeps: that a forget happened, when, and how many objects of
- * each area it changed. Never the id, a hash of it, file names or row counts: together with an
- * old copy of a file, those would tell whom it was about.
- */
-export interface ForgetRecord {
-  readonly forget_id: string;
-  readonly finished_at: string;
-  readonly pseudonymised: boolean;
-  readonly objects_changed: Record<'inbox' | 'staging' | 'rejects' | 'quarantine' | 'metrics' | 'history' | 'report', number>;
-  /** Objects left holding the customer, for the user to clean (0: the forget is complete). */
-  readonly unresolved: number;
-}
 
 /**
  * Removes one customer from the lake: the inbox originals (rewritten without the customer's
@@ -104,15 +92,6 @@ export async function forgetCustomer(options: ForgetOptions): Promise<ForgetResu
   });
 }
 
-/** The records of the forgets done after `since` (ISO time; all if undefined), oldest first: for a run's manifest. */
-export async function forgetRecordsSince(lake: Lake, since?: string): Promise<ForgetRecord[]> {
-  const records: ForgetRecord[] = [];
-  for (const { key } of await lake.list(LakeKeys.forgetRecords)) {
-    const record = await readJson<ForgetRecord>(lake, key);
-    if (record && (since === undefined || record.finished_at > since)) records.push(record);
-  }
-  return records.sort((a, b) => (a.finished_at < b.finished_at ? -1 : 1));
-}
 
 function recordOf(result: ForgetResult): ForgetRecord {
   const count = (changes: ForgetChange[]) => changes.length;

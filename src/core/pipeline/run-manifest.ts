@@ -1,3 +1,4 @@
+import type { ForgetRecord } from '../control/forget-records.js';
 import type { FileReport } from '../ingest/ingest.js';
 import type { LakeCurrency } from '../ingest/lake-currency.js';
 import type { LeftOut } from '../ingest/leave-out.js';
@@ -41,6 +42,8 @@ export interface IngestSummary {
   readonly files_already_ingested: number;
   /** Inbox entries that are no readable file (a FIFO, a dangling link), each in `files` with its reason. */
   readonly files_skipped: number;
+  /** Inbox files not read because they are withdrawn (loyaltylake withdraw; `_control/withdrawn/`). */
+  readonly files_withdrawn: number;
   readonly rows_in: number;
   readonly rows_loaded: number;
   readonly rows_rejected: number;
@@ -99,6 +102,8 @@ export interface RunManifest {
   readonly headline?: RunHeadline;
   /** Numbers that may be wrong (a jump since the previous run, a file with many rejects, …): never block publishing, always shown. */
   readonly warnings?: RunWarning[];
+  /** Customers forgotten (loyaltylake forget) since the previous run: that it happened and what changed, never who. */
+  readonly forgets?: ForgetRecord[];
   readonly timings_ms: Record<string, number>;
 }
 
@@ -109,7 +114,8 @@ export function summarizeIngest(files: readonly FileReport[]): IngestSummary {
     files: fresh,
     files_loaded: fresh.filter((f) => f.outcome === 'loaded').length,
     files_quarantined: fresh.filter((f) => f.outcome === 'quarantined').length,
-    files_already_ingested: files.length - fresh.length,
+    files_already_ingested: files.filter((f) => f.outcome === 'already_ingested').length,
+    files_withdrawn: files.filter((f) => f.outcome === 'withdrawn').length,
     files_skipped: fresh.filter((f) => f.outcome === 'skipped').length,
     rows_in: sum('rows_in'),
     rows_loaded: sum('rows_loaded'),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { forgetRecordsSince, type ForgetRecord } from '../control/forget-records.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
@@ -92,6 +93,7 @@ interface StepResults {
   outOfRange?: LeftOut;
   models?: ModelOutcome[];
   published?: PublishedModel[];
+  forgets?: ForgetRecord[];
   /** Targets missed in the latest complete month (targets.ts). */
   alerts?: TargetAlert[];
   /** What the run's guards found (all_rejected, jump): in the manifest, printed as they are found. */
@@ -169,6 +171,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
           : `backfill with --publish-current: --as-of ${options.asOf} replaces the current tables of ${current_as_of} (run ${current_run_id})`,
       );
     }
+    results.forgets = await forgetRecordsSince(lake, (await latestManifest(lake))?.finished_at);
     results.settings = await readLakeSettings(lake);
     const { settings, unknownKeys } = results.settings;
     if (unknownKeys.length > 0) progress(`settings: ${LakeKeys.settings} holds keys no setting reads, ignored: ${unknownKeys.join(', ')}`);
@@ -184,7 +187,8 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
 
     results.files = options.ingest === false ? [] : await timed('ingest', () =>
       ingestInbox({ lake, db: session, workDir: scratch, runId, ...ingestLimits(settings) }, (file, index, total) => {
-        if (file.outcome === 'already_ingested') return;
+        // A withdrawn file is counted in the manifest (files_withdrawn), not announced each run.
+        if (file.outcome === 'already_ingested' || file.outcome === 'withdrawn') return;
         const counts =
           file.outcome === 'loaded'
             ? `${file.rows_loaded} rows loaded, ${file.rows_rejected} rejected`
@@ -361,6 +365,7 @@ function assembleManifest(run: {
     settings: { source: results.settings?.source ?? null, unknown_keys: results.settings?.unknownKeys ?? [], fingerprint: results.settings?.fingerprint },
     ...(results.settings ? { targets: results.settings.settings.targets } : {}),
     ...(results.alerts ? { alerts: results.alerts } : {}),
+    ...(results.forgets?.length ? { forgets: results.forgets } : {}),
     ingest: summarizeIngest(results.files ?? []),
     inputs,
     missing_datasets: inputs.filter((input) => input.rowsCurrent === 0).map((input) => input.dataset),
