@@ -123,6 +123,10 @@ describe('AthenaEngine over the DuckDB stand-in for Athena', () => {
       expect(Number(await db.scalar(`select count(*) from ${sqlIdent(model.table)}`)), model.table).toBe(inProcess.built.get(model.table)!.rows);
     }
     // (the stand-in fails a request of several statements: every build above was one statement per request)
+    // At most 3 requests per model (drop, CREATE TABLE AS, one SELECT of its rows and every test)
+    // and 4 per dataset (drop, CREATE TABLE AS, two counts): requests, not tests, set a run's pace.
+    console.info(`${double.requests.length} requests for ${models.length} models and ${datasetContracts.length} datasets`);
+    expect(double.requests.length).toBeLessThanOrEqual(3 * models.length + 4 * datasetContracts.length);
 
     // Act: the run ends
     const problems = await engine.cleanUp();

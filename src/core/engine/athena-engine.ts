@@ -111,12 +111,7 @@ export class AthenaEngine implements ModelEngine {
     if (model.step) return await this.buildStep(model);
     const started = performance.now();
     await this.createTable(model.table, isolatedStatement(model, this.props.params), model.table);
-    const rows = await this.count(`select count(*) from ${model.table}`);
-    const tests: DataTestResult[] = [];
-    for (const test of dataTests(model)) {
-      const failures = await this.count(test.sql);
-      tests.push({ name: test.name, failures, passed: failures === 0 });
-    }
+    const { rows, tests } = await this.rowsAndTests(model);
     if (this.readLocally.has(model.table)) await this.loadLocally(model);
     return { model, rows, tests, durationMs: Math.round(performance.now() - started) };
   }
@@ -191,6 +186,24 @@ export class AthenaEngine implements ModelEngine {
     await this.props.db.run(
       `create or replace table ${target} as select ${casts.join(', ')} from read_parquet([${paths.map(sqlString).join(', ')}]) order by ${model.grain.map(sqlIdent).join(', ')}`,
     );
+  }
+
+  /**
+   * The row count and every data test's failures in one SELECT (each statement is a request
+   * with its own start-up; one per test would multiply a run's requests by ten).
+   */
+  private async rowsAndTests(model: ModelVersion): Promise<{ rows: number; tests: DataTestResult[] }> {
+    const tests = dataTests(model);
+    const counts = [`(select count(*) from ${model.table}) as row_count`, ...tests.map((test, i) => `(${test.sql}) as test_${i}`)];
+    const { rows } = await selectRows(this.props.queries, `select ${counts.join(', ')}`, this.props.poll);
+    const values = (rows[0] ?? []).map((value) => (value === null ? Number.NaN : Number(value)));
+    if (rows.length !== 1 || values.length !== counts.length || values.some((v) => !Number.isInteger(v))) {
+      throw new ModelError(model.table, `its data tests returned ${JSON.stringify(rows)}, not one count each`);
+    }
+    return {
+      rows: values[0]!,
+      tests: tests.map((test, i) => ({ name: test.name, failures: values[i + 1]!, passed: values[i + 1] === 0 })),
+    };
   }
 
   private tableFolder(table: string): string {
