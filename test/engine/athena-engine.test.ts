@@ -96,10 +96,11 @@ describe('AthenaEngine over the DuckDB stand-in for Athena', () => {
     stagingGlueTables(double, lake);
     const db = await openRunSession();
     sessions.push(db);
-    const engine = new AthenaEngine({ queries: double, lake, db, scratch: tempDir(), runId: 'r1', params, steps, models, poll: { pollMs: 0 } });
+    const engine = new AthenaEngine({ queries: double, lake, db, scratch: tempDir(), runId: 'r1', steps, models, poll: { pollMs: 0 } });
 
     // Act
     const staged = await engine.stage();
+    engine.useRunParams(params);
     const built = await buildAll(engine, models, staged);
 
     // Assess: the same staged counts (no leave-out given: nothing left out)
@@ -138,13 +139,20 @@ describe('AthenaEngine over the DuckDB stand-in for Athena', () => {
   }, 240_000);
 
   it('fails a model whose write was interrupted, and removes the files the write left', async () => {
-    // Prepare: the stand-in writes int_orders_completed_v1's file, then fails the statement
+    // Prepare: the stand-in writes int_orders_completed_v1's file, then fails the statement;
     const double = new DuckDBAthenaDouble(dir, tempDir());
     stagingGlueTables(double, lake);
     const db = await openRunSession();
     sessions.push(db);
-    const engine = new AthenaEngine({ queries: double, lake, db, scratch: tempDir(), runId: 'r2', params, steps, models, poll: { pollMs: 0 } });
-    await engine.stage();
+    const engine = new AthenaEngine({ queries: double, lake, db, scratch: tempDir(), runId: 'r2', steps, models, poll: { pollMs: 0 } });
+    // staged with a leave-out condition, as the pipeline's currency and range rules give them
+    const staged = await engine.stage(new Map([['orders', 'amount > 500']]));
+    const orders = staged.find((s) => s.dataset === 'orders')!;
+    const over500 = Number(await inProcess.db.scalar('select count(*) from stg_orders where amount > 500'));
+    expect(over500).toBeGreaterThan(0);
+    expect(orders.rowsLeftOut).toBe(over500);
+    expect(orders.rowsCurrent).toBe(inProcess.staged.find((s) => s.dataset === 'orders')!.rowsCurrent - over500);
+    engine.useRunParams(params);
     const model = models.find((m) => m.table === 'int_orders_completed_v1')!;
     double.interruptWriteOf.add(model.table);
 
@@ -160,8 +168,9 @@ describe('AthenaEngine over the DuckDB stand-in for Athena', () => {
     double.interruptWriteOf.clear();
     const retried = await engine.build(model);
 
-    // Assess
-    expect(retried.rows).toBe(inProcess.built.get(model.table)!.rows);
+    // Assess: the completed orders of the staged ones (the orders over 500 were left out)
+    const expectedRows = Number(await inProcess.db.scalar(`select count(*) from ${model.table} where order_id in (select order_id from stg_orders where amount <= 500)`));
+    expect(retried.rows).toBe(expectedRows);
     expect(await engine.cleanUp()).toEqual([]);
   }, 60_000);
 });

@@ -53,7 +53,6 @@ export interface AthenaEngineProps {
   readonly db: DuckDBSession;
   readonly scratch: string;
   readonly runId: string;
-  readonly params: RunParams;
   readonly steps: StepRegistry;
   /** Every model version of the run: tells which tables the run reads locally and which step outputs SQL models read. */
   readonly models: readonly ModelVersion[];
@@ -75,6 +74,7 @@ export class AthenaEngine implements ModelEngine {
   private readonly created = new Set<string>();
   private readonly readLocally: Set<string>;
   private readonly readInAthena: Set<string>;
+  private params?: RunParams;
 
   constructor(private readonly props: AthenaEngineProps) {
     const { models } = props;
@@ -107,10 +107,16 @@ export class AthenaEngine implements ModelEngine {
     return staged;
   }
 
+  /** The run's parameters, known once staging is done (the as-of date may come from the staged orders): before the first build. */
+  useRunParams(params: RunParams): void {
+    this.params = params;
+  }
+
   async build(model: ModelVersion): Promise<BuiltModel> {
     if (model.step) return await this.buildStep(model);
+    if (!this.params) throw new ModelError(model.table, 'the Athena engine builds no model before useRunParams (the as-of date and churn window)');
     const started = performance.now();
-    await this.createTable(model.table, isolatedStatement(model, this.props.params), model.table);
+    await this.createTable(model.table, isolatedStatement(model, this.params), model.table);
     const { rows, tests } = await this.rowsAndTests(model);
     if (this.readLocally.has(model.table)) await this.loadLocally(model);
     return { model, rows, tests, durationMs: Math.round(performance.now() - started) };
