@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { datasetContracts } from '../../src/core/contracts/datasets.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../../src/core/duckdb.js';
-import { stagingColumns, stagingStatement, stagingTableName } from '../../src/core/engine/staging-statement.js';
+import { anyCondition, stagingColumns, stagingStatement, stagingTableName } from '../../src/core/engine/staging-statement.js';
 import { LakeKeys } from '../../src/core/lake/lake-layout.js';
 import type { LocalLake } from '../../src/core/lake/local-lake.js';
 import { stageInputs } from '../../src/core/pipeline/stage-inputs.js';
@@ -85,4 +85,14 @@ describe('stagingStatement', () => {
       expect(statement, dataset).toEqual(inProcess);
     }
   }, 60_000);
+});
+
+describe('anyCondition', () => {
+  it('leaves a row out when any rule says so, a NULL condition counting as no', () => {
+    // Act
+    const merged = anyCondition(new Map([['orders', "currency <> 'EUR'"]]), new Map([['orders', 'amount > 10'], ['events', 'false']]));
+
+    // Assess
+    expect(merged).toEqual(new Map([['orders', "(currency <> 'EUR') is true or (amount > 10) is true"], ['events', '(false) is true']]));
+  });
 });

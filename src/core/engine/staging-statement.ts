@@ -48,3 +48,13 @@ qualify row_number() over (
     order by _landed_at desc, _source_key desc, _source_line desc
 ) = 1`;
 }
+
+/**
+ * The leave-out conditions of several rules (currency, range) as one per dataset, for
+ * AthenaEngine.stage: a row is left out when any of them holds.
+ */
+export function anyCondition(...rules: ReadonlyMap<string, string>[]): Map<string, string> {
+  const merged = new Map<string, string[]>();
+  for (const rule of rules) for (const [dataset, condition] of rule) merged.set(dataset, [...(merged.get(dataset) ?? []), condition]);
+  return new Map([...merged].map(([dataset, conditions]) => [dataset, conditions.map((c) => `(${c}) is true`).join(' or ')]));
+}
