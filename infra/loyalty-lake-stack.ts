@@ -9,7 +9,8 @@ import { LoyaltyLake, type LoyaltyLakeProps } from './loyalty-lake.js';
 /**
  * The app `cdk.json` runs: one stack with one LoyaltyLake, set from context
  * (`npx cdk deploy -c churnWindowDays=60 -c architecture=x86_64 -c bucketName=my-bucket
- * -c removalPolicy=destroy -c pseudonymisationSecretArn=arn:aws:secretsmanager:…`), checked by cdk-nag's AWS Solutions rules on every synth.
+ * -c removalPolicy=destroy -c pseudonymisationSecretArn=arn:aws:secretsmanager:… -c engine=athena -c athenaMaxDpuCount=16`),
+ * checked by cdk-nag's AWS Solutions rules on every synth.
  */
 export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake: LoyaltyLake } {
   const app = new App(props);
@@ -27,6 +28,8 @@ export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake:
     pseudonymisationKey: context('pseudonymisationSecretArn')
       ? secretsmanager.Secret.fromSecretCompleteArn(stack, 'PseudonymisationKey', context('pseudonymisationSecretArn')!)
       : undefined,
+    engine: engineFrom(context('engine')),
+    athenaMaxDpuCount: context('athenaMaxDpuCount') === undefined ? undefined : Number(context('athenaMaxDpuCount')),
   };
   const lake = new LoyaltyLake(stack, 'LoyaltyLake', lakeProps);
   new CfnOutput(stack, 'LakeBucket', { value: lake.bucket.bucketName, description: `Drop exports under ${LakeKeys.inboxFolder('<dataset>')} here` });
@@ -38,6 +41,11 @@ export function createApp(props: AppProps = {}): { app: App; stack: Stack; lake:
   new CfnOutput(stack, 'GlueDatabase', { value: lake.glueTables.database.ref, description: 'Database holding one table per model' });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, lake };
+}
+
+function engineFrom(value: string | undefined): LoyaltyLakeProps['engine'] {
+  if (value === undefined || value === 'lambda' || value === 'athena') return value;
+  throw new Error(`engine must be lambda or athena, got '${value}'`);
 }
 
 function architectureFrom(value: string | undefined): lambda.Architecture | undefined {

@@ -13,11 +13,13 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ATHENA_RUNS_PREFIX } from '../src/core/engine/athena-engine.js';
 import { LakeKeys, LakePrefix } from '../src/core/lake/lake-layout.js';
 import { loadModels } from '../src/core/models/model-declaration.js';
 import { defaultModelsDir } from '../src/core/paths.js';
 import { LOYALTY_LAKE_DEFAULTS as DEFAULTS } from './defaults.js';
 import { loadExampleQueries } from './example-queries.js';
+import { AthenaEngineResources } from './athena-engine.js';
 import { GlueTables } from './glue-tables.js';
 import { LakeFunction } from './lake-function.js';
 import {
@@ -59,6 +61,16 @@ export interface LoyaltyLakeProps {
    * @default - no secret: with `pseudonymise` set, ingest fails until one is given
    */
   readonly pseudonymisationKey?: secretsmanager.ISecret;
+  /**
+   * Where the transform builds the models: `lambda`, in the function (DuckDB in process);
+   * `athena`, on Athena's DuckDB engine (preview), orchestrated by the function (docs/athena.md).
+   * @default 'lambda'
+   */
+  readonly engine?: 'lambda' | 'athena';
+  /** engine 'athena': most DPUs one query may use (8 or more lets reads run on several workers). @default - not set */
+  readonly athenaMaxDpuCount?: number;
+  /** engine 'athena': fewest DPUs a query gets. @default - not set */
+  readonly athenaMinDpuCount?: number;
 }
 
 /** Where Athena writes query results in its results bucket. */
@@ -87,6 +99,8 @@ export class LoyaltyLake extends Construct {
   public readonly glueTables: GlueTables;
   public readonly athenaWorkGroup: athena.CfnWorkGroup;
   public readonly athenaResultsBucket: s3.Bucket;
+  /** With engine 'athena': the DuckDB workgroup, the engine's Glue database and its staging tables. */
+  public readonly athenaEngine?: AthenaEngineResources;
   public readonly alarms: cloudwatch.Alarm[];
   private readonly databaseName: string;
 
@@ -198,6 +212,24 @@ export class LoyaltyLake extends Construct {
     const databaseName = props.glueDatabaseName ?? DEFAULTS.glueDatabaseName;
     this.databaseName = databaseName;
     this.glueTables = new GlueTables(this, 'Glue', { bucket: this.bucket, databaseName, models });
+    if ((props.engine ?? 'lambda') === 'athena') {
+      this.athenaEngine = new AthenaEngineResources(this, 'AthenaEngine', {
+        bucket: this.bucket,
+        databaseName: `${databaseName}_engine`,
+        workGroupName: `${databaseName}-engine-${Stack.of(this).stackName}`.toLowerCase().slice(0, 128),
+        maxDpuCount: props.athenaMaxDpuCount,
+        minDpuCount: props.athenaMinDpuCount,
+        removalPolicy,
+      });
+      this.athenaEngine.grantRunQueries(this.transformFunction);
+      // Athena reads and writes S3 with the transform's credentials: the staging files, and each run's tables.
+      this.grantLakeAccess(this.transformFunction, { read: [LakePrefix.staging, ATHENA_RUNS_PREFIX], write: [ATHENA_RUNS_PREFIX], remove: [ATHENA_RUNS_PREFIX] });
+      this.transformFunction.addEnvironment('ENGINE', 'athena');
+      this.transformFunction.addEnvironment('ATHENA_WORKGROUP', this.athenaEngine.workGroup.name);
+      this.transformFunction.addEnvironment('ATHENA_DATABASE', `${databaseName}_engine`);
+    } else if (props.engine !== undefined && props.engine !== 'lambda') {
+      throw new Error(`engine must be 'lambda' or 'athena', got '${props.engine}'`);
+    }
 
     this.athenaResultsBucket = new s3.Bucket(this, 'AthenaResults', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
