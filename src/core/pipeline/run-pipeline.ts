@@ -257,7 +257,9 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const alerts = await missedTargets(session, models);
     const builtTables = new Set(built.outcomes.flatMap((o) => ('built' in o ? [o.model.table] : [])));
     try {
-      results.headline = await headlineFigures(session, asOf, builtTables);
+      // Read where the tables were built: on Athena, the session holds only the published tables and the steps' inputs.
+      const source = athena ? { rows: async (sql: string) => resultRows(await athena.select(sql)) } : session;
+      results.headline = await headlineFigures(source, asOf, builtTables);
       if (current?.headline) for (const warning of jumpWarnings(current, results.headline)) warn(warning);
     } catch (error) {
       // A guard, not a step: the tables are good; the next run compares with the one before.
@@ -511,7 +513,7 @@ export type AsOfBasis = 'option' | 'latest completed order' | 'latest subscripti
  * Undefined when no loaded row gives a date.
  */
 async function asOfFromData(source: DuckDBSession | AthenaEngine): Promise<{ date: string; basis: AsOfBasis } | undefined> {
-  const row = source instanceof DuckDBSession ? (await source.rows(AS_OF_SQL))[0] : asOfRow(await source.select(AS_OF_SQL));
+  const [row] = source instanceof DuckDBSession ? await source.rows(AS_OF_SQL) : resultRows(await source.select(AS_OF_SQL));
   if (row?.orders !== null && row?.orders !== undefined) return { date: String(row.orders), basis: 'latest completed order' };
   const candidates: [unknown, AsOfBasis][] = [
     [row?.subscriptions, 'latest subscription start'],
@@ -534,10 +536,9 @@ const AS_OF_SQL = `
         (select max(cast(responded_at as date)) from stg_survey_responses) as surveys,
         (select max(cast(occurred_at as date)) from stg_events) as events`;
 
-/** The engine's one result row of AS_OF_SQL by column name (values as text, NULL as null). */
-function asOfRow({ columns, rows }: QueryResults): Record<string, unknown> | undefined {
-  const [row] = rows;
-  return row && Object.fromEntries(columns.map((column, i) => [column, row[i]]));
+/** An engine's result rows by column name (values as text, NULL as null), as the session gives them. */
+function resultRows({ columns, rows }: QueryResults): Record<string, unknown>[] {
+  return rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]])));
 }
 
 /** Why a run has no as-of date; a dataset whose every row was rejected is named first, as the cause. */
