@@ -16,7 +16,7 @@ import { LocalLake } from '../../src/core/lake/local-lake.js';
 import { currentTablesRun } from '../../src/core/pipeline/previous-runs.js';
 import type { RunManifest } from '../../src/core/pipeline/run-manifest.js';
 import { writeDemoInbox } from '../../src/demo/index.js';
-import { ingestOnly, readParquet, run, tempDir } from '../helpers/temp-lake.js';
+import { csv, ingestOnly, query, readParquet, run, tempDir, tempLake } from '../helpers/temp-lake.js';
 import { DuckDBAthenaDouble } from './duckdb-athena-double.js';
 
 type Row = Record<string, unknown>;
@@ -127,6 +127,34 @@ describe('runPipeline on the Athena engine (DuckDB stand-in for Athena)', () => 
     expect([...double.tables.keys()].sort()).toEqual(datasetContracts.map((c) => stagingTableName(c.name)).sort());
     expect(await lake.list(athenaRunFolder('athena-fails'))).toEqual([]);
   }, 120_000);
+});
+
+describe('runPipeline on the Athena engine: rows an older version staged', () => {
+  it('leaves staged amounts out of range out of the models on the engine, counted (test/ingest/amount-range.test.ts in process)', async () => {
+    // Prepare: the staging file an older version wrote for two orders over the 1,000,000,000.00
+    // maximum of amount (docs/input-rules.md), beside a new file with one order of 10
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/new.csv', csv('order_id,customer_id,ordered_at,amount', 'o3,c2,2024-01-07,10'));
+    const staging = 'staging/orders/old.csv@0123456789ab.parquet';
+    put(staging, '');
+    await query(`copy (
+        select * from (values ('o1', 2), ('o2', 3)) as t(order_id, _source_line)
+        cross join (select 'c1' as customer_id, timestamp '2024-01-05' as ordered_at, 9999999999999999.99::decimal(18,2) as amount,
+            0::decimal(18,2) as refunded_amount, null::varchar as currency, 'completed' as status,
+            'inbox/orders/old.csv' as _source_key, timestamp '2024-01-06' as _landed_at)
+    ) to '${join(dir, staging)}' (format parquet)`);
+    const double = standIn(dir, lake);
+
+    // Act: ingest in process (new.csv), then stage and build on the stand-in
+    const manifest = await run(lake, { runId: 'athena-range', athena: { queries: double, poll: { pollMs: 0 } } });
+
+    // Assess: o1 and o2 left out (2 rows; the Athena engine names no files), only c2's order of 10 built
+    expect(manifest.error).toBeUndefined();
+    expect(manifest.out_of_range_left_out).toEqual({ rows: 2, staging_files: [] });
+    expect(manifest.inputs.find((i) => i.dataset === 'orders')).toMatchObject({ rows: 3, rowsCurrent: 1 });
+    const summary = await readParquet(dir, 'metrics/customer_summary/v1/data.parquet', 'customer_id');
+    expect(summary.map((r) => [r.customer_id, String(r.revenue)])).toEqual([['c2', '10.00']]);
+  }, 60_000);
 });
 
 /** Equal row for row; a DOUBLE may differ in its last bits (sums in another order), nothing else may. */
