@@ -44,6 +44,7 @@ function counts(manifest: RunManifest) {
     tests: manifest.tests,
     published: manifest.published,
     headline: manifest.headline,
+    alerts: manifest.alerts,
     warnings: manifest.warnings,
   };
 }

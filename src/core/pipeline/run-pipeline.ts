@@ -195,7 +195,8 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     db = await DuckDBSession.open({ workDir: scratch, memoryLimit: options.memoryLimit, threads: options.threads });
     const session = db;
     const athena = options.athena && new AthenaEngine({ ...options.athena, lake, db: session, scratch, runId, steps, models });
-    engine = athena ?? new InProcessEngine(session, steps);
+    const modelEngine = athena ?? new InProcessEngine(session, steps);
+    engine = modelEngine;
 
     results.files = options.ingest === false ? [] : await timed('ingest', () =>
       ingestInbox({ lake, db: session, workDir: scratch, runId, ...ingestLimits(settings) }, (file, index, total) => {
@@ -248,7 +249,6 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     );
     athena?.useRunParams({ asOf, churnWindowDays });
 
-    const modelEngine = engine;
     const built = await timed('models', () => buildModels(modelEngine, models, inputs, progress));
     results.models = built.outcomes;
     if (built.error) throw built.error;
