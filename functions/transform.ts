@@ -11,6 +11,7 @@ import { newRunId, runPipeline } from '../src/core/pipeline/run-pipeline.js';
 import { transformNeeded } from '../src/core/pipeline/transform-needed.js';
 import { eventBridgeSender, sendTargetEvents } from '../src/core/targets/target-events.js';
 import { writeReport } from '../src/report/write-report.js';
+import { athenaOption } from './common/athena-option.js';
 import { cleanScratch, duckdbSettings, log, readEnvironment, requireScratchSpace } from './common/lambda-runtime.js';
 
 /** A scheduled EventBridge event, or a manual invocation with `{ "force": true }` to run regardless. */
@@ -19,6 +20,8 @@ const TransformRequest = z.object({ force: z.boolean().default(false) }).loose()
 export async function handler(event: unknown): Promise<Record<string, unknown>> {
   const env = readEnvironment();
   const { force } = TransformRequest.parse(event ?? {});
+  // ENGINE=athena (the construct's -c engine=athena): the models build on Athena's DuckDB engine.
+  const athena = await athenaOption();
   await cleanScratch(env.SCRATCH_DIR);
   const lake = new S3Lake(env.LAKE_URI);
   const plan = await transformNeeded(lake);
@@ -39,6 +42,7 @@ export async function handler(event: unknown): Promise<Record<string, unknown>> 
     scratchDir: env.SCRATCH_DIR,
     ...duckdbSettings(env),
     onProgress: (message) => log('info', message, { run_id: runId }),
+    ...(athena ? { athena } : {}),
   });
   const summary = { run_id: runId, status: manifest.status, as_of: manifest.as_of, tests: manifest.tests, timings_ms: manifest.timings_ms };
   if (manifest.status === 'blocked') {

@@ -64,10 +64,14 @@ async function earliestStagedCurrency(lake: Lake, db: DuckDBSession, workDir: st
   return row ? { code: String(row.currency), source: 'first_loaded_file', file: String(row._source_key) } : undefined;
 }
 
-/** Leaves staged rows in another currency than the lake's out (see leaveOut): ingest rejects them, but an older version may have staged some. */
-export async function leaveOutOtherCurrencies(db: DuckDBSession, currency: LakeCurrency, files: StagedFiles, workDir: string): Promise<LeftOut | undefined> {
-  const conditions = new Map(
+/** Per dataset with a currency column, SQL that holds for a row in another currency than the lake's. */
+export function otherCurrencyConditions(currency: LakeCurrency): Map<string, string> {
+  return new Map(
     currencyDatasets.map(({ contract, column }) => [contract.name, `${sqlIdent(column)} is not null and ${sqlIdent(column)} <> ${sqlString(currency.code)}`]),
   );
-  return await leaveOut(db, conditions, files, workDir);
+}
+
+/** Leaves staged rows in another currency than the lake's out (see leaveOut): ingest rejects them, but an older version may have staged some. */
+export async function leaveOutOtherCurrencies(db: DuckDBSession, currency: LakeCurrency, files: StagedFiles, workDir: string): Promise<LeftOut | undefined> {
+  return await leaveOut(db, otherCurrencyConditions(currency), files, workDir);
 }

@@ -41,11 +41,8 @@ export async function leaveOut(
   return rows > 0 ? { rows, staging_files: stagingFiles } : undefined;
 }
 
-/**
- * Leaves staged rows out that ingest now rejects for their range (see leaveOut): dates outside
- * the window, amounts outside a column's min and max.
- */
-export async function leaveOutOfRange(db: DuckDBSession, dates: DateWindow, files: StagedFiles, workDir: string): Promise<LeftOut | undefined> {
+/** Per dataset, SQL over its columns that holds for a row out of range: a date outside the window, an amount outside a column's min and max. */
+export function outOfRangeConditions(dates: DateWindow): Map<string, string> {
   const conditions = new Map<string, string>();
   for (const contract of datasetContracts) {
     const outside = contract.columns.flatMap((c) => {
@@ -58,5 +55,13 @@ export async function leaveOutOfRange(db: DuckDBSession, dates: DateWindow, file
     });
     if (outside.length > 0) conditions.set(contract.name, outside.join(' or '));
   }
-  return await leaveOut(db, conditions, files, workDir);
+  return conditions;
+}
+
+/**
+ * Leaves staged rows out that ingest now rejects for their range (see leaveOut and
+ * outOfRangeConditions).
+ */
+export async function leaveOutOfRange(db: DuckDBSession, dates: DateWindow, files: StagedFiles, workDir: string): Promise<LeftOut | undefined> {
+  return await leaveOut(db, outOfRangeConditions(dates), files, workDir);
 }

@@ -1,4 +1,4 @@
-import { DuckDBSession, sqlString } from '../duckdb.js';
+import { sqlString } from '../duckdb.js';
 
 // What a run records of its numbers (the manifest's `headline`), for the next run to compare
 // its own with (jump-warnings.ts).
@@ -29,13 +29,18 @@ export interface RunHeadline {
   readonly figures: HeadlineFigure[];
 }
 
+/** Where the figures are read: the run's session, or the engine the tables were built on (values may come as text). */
+export interface HeadlineSource {
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+}
+
 /**
  * The run's headline figures, from the tables it built (a figure whose table was not built,
  * or that has no value, e.g. AOV without orders, is left out). Read before publishing.
  */
-export async function headlineFigures(db: DuckDBSession, asOf: string, built: ReadonlySet<string>): Promise<RunHeadline> {
+export async function headlineFigures(db: HeadlineSource, asOf: string, built: ReadonlySet<string>): Promise<RunHeadline> {
   const date = `cast(${sqlString(asOf)} as date)`;
-  const monthValue = built.has('int_months_v1') ? await db.scalar(`select max(month) from int_months_v1 where not is_partial_period`) : null;
+  const monthValue = built.has('int_months_v1') ? (await db.rows(`select max(month) as month from int_months_v1 where not is_partial_period`))[0]?.month : null;
   const month = monthValue === null || monthValue === undefined ? null : String(monthValue).slice(0, 10);
   const monthDate = `cast(${sqlString(month ?? '')} as date)`;
   const figures: HeadlineFigure[] = [];

@@ -3,17 +3,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forgetRecordsSince, type ForgetRecord } from '../control/forget-records.js';
-import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
+import { DuckDBSession, sqlString } from '../duckdb.js';
+import { AthenaEngine } from '../engine/athena-engine.js';
+import type { AthenaQueries, PollOptions, QueryResults } from '../engine/athena-queries.js';
+import { InProcessEngine, type ModelEngine } from '../engine/model-engine.js';
+import { anyCondition } from '../engine/staging-statement.js';
 import { ConfigError, DataError, errorMessage, ModelError } from '../errors.js';
 import { ingestInbox, ingestLimits, type FileReport } from '../ingest/ingest.js';
 import { adoptUnfinished, withAdopted } from '../ingest/ingest-records.js';
-import { lakeCurrency, leaveOutOtherCurrencies } from '../ingest/lake-currency.js';
-import { leaveOutOfRange, type LeftOut } from '../ingest/leave-out.js';
+import { lakeCurrency, leaveOutOtherCurrencies, otherCurrencyConditions } from '../ingest/lake-currency.js';
+import { leaveOutOfRange, outOfRangeConditions, type LeftOut } from '../ingest/leave-out.js';
 import type { Lake } from '../lake/lake.js';
 import { writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import { dependencyOrder, loadModels, settingOverridesFrom, type ModelVersion } from '../models/model-declaration.js';
-import { buildModel, type BuiltModel } from '../models/model-runner.js';
+import type { BuiltModel } from '../models/model-runner.js';
 import { checkSteps, type StepRegistry } from '../models/model-step.js';
 import { defaultModelsDir } from '../paths.js';
 import { PREDICTIVE_STEPS } from '../predictive/predictive-steps.js';
@@ -78,6 +82,11 @@ export interface PipelineOptions {
    * as progress; the run has succeeded by then.
    */
   readonly readPublished?: (db: DuckDBSession, published: ReadonlySet<string>) => Promise<void>;
+  /**
+   * Build the models on Athena's DuckDB engine (docs/athena.md) through these queries, in the
+   * workgroup and Glue database they name. @default - every model in this process
+   */
+  readonly athena?: { readonly queries: AthenaQueries; readonly poll?: PollOptions };
 }
 
 /** What each step of a run returned, as far as the run got. The manifest is made from it. */
@@ -135,6 +144,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   let failure: unknown;
   const scratch = await mkdtemp(join(options.scratchDir ?? tmpdir(), 'loyaltylake-'));
   let db: DuckDBSession | undefined;
+  let engine: ModelEngine | undefined;
   let lease: RunLease | undefined;
   let publication: Publication | undefined;
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
@@ -184,6 +194,9 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     checkSteps(models, steps);
     db = await DuckDBSession.open({ workDir: scratch, memoryLimit: options.memoryLimit, threads: options.threads });
     const session = db;
+    const athena = options.athena && new AthenaEngine({ ...options.athena, lake, db: session, scratch, runId, steps, models });
+    const modelEngine = athena ?? new InProcessEngine(session, steps);
+    engine = modelEngine;
 
     results.files = options.ingest === false ? [] : await timed('ingest', () =>
       ingestInbox({ lake, db: session, workDir: scratch, runId, ...ingestLimits(settings) }, (file, index, total) => {
@@ -198,29 +211,45 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     );
     for (const file of results.files.filter((f) => f.outcome === 'skipped')) progress(`ingest skipped ${file.key}: ${file.error}`);
 
-    const inputs = await timed('stage', () => stageInputs(lake, session, scratch));
-    results.inputs = inputs;
-    const stagedFiles = (dataset: string) => inputs.find((i) => i.dataset === dataset)?.files ?? [];
     const currency = await lakeCurrency(lake, session, scratch, settings.currency);
-    const leftOut = currency && (await leaveOutOtherCurrencies(session, currency, stagedFiles, scratch));
-    if (leftOut) progress(`currency: ${leftOut.rows} staged rows not in ${currency!.code} left out, from ${leftOut.staging_files.join(', ')}`);
-    results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
-    results.outOfRange = await leaveOutOfRange(session, ingestLimits(settings, started).dates!, stagedFiles, scratch);
-    if (results.outOfRange) progress(`${results.outOfRange.rows} staged rows with a date or amount out of range left out, from ${results.outOfRange.staging_files.join(', ')}`);
+    const dates = ingestLimits(settings, started).dates!;
+    let inputs: StagedDataset[];
+    if (athena) {
+      // One condition per dataset, so one count of the rows either rule left out (docs/athena.md).
+      const leaveOut = anyCondition(...(currency ? [otherCurrencyConditions(currency)] : []), outOfRangeConditions(dates));
+      const staged = await timed('stage', () => athena.stage(leaveOut));
+      inputs = staged.map(({ rowsLeftOut: _, ...input }) => input);
+      const rows = staged.reduce((n, s) => n + s.rowsLeftOut, 0);
+      results.currency = currency;
+      if (rows > 0) {
+        results.outOfRange = { rows, staging_files: [] };
+        progress(`${rows} staged rows out of range${currency ? ` or not in ${currency.code}` : ''} left out (Athena engine: one count for both rules, no files named)`);
+      }
+    } else {
+      inputs = await timed('stage', () => stageInputs(lake, session, scratch));
+      const stagedFiles = (dataset: string) => inputs.find((i) => i.dataset === dataset)?.files ?? [];
+      const leftOut = currency && (await leaveOutOtherCurrencies(session, currency, stagedFiles, scratch));
+      if (leftOut) progress(`currency: ${leftOut.rows} staged rows not in ${currency!.code} left out, from ${leftOut.staging_files.join(', ')}`);
+      results.currency = currency && { ...currency, ...(leftOut ? { rows_left_out: leftOut } : {}) };
+      results.outOfRange = await leaveOutOfRange(session, dates, stagedFiles, scratch);
+      if (results.outOfRange) progress(`${results.outOfRange.rows} staged rows with a date or amount out of range left out, from ${results.outOfRange.staging_files.join(', ')}`);
+    }
+    results.inputs = inputs;
     const rejected = await allRejectedDatasets(lake, session, scratch, inputs, results.files);
     if (rejected.length > 0 && inputs.every((input) => input.rowsCurrent === 0)) {
       throw new DataError(`${rejected.map(allRejectedMessage).join('. ')}. Nothing is loaded, nothing to build`);
     }
     for (const dataset of rejected) warn(allRejectedWarning(dataset));
-    const fromData = options.asOf === undefined ? await asOfFromData(session) : undefined;
+    const fromData = options.asOf === undefined ? await asOfFromData(athena ?? session) : undefined;
     if (options.asOf === undefined && !fromData) throw noAsOfDate(rejected);
     const asOf = options.asOf ?? fromData!.date;
     results.asOf = { date: asOf, source: options.asOf ? 'option' : 'data', basis: fromData?.basis ?? 'option' };
     await session.run(
       `create table run_params as select cast(${sqlString(asOf)} as date) as as_of_date, cast(${churnWindowDays} as integer) as churn_window_days`,
     );
+    athena?.useRunParams({ asOf, churnWindowDays });
 
-    const built = await timed('models', () => buildModels(session, models, steps, inputs, progress));
+    const built = await timed('models', () => buildModels(modelEngine, models, inputs, progress));
     results.models = built.outcomes;
     if (built.error) throw built.error;
     const failed = failedTests(built.outcomes);
@@ -228,7 +257,9 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
     const alerts = await missedTargets(session, models);
     const builtTables = new Set(built.outcomes.flatMap((o) => ('built' in o ? [o.model.table] : [])));
     try {
-      results.headline = await headlineFigures(session, asOf, builtTables);
+      // Read where the tables were built: on Athena, the session holds only the published tables and the steps' inputs.
+      const source = athena ? { rows: async (sql: string) => resultRows(await athena.select(sql)) } : session;
+      results.headline = await headlineFigures(source, asOf, builtTables);
       if (current?.headline) for (const warning of jumpWarnings(current, results.headline)) warn(warning);
     } catch (error) {
       // A guard, not a step: the tables are good; the next run compares with the one before.
@@ -257,6 +288,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
   } catch (error) {
     failure = error;
   } finally {
+    for (const problem of (await engine?.cleanUp()) ?? []) progress(problem);
     db?.closeSync();
   }
   // Only under the lease: the files of the run that holds it are that run's to count.
@@ -423,9 +455,8 @@ export function newRunId(at = new Date()): string {
 
 /** Builds every model version in dependency order; stops at the first that fails, returning what was done until then. */
 async function buildModels(
-  db: DuckDBSession,
+  engine: ModelEngine,
   models: readonly ModelVersion[],
-  steps: StepRegistry,
   inputs: readonly StagedDataset[],
   progress: (message: string) => void,
 ): Promise<{ outcomes: ModelOutcome[]; error?: unknown }> {
@@ -440,13 +471,12 @@ async function buildModels(
       outcomes.push({ model, skippedBecause: reason });
       progress(`model ${model.table}: skipped (${reason})`);
       // An empty stand-in, so that models reading it optionally still run (and see no rows).
-      const columns = model.columns.map((c) => `cast(null as ${c.type}) as ${sqlIdent(c.name)}`);
-      await db.run(`create or replace table ${sqlIdent(model.table)} as select ${columns.join(', ')} where false`);
+      await engine.standIn(model);
       continue;
     }
     let result: BuiltModel;
     try {
-      result = await buildModel(db, model, steps);
+      result = await engine.build(model);
     } catch (error) {
       return { outcomes, error };
     }
@@ -482,13 +512,8 @@ export type AsOfBasis = 'option' | 'latest completed order' | 'latest subscripti
  * subscription starts, survey responses and events instead (a tie names the first of these).
  * Undefined when no loaded row gives a date.
  */
-async function asOfFromData(db: DuckDBSession): Promise<{ date: string; basis: AsOfBasis } | undefined> {
-  const [row] = await db.rows(`
-    select
-        (select max(cast(ordered_at as date)) from stg_orders where status = 'completed') as orders,
-        (select max(cast(started_at as date)) from stg_subscriptions) as subscriptions,
-        (select max(cast(responded_at as date)) from stg_survey_responses) as surveys,
-        (select max(cast(occurred_at as date)) from stg_events) as events`);
+async function asOfFromData(source: DuckDBSession | AthenaEngine): Promise<{ date: string; basis: AsOfBasis } | undefined> {
+  const [row] = source instanceof DuckDBSession ? await source.rows(AS_OF_SQL) : resultRows(await source.select(AS_OF_SQL));
   if (row?.orders !== null && row?.orders !== undefined) return { date: String(row.orders), basis: 'latest completed order' };
   const candidates: [unknown, AsOfBasis][] = [
     [row?.subscriptions, 'latest subscription start'],
@@ -501,6 +526,19 @@ async function asOfFromData(db: DuckDBSession): Promise<{ date: string; basis: A
     if (!latest || String(value) > latest.date) latest = { date: String(value), basis };
   }
   return latest;
+}
+
+/** The latest date of each dataset that can give the as-of date (asOfFromData), as one row. */
+const AS_OF_SQL = `
+    select
+        (select max(cast(ordered_at as date)) from stg_orders where status = 'completed') as orders,
+        (select max(cast(started_at as date)) from stg_subscriptions) as subscriptions,
+        (select max(cast(responded_at as date)) from stg_survey_responses) as surveys,
+        (select max(cast(occurred_at as date)) from stg_events) as events`;
+
+/** An engine's result rows by column name (values as text, NULL as null), as the session gives them. */
+function resultRows({ columns, rows }: QueryResults): Record<string, unknown>[] {
+  return rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[i]])));
 }
 
 /** Why a run has no as-of date; a dataset whose every row was rejected is named first, as the cause. */
