@@ -10,19 +10,20 @@ const EngineEnvironment = z.object({
   ATHENA_DATABASE: z.string().min(1).optional(),
 });
 
-/** The AWS SDK's Athena client package: not a dependency of this repository (docs/athena.md says how to add it). */
+/** The AWS SDK's Athena client package (a dependency; loaded only by a transform with ENGINE=athena). */
 export const ATHENA_SDK_PACKAGE = '@aws-sdk/client-athena';
 
 type AthenaSdk = { Athena: new (config: object) => AthenaApi };
 
 /**
  * The pipeline's `athena` option when the environment says `ENGINE=athena`, else undefined
- * (the models build in process). The SDK is imported only then, so a deployment without the
- * Athena engine does not need it, and one with it but without the package fails saying so.
+ * (the models build in process). The SDK is imported only then: a transform without the
+ * Athena engine does not load it.
  */
 export async function athenaOption(
   env: NodeJS.ProcessEnv = process.env,
-  loadSdk: () => Promise<unknown> = () => import(/* the package is optional */ ATHENA_SDK_PACKAGE as string),
+  // A literal specifier, so that the Lambda bundle includes the package.
+  loadSdk: () => Promise<unknown> = () => import('@aws-sdk/client-athena'),
 ): Promise<PipelineOptions['athena']> {
   const parsed = EngineEnvironment.safeParse(env);
   if (!parsed.success) throw new LoyaltyLakeError(`bad Lambda environment: ${z.prettifyError(parsed.error)}`);
@@ -36,7 +37,7 @@ export async function athenaOption(
     sdk = (await loadSdk()) as AthenaSdk;
   } catch (error) {
     throw new LoyaltyLakeError(
-      `ENGINE=athena needs the package ${ATHENA_SDK_PACKAGE}, which is not installed: add it to the dependencies (npm install ${ATHENA_SDK_PACKAGE}) and deploy again (docs/athena.md)`,
+      `ENGINE=athena needs the package ${ATHENA_SDK_PACKAGE}, which could not be loaded: reinstall the dependencies (npm ci) and deploy again (docs/athena.md)`,
       { cause: error },
     );
   }

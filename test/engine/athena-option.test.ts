@@ -23,9 +23,9 @@ describe('athenaOption', () => {
     );
   });
 
-  it('says to install the SDK when ENGINE=athena and the package is missing', async () => {
+  it('says what to do when ENGINE=athena and the package cannot be loaded', async () => {
     const env = { ENGINE: 'athena', ATHENA_WORKGROUP: 'wg', ATHENA_DATABASE: 'loyaltylake_engine' };
-    await expect(athenaOption(env, notInstalled)).rejects.toThrow(`ENGINE=athena needs the package ${ATHENA_SDK_PACKAGE}, which is not installed`);
+    await expect(athenaOption(env, notInstalled)).rejects.toThrow(`ENGINE=athena needs the package ${ATHENA_SDK_PACKAGE}, which could not be loaded: reinstall the dependencies`);
   });
 
   it('gives AwsAthenaQueries on the SDK client, in the workgroup and database of the environment', async () => {
@@ -53,5 +53,12 @@ describe('athenaOption', () => {
     expect(option!.queries).toBeInstanceOf(AwsAthenaQueries);
     expect(id).toBe('q-1');
     expect(sent).toEqual([{ QueryString: 'select 1', WorkGroup: 'wg', QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'loyaltylake_engine' } }]);
+  });
+});
+
+describe('athenaOption with the installed SDK', () => {
+  it('loads @aws-sdk/client-athena by default (a dependency, bundled into the transform)', async () => {
+    const option = await athenaOption({ ENGINE: 'athena', ATHENA_WORKGROUP: 'wg', ATHENA_DATABASE: 'loyaltylake_engine' });
+    expect(option?.queries).toBeDefined();
   });
 });
