@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { printAlerts } from '../../src/cli/run-report.js';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { eventBridgeSender, sendTargetEvents, type EventSender, type TargetEvent } from '../../src/core/targets/target-events.js';
+import { alertLine } from '../../src/core/targets/targets.js';
 import { csv, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
 // As of 2024-02-10 (the latest order): January is the latest complete month, February partial.
@@ -54,6 +55,10 @@ describe('a run with KPI targets', () => {
     log.mockRestore();
     expect(printed).toContain('1 of 2 KPI targets MISSED in 2024-01');
     expect(printed).toContain('loyalty_kpis_monthly.active_customers in 2024-01: 2, target at least 3');
+    // a fraction is shown to 6 significant digits, not as its full double
+    expect(alertLine({ target: 'retention_monthly.churn_rate', month: '2026-10', value: 0.14309459051072831, threshold: 0.12, comparator: 'at_most' })).toBe(
+      'retention_monthly.churn_rate in 2026-10: 0.143095, target at most 0.12',
+    );
   });
 
   it('fails before building anything when a target names a column that does not exist', async () => {

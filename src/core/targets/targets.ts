@@ -104,5 +104,8 @@ export async function missedTargets(db: DuckDBSession, models: readonly ModelVer
 /** One line for a missed target: `retention_monthly_v1.churn_rate (segment = gold) in 2024-05: 0.07, target at most 0.05`. */
 export function alertLine(alert: TargetAlert): string {
   const segment = alert.dimension === undefined ? '' : ` (${alert.dimension} = ${alert.segment_value})`;
-  return `${alert.target}${segment} in ${alert.month}: ${alert.value}, target ${alert.comparator.replace('_', ' ')} ${alert.threshold}`;
+  return `${alert.target}${segment} in ${alert.month}: ${readable(alert.value)}, target ${alert.comparator.replace('_', ' ')} ${alert.threshold}`;
 }
+
+/** A value as a person reads it: at most 6 significant digits (0.14309459051072831 → 0.143095); the manifest keeps it whole. */
+const readable = (value: number) => String(Number(value.toPrecision(6)));
