@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isCalendarDate } from '../core/calendar-date.js';
 import { LoyaltyLakeError } from '../core/errors.js';
 import { packageRoot } from '../core/paths.js';
 
@@ -89,8 +90,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 /** A calendar date written YYYY-MM-DD that exists (2024-02-30 does not). */
 function isoDate(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const date = new Date(`${value}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+  if (!isCalendarDate(value)) {
     throw new UsageError(`${flag} must be a date YYYY-MM-DD, got '${value}'`, { withUsage: false });
   }
   return value;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isCalendarDate } from '../calendar-date.js';
 import { forgetRecordsSince, type ForgetRecord } from '../control/forget-records.js';
 import { DuckDBSession, sqlString } from '../duckdb.js';
 import { AthenaEngine } from '../engine/athena-engine.js';
@@ -491,11 +492,8 @@ async function buildModels(
 }
 
 function validateOptions(options: PipelineOptions): void {
-  if (options.asOf !== undefined) {
-    const date = new Date(`${options.asOf}T00:00:00Z`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(options.asOf) || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== options.asOf) {
-      throw new ConfigError(`--as-of must be a date YYYY-MM-DD, got '${options.asOf}'`);
-    }
+  if (options.asOf !== undefined && !isCalendarDate(options.asOf)) {
+    throw new ConfigError(`--as-of must be a date YYYY-MM-DD, got '${options.asOf}'`);
   }
   const { churnWindowDays } = options;
   if (churnWindowDays !== undefined && (!Number.isInteger(churnWindowDays) || churnWindowDays < 1)) {
