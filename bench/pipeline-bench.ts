@@ -1,9 +1,10 @@
 // npm run bench [-- --orders 10000000 --memory-limit 1GB --clv-customers 1000000]
 // Generates N orders, then times DuckDB alone converting them to Parquet (the baseline)
-// and the whole pipeline on the same files, each in its own process; then the predictive
+// and the whole pipeline on the same files — with the orders models only, and with every
+// model — each in its own process and its own copy of the inbox; then the predictive
 // fits and predictions on simulated customers (predictive-bench.ts), in a process of their own.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,25 +24,50 @@ const memoryLimit = values['memory-limit'];
 const root = mkdtempSync(join(tmpdir(), 'loyaltylake-bench-'));
 const lakeDir = join(root, 'lake');
 
-const measure = (step: string) => {
-  const output = execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'measure-step.js'), step, lakeDir, memoryLimit], {
+type Measured = { seconds: number; peakRssMb: number; detail?: PipelineDetail };
+type PipelineDetail = {
+  timings_ms: Record<string, number>;
+  model_ms: Record<string, number>;
+  clv_model?: { customers: number; fitted_customers: number; repeat_customers: number; bg_nbd_status: string };
+};
+
+/** One step in its own process; each pipeline run gets its own copy of the generated inbox. */
+const measure = (step: string): Measured => {
+  const lake = step === 'baseline' ? lakeDir : join(root, step);
+  if (lake !== lakeDir) cpSync(join(lakeDir, 'inbox'), join(lake, 'inbox'), { recursive: true });
+  const output = execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'measure-step.js'), step, lake, memoryLimit], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
-  return JSON.parse(output.trim().split('\n').at(-1)!) as { seconds: number; peakRssMb: number; detail?: unknown };
+  return JSON.parse(output.trim().split('\n').at(-1)!) as Measured;
 };
+
+const PREDICTIVE_MODELS = ['clv_model_v1', 'clv_predictions_v1', 'clv_backtest_v1', 'churn_risk_v1', 'churn_risk_v2'];
 
 try {
   const generating = performance.now();
   await generateOrders(lakeDir, orders);
   console.log(`generated ${orders.toLocaleString('en-US')} orders in ${((performance.now() - generating) / 1000).toFixed(1)} s (${root})`);
   const baseline = measure('baseline');
+  const ordersOnly = measure('pipeline-orders');
   const pipeline = measure('pipeline');
   const rows = (s: number) => Math.round(orders / s).toLocaleString('en-US');
+  const ratio = (seconds: number) => `${(seconds / baseline.seconds).toFixed(2)}× baseline`;
+  const steps = (m: Measured) =>
+    Object.entries(m.detail!.timings_ms)
+      .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(2)} s (${ratio(ms / 1000)})`)
+      .join(', ');
   console.log(`DuckDB memory_limit ${memoryLimit}, ${orders.toLocaleString('en-US')} orders`);
   console.log(`baseline (DuckDB CSV → Parquet): ${baseline.seconds.toFixed(1)} s, ${rows(baseline.seconds)} rows/s, peak RSS ${Math.round(baseline.peakRssMb)} MB`);
-  console.log(`pipeline (ingest + models + publish): ${pipeline.seconds.toFixed(1)} s, ${rows(pipeline.seconds)} rows/s, peak RSS ${Math.round(pipeline.peakRssMb)} MB`);
-  console.log(`pipeline / baseline: ${(pipeline.seconds / baseline.seconds).toFixed(2)}×   steps: ${JSON.stringify(pipeline.detail)}`);
+  for (const [label, m] of [['pipeline, orders models', ordersOnly], ['pipeline, every model', pipeline]] as const) {
+    console.log(`${label}: ${m.seconds.toFixed(1)} s = ${ratio(m.seconds)}, ${rows(m.seconds)} rows/s, peak RSS ${Math.round(m.peakRssMb)} MB`);
+    console.log(`  steps: ${steps(m)}`);
+  }
+  const modelMs = pipeline.detail!.model_ms;
+  const predictiveMs = PREDICTIVE_MODELS.filter((m) => m in modelMs).map((m) => `${m} ${((modelMs[m] ?? 0) / 1000).toFixed(2)} s`);
+  const fit = pipeline.detail!.clv_model;
+  console.log(`  predictive steps: ${predictiveMs.join(', ')}; clv_model fitted ${fit?.fitted_customers.toLocaleString('en-US')} of ${fit?.customers.toLocaleString('en-US')} customers (${fit?.bg_nbd_status})`);
+  console.log(`  every model's time (ms): ${JSON.stringify(modelMs)}`);
   const predictive = execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'predictive-bench.js'), '--customers', values['clv-customers']], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
