@@ -57,7 +57,7 @@ export function attemptFit<Fit extends MaximumLikelihoodFit<object>>(unfittable:
  * `<parameter>_se` for each named parameter: NULL without a converged fit or where the
  * information matrix is singular (a flat ridge: the parameters are not identified).
  */
-export function standardErrorColumns<Name extends string>(
+function standardErrorColumns<Name extends string>(
   names: readonly Name[],
   fit: MaximumLikelihoodFit<Record<Name, number>> | undefined,
 ): Record<string, number | null> {
