@@ -6,6 +6,7 @@ import type { Lake } from '../core/lake/lake.js';
 import { LakeKeys, LakePrefix } from '../core/lake/lake-layout.js';
 import type { RunManifest } from '../core/pipeline/run-manifest.js';
 import { alertLine } from '../core/targets/targets.js';
+import type { PurchaseModelName } from '../core/predictive/purchase-models.js';
 import { asOfBasis } from '../report/data-health.js';
 import { rejectedFileLines, topReasonsText, warningLines } from './run-findings.js';
 import { valueNotes } from './value-notes.js';
@@ -19,8 +20,12 @@ export interface ReportTables {
   readonly scorecard?: Row;
   /** mrr_monthly's latest months, newest first (a lake with subscriptions). */
   readonly mrr?: Row[];
-  readonly predictions?: { readonly fit?: Row; readonly backtest?: Row; readonly bands: Row[] };
+  readonly predictions?: { readonly fit?: Row; readonly backtest?: Row; readonly bands: Row[]; readonly models?: Row[] };
 }
+
+/** clv_model v2: the purchase models fitted side by side, one row each, the one predictions come from selected. */
+const MODEL_CHOICE_TABLE = 'clv_model_v2';
+const MODEL_LABELS: Record<PurchaseModelName, string> = { bg_nbd: 'BG/NBD', mbg_nbd: 'MBG/NBD', pareto_nbd: 'Pareto/NBD' };
 
 /** The model tables the report reads (version 1 of each). */
 const REPORTED_MODELS = ['cohort_retention', 'loyalty_kpis_monthly', 'loyalty_scorecard_monthly', 'mrr_monthly', 'clv_model', 'clv_backtest', 'churn_risk'] as const;
@@ -160,6 +165,9 @@ export async function readReportTables(db: DuckDBSession, published: ReadonlySet
           )
         )[0],
         bands: await db.rows(`select risk_band, count(*) as customers from ${from('churn_risk')} group by risk_band order by risk_band`),
+        models: published.has(MODEL_CHOICE_TABLE)
+          ? await db.rows(`select model, selected, backtest_error, converged, flat_ridge, status from ${sqlIdent(MODEL_CHOICE_TABLE)}`)
+          : undefined,
       }
     : undefined;
   return { retention, kpis, scorecard, mrr, predictions };
@@ -178,6 +186,13 @@ async function downloadReportTables(lake: Lake, manifest: RunManifest): Promise<
       await lake.download(key, path);
       await db.run(`create view ${sqlIdent(tableOf(model))} as select * from read_parquet(${sqlString(path)})`);
       published.add(tableOf(model));
+    }
+    const choice = manifest.models.find((m) => m.model === 'clv_model' && m.version === 2)?.published_to;
+    if (choice) {
+      const path = join(scratch, `${MODEL_CHOICE_TABLE}.parquet`);
+      await lake.download(choice, path);
+      await db.run(`create view ${sqlIdent(MODEL_CHOICE_TABLE)} as select * from read_parquet(${sqlString(path)})`);
+      published.add(MODEL_CHOICE_TABLE);
     }
     return await readReportTables(db, published);
   } finally {
@@ -267,13 +282,31 @@ function backtestSummary(backtest: Row): string {
   return `${window}: predicted ${Math.round(Number(backtest.predicted_repeat_purchases)).toLocaleString('en-US')} repeat purchases, actual ${actual} (${error})`;
 }
 
+/**
+ * clv_model v2's choice in one line: the selected model and each model's backtest error, e.g.
+ * "model choice (holdout backtest error): Pareto/NBD selected, 3.1%; BG/NBD 4.2%; MBG/NBD not converged".
+ */
+export function modelChoiceLine(models: readonly Row[]): string {
+  const label = (name: unknown) => (Object.hasOwn(MODEL_LABELS, String(name)) ? MODEL_LABELS[name as PurchaseModelName] : String(name));
+  const describe = (row: Row) => {
+    const error = row.backtest_error === null || row.backtest_error === undefined ? 'no backtest error' : `${(Number(row.backtest_error) * 100).toFixed(1)}%`;
+    const usable = row.converged === true || row.flat_ridge === true;
+    const state = row.flat_ridge === true ? ' (flat ridge: predictions flagged)' : usable ? '' : ` (${String(row.status)})`;
+    return `${label(row.model)}${row.selected === true ? ' selected,' : ''} ${error}${state}`;
+  };
+  const ordered = [...models.filter((row) => row.selected === true), ...models.filter((row) => row.selected !== true)];
+  const none = models.some((row) => row.selected === true) ? '' : 'no model selected, no predictions; ';
+  return `model choice (holdout backtest error): ${none}${ordered.map(describe).join('; ')}`;
+}
+
 /** One line on the fitted CLV models, the backtest and the churn-risk bands. */
-function printPredictions({ fit, backtest, bands }: NonNullable<ReportTables['predictions']>): void {
+function printPredictions({ fit, backtest, bands, models }: NonNullable<ReportTables['predictions']>): void {
   console.log('\nPredictive CLV (BG/NBD + Gamma-Gamma)');
   console.log(
     (fit?.bg_nbd_converged && fit?.gamma_gamma_converged ? `fit converged on ${fittedOn(fit)}` : `fit DID NOT CONVERGE on ${fittedOn(fit)} — do not rely on the predictions`) +
       (backtest ? `; ${backtestSummary(backtest)}` : ''),
   );
+  if (models?.length) console.log(modelChoiceLine(models));
   console.log(`churn risk: ${bands.map((b) => `${b.risk_band} ${count(Number(b.customers))}`).join(', ')}`);
 }
 

@@ -57,7 +57,7 @@ describe('step models', () => {
 
   it('registers every step the project declares, at the versions declared', () => {
     const stepModels = loadModels(defaultModelsDir()).filter((m) => m.step);
-    expect(stepModels.map((m) => m.table)).toEqual(['clv_backtest_v1', 'clv_model_v1', 'clv_predictions_v1', 'kpi_targets_monthly_v1']);
+    expect(stepModels.map((m) => m.table)).toEqual(['clv_backtest_v1', 'clv_backtest_v2', 'clv_model_v1', 'clv_model_v2', 'clv_predictions_v1', 'clv_predictions_v2', 'kpi_targets_monthly_v1']);
     // The run adds the KPI targets step, with the lake's targets, to the predictive ones.
     expect(() => checkSteps(stepModels, { ...PREDICTIVE_STEPS, ...targetsSteps([]) })).not.toThrow();
   });

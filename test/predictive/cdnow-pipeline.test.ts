@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/core/pipeline/run-manifest.js';
 import { bgNbdExpectedPurchases, bgNbdProbabilityAlive } from '../../src/core/predictive/bg-nbd.js';
+import { PURCHASE_MODELS } from '../../src/core/predictive/purchase-models.js';
 import { copyOfModels } from '../helpers/models-dir.js';
 import { csv, readParquet, run, tempLake } from '../helpers/temp-lake.js';
 
@@ -14,6 +15,8 @@ describe('predictive CLV on the CDNOW sample, through the pipeline', () => {
   let manifest: RunManifest;
   let predictions: Map<string, Record<string, unknown>>;
   let fit: Record<string, unknown>;
+  let fitsV2: Record<string, unknown>[];
+  let predictionsV2: Map<string, Record<string, unknown>>;
 
   beforeAll(async () => {
     const transactions = readFileSync(join(CDNOW, 'CDNOW_sample.txt'), 'utf8').trim().split('\n');
@@ -28,6 +31,8 @@ describe('predictive CLV on the CDNOW sample, through the pipeline', () => {
     const rows = await readParquet(dir, 'metrics/clv_predictions/v1/data.parquet');
     predictions = new Map(rows.map((r) => [String(r.customer_id), r]));
     fit = (await readParquet(dir, 'metrics/clv_model/v1/data.parquet'))[0]!;
+    fitsV2 = await readParquet(dir, 'metrics/clv_model/v2/data.parquet', 'model');
+    predictionsV2 = new Map((await readParquet(dir, 'metrics/clv_predictions/v2/data.parquet')).map((r) => [String(r.customer_id), r]));
   });
 
   it('summarizes every customer exactly as the published summary (weeks = days / 7)', () => {
@@ -69,6 +74,33 @@ describe('predictive CLV on the CDNOW sample, through the pipeline', () => {
     }
   });
 
+  it('clv_model v2: its BG/NBD row is version 1\'s fit, bit for bit', () => {
+    const bgNbd = fitsV2.find((row) => row.model === 'bg_nbd')!;
+    for (const name of ['r', 'alpha', 'a', 'b', 'r_se', 'alpha_se', 'a_se', 'b_se', 'p', 'q', 'gamma', 'customers', 'fitted_customers', 'repeat_customers']) {
+      expect(bgNbd[name], name).toEqual(fit[name]);
+    }
+    expect(bgNbd).toMatchObject({ log_likelihood: fit.bg_nbd_log_likelihood, converged: true, flat_ridge: false, status: 'converged', s: null, beta: null });
+    // the published estimates, as version 1 reproduces them above
+    expect(Math.abs(Number(bgNbd.r) / 0.243 - 1)).toBeLessThan(0.01);
+  });
+
+  it('clv_predictions v2 publishes from the one model clv_model v2 selected, with its P(alive) and expected purchases', () => {
+    const selected = fitsV2.filter((row) => row.selected === true);
+    expect(selected).toHaveLength(1);
+    const chosen = PURCHASE_MODELS.find((m) => m.name === selected[0]!.model)!;
+    const params = Object.fromEntries(chosen.parameterNames.map((name) => [name, Number(selected[0]![name])]));
+    expect(predictionsV2.size).toBe(2357);
+    const twelveMonthsInWeeks = 365.25 / 7;
+    for (const id of ['1', '2', '3', '4', '5', '100', '2357']) {
+      const p = predictionsV2.get(id)!;
+      const [x, tx, T] = [Number(p.frequency), Number(p.recency_days) / 7, Number(p.t_days) / 7];
+      expect(p).toMatchObject({ model: chosen.name, prediction_flag: null, expected_avg_order_value: predictions.get(id)!.expected_avg_order_value });
+      const alive = chosen.probabilityAlive(params, x, tx, T);
+      expect(Number(p.p_alive), id).toBeCloseTo(alive, 12);
+      expect(Number(p.expected_purchases_12m), id).toBeCloseTo(alive * chosen.expectedPurchasesIfAlive(params, twelveMonthsInWeeks, x, T), 10);
+    }
+  });
+
   it('reproduces the published point predictions', () => {
     const params = { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) };
     // customer 1: x = 2, t_x = 30.43, T = 38.86 weeks
@@ -93,7 +125,7 @@ describe('clv_backtest on the CDNOW sample', () => {
     const { dir, lake, put } = tempLake();
     put('inbox/orders/cdnow.csv', csv('order_id,customer_id,ordered_at,amount', ...orders));
     const models = copyOfModels();
-    models.edit('clv_backtest/clv_backtest.yml', (text) => text.replace('holdout_weeks: 26', 'holdout_weeks: 39'));
+    models.edit('clv_backtest/clv_backtest.yml', (text) => text.replaceAll('holdout_weeks: 26', 'holdout_weeks: 39'));
 
     // Act
     const manifest = await run(lake, { asOf: '1998-06-30', modelsDir: models.dir });
@@ -110,5 +142,14 @@ describe('clv_backtest on the CDNOW sample', () => {
     const groups = backtest.filter((r) => r.frequency_group !== 'all');
     expect(groups.reduce((n, r) => n + Number(r.customers), 0)).toBe(2357);
     expect(groups.reduce((n, r) => n + Number(r.actual_repeat_purchases), 0)).toBe(1882);
+    // Version 2's BG/NBD rows: the same calibration fit and groups (its sums are taken in code, v1's in SQL)
+    const v2 = (await readParquet(dir, 'metrics/clv_backtest/v2/data.parquet', 'frequency_group')).filter((r) => r.model === 'bg_nbd');
+    expect(v2.map((r) => r.frequency_group)).toEqual(backtest.map((r) => r.frequency_group));
+    v2.forEach((row, i) => {
+      const v1 = backtest[i]!;
+      expect(row).toMatchObject({ customers: v1.customers, actual_repeat_purchases: v1.actual_repeat_purchases, converged: true, flat_ridge: false, fit_status: 'converged' });
+      expect(Number(row.predicted_repeat_purchases) / Number(v1.predicted_repeat_purchases) - 1, String(row.frequency_group)).toBeCloseTo(0, 10);
+    });
+    expect(Number(v2[0]!.backtest_error)).toBeGreaterThan(0);
   });
 });

@@ -54,4 +54,16 @@ describe('minimizeWithGradient (BFGS with a weak Wolfe line search)', () => {
   it('fails on a start where the objective is not finite', () => {
     expect(() => minimizeWithGradient(() => ({ value: Number.POSITIVE_INFINITY, gradient: [0] }), [0])).toThrow(/not finite at the start/);
   });
+
+  it('returns the iterate before the last, which a flat-ridge check compares with the last', () => {
+    // (x − 3)² from 0: the step t = 1 along −g = 6 lands on 6 (value 9, no decrease), so the line
+    // search halves it and lands on the minimum 3: one step, and the iterate before it is the start (value 9).
+    const result = minimizeWithGradient(([x]) => ({ value: (x! - 3) ** 2, gradient: [2 * (x! - 3)] }), [0]);
+    expect(result.converged).toBe(true);
+    expect(result.previous).toBeDefined();
+    expect(result.previous).toEqual({ x: [0], value: 9 });
+    expect(result.x).toEqual([3]);
+    // No step, no previous iterate: the start is already the minimum
+    expect(minimizeWithGradient(([x]) => ({ value: (x! - 3) ** 2, gradient: [2 * (x! - 3)] }), [3]).previous).toBeUndefined();
+  });
 });

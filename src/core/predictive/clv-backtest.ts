@@ -1,8 +1,8 @@
-import { sqlIdent } from '../duckdb.js';
+import { sqlIdent, type DuckDBSession } from '../duckdb.js';
 import { defineStep } from '../models/model-step.js';
 import { writeDeclaredColumns } from '../models/step-io.js';
 import { bgNbdProbabilityAliveSql, fitBgNbd } from './bg-nbd.js';
-import { attemptFit, FIT_ITERATIONS, histories, writeIfAliveTable } from './clv-steps.js';
+import { attemptFit, bgNbdIfAlive, FIT_ITERATIONS, histories, writeIfAliveTable } from './clv-steps.js';
 
 /**
  * clv_backtest: refits BG/NBD on the data up to as-of minus the holdout window, predicts
@@ -17,47 +17,14 @@ export const backtestClv = defineStep({
     const orders = sqlIdent(inputs.int_orders_completed);
     const holdoutDays = Number(model.settings.holdout_weeks) * 7;
     const unitDays = Number(model.settings.time_unit_days);
-    await db.run(`
-      create or replace temp table backtest_histories as
-      with params as (
-          select as_of_date, cast(as_of_date - ${holdoutDays} as date) as calibration_end from run_params
-      ),
-      purchase_days as (
-          select distinct customer_id, order_date from ${orders}
-      ),
-      calibration as (
-          select
-              purchase_days.customer_id,
-              count(*) - 1 as frequency,
-              date_diff('day', min(purchase_days.order_date), max(purchase_days.order_date)) as recency_days,
-              date_diff('day', min(purchase_days.order_date), min(params.calibration_end)) as t_days
-          from purchase_days
-          cross join params
-          where purchase_days.order_date <= params.calibration_end
-          group by purchase_days.customer_id
-      ),
-      holdout as (
-          select purchase_days.customer_id, count(*) as purchases
-          from purchase_days
-          cross join params
-          where purchase_days.order_date > params.calibration_end
-          group by purchase_days.customer_id
-      )
-      select calibration.frequency, calibration.recency_days, calibration.t_days,
-             count(*) as customers, sum(coalesce(holdout.purchases, 0)) as actual
-      from calibration
-      left join holdout on calibration.customer_id = holdout.customer_id
-      group by all`);
-    const [{ calibration_end: calibrationEnd } = { calibration_end: null }] = await db.rows(
-      `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
-    );
+    const calibrationEnd = await createBacktestHistories(db, orders, holdoutDays);
     const fitRows = await histories(db, 'backtest_histories', unitDays);
     const attempt = attemptFit(fitRows.some((h) => h.frequency > 0) ? undefined : 'no customer has a repeat purchase in the calibration period', () =>
       fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }),
     );
     const fit = attempt.fit;
     // Per customer: P(alive) in SQL times eq. (10)'s factor for a live customer, once per distinct (x, T).
-    await writeIfAliveTable(db, 'backtest_if_alive', 'backtest_histories', fit?.converged ? fit.params : undefined, unitDays, { units: holdoutDays / unitDays });
+    await writeIfAliveTable(db, 'backtest_if_alive', 'backtest_histories', fit?.converged ? bgNbdIfAlive(fit.params) : undefined, unitDays, { units: holdoutDays / unitDays });
     await db.run('create or replace temp table backtest_model as select cast(? as double) as r, cast(? as double) as alpha, cast(? as double) as a, cast(? as double) as b', [
       fit?.params.r ?? null,
       fit?.params.alpha ?? null,
@@ -107,7 +74,7 @@ export const backtestClv = defineStep({
         actual_repeat_purchases: actual,
         predicted_repeat_purchases: predicted,
         relative_error: actual > 0 && predicted !== null ? predicted / actual - 1 : null,
-        calibration_end: String(calibrationEnd),
+        calibration_end: calibrationEnd,
         holdout_days: holdoutDays,
         converged: fit?.converged ?? false,
         fit_status: attempt.status,
@@ -115,3 +82,46 @@ export const backtestClv = defineStep({
     await writeDeclaredColumns(db, model, table, output);
   },
 });
+
+/**
+ * Creates the temp table backtest_histories (frequency, recency_days, t_days, customers, actual):
+ * the calibration histories up to as-of − holdoutDays, with how many customers share each and
+ * their purchase days in the holdout. Returns the calibration end (YYYY-MM-DD).
+ */
+export async function createBacktestHistories(db: DuckDBSession, orders: string, holdoutDays: number): Promise<string> {
+  await db.run(`
+    create or replace temp table backtest_histories as
+    with params as (
+        select as_of_date, cast(as_of_date - ${holdoutDays} as date) as calibration_end from run_params
+    ),
+    purchase_days as (
+        select distinct customer_id, order_date from ${orders}
+    ),
+    calibration as (
+        select
+            purchase_days.customer_id,
+            count(*) - 1 as frequency,
+            date_diff('day', min(purchase_days.order_date), max(purchase_days.order_date)) as recency_days,
+            date_diff('day', min(purchase_days.order_date), min(params.calibration_end)) as t_days
+        from purchase_days
+        cross join params
+        where purchase_days.order_date <= params.calibration_end
+        group by purchase_days.customer_id
+    ),
+    holdout as (
+        select purchase_days.customer_id, count(*) as purchases
+        from purchase_days
+        cross join params
+        where purchase_days.order_date > params.calibration_end
+        group by purchase_days.customer_id
+    )
+    select calibration.frequency, calibration.recency_days, calibration.t_days,
+           count(*) as customers, sum(coalesce(holdout.purchases, 0)) as actual
+    from calibration
+    left join holdout on calibration.customer_id = holdout.customer_id
+    group by all`);
+  const [{ calibration_end: calibrationEnd } = { calibration_end: null }] = await db.rows(
+    `select cast(as_of_date - ${holdoutDays} as varchar) as calibration_end from run_params`,
+  );
+  return String(calibrationEnd);
+}

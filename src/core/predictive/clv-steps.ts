@@ -5,7 +5,7 @@ import { defineStep } from '../models/model-step.js';
 import { horizonColumn, selectDeclaredColumns, writeDeclaredColumns, writeTable, type ColumnValue } from '../models/step-io.js';
 import { bgNbdExpectedPurchasesIfAlive, bgNbdProbabilityAliveSql, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
-import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists } from './gamma-gamma.js';
+import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists, type GammaGammaFit, type GammaGammaRow } from './gamma-gamma.js';
 
 /**
  * BFGS iteration budget per fit. Data the models suit converge in a few dozen (CDNOW: 25 and
@@ -17,7 +17,7 @@ export const FIT_ITERATIONS = 200;
 /** Days in an average month, for horizons given in months. */
 const DAYS_PER_MONTH = 365.25 / 12;
 
-function numberSetting(model: ModelVersion, name: string): number {
+export function numberSetting(model: ModelVersion, name: string): number {
   const value = model.settings[name];
   if (typeof value !== 'number') throw new Error(`setting ${name} must be a number, got ${JSON.stringify(value)}`);
   return value;
@@ -106,16 +106,7 @@ export const fitClvModel = defineStep({
       fitBgNbd(rows, { maxIterations: FIT_ITERATIONS }),
     );
     const bgNbd = bgNbdAttempt.fit;
-    // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
-    const { frequency, monetary_value: monetaryValue, customers: weight } = await numberColumns(
-      db,
-      `select cast(frequency as double) as frequency, monetary_value, cast(count(*) as double) as customers from ${rfm}
-       where frequency > 0 and monetary_value > 0 group by all order by all`,
-    );
-    const spend = frequency!.map((x, i) => ({ frequency: x, monetaryValue: monetaryValue![i]!, weight: weight![i]! }));
-    const gammaGammaAttempt = attemptFit(spend.length > 1 ? undefined : 'fewer than 2 distinct repeat customers with positive spend', () =>
-      fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS }),
-    );
+    const { spend, attempt: gammaGammaAttempt } = await fitSpendModel(db, rfm);
     const gammaGamma = gammaGammaAttempt.fit;
     const [asOf] = await db.rows('select cast(as_of_date as varchar) as as_of_date from run_params');
     await writeDeclaredColumns(db, model, table, [
@@ -133,48 +124,81 @@ export const fitClvModel = defineStep({
         bg_nbd_log_likelihood: bgNbd?.logLikelihood ?? null,
         bg_nbd_converged: bgNbd?.converged ?? false,
         bg_nbd_status: bgNbdAttempt.status,
-        p: gammaGamma?.params.p ?? null,
-        q: gammaGamma?.params.q ?? null,
-        gamma: gammaGamma?.params.gamma ?? null,
-        ...standardErrorColumns(['p', 'q', 'gamma'], gammaGamma),
-        gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
-        gamma_gamma_converged: gammaGamma?.converged ?? false,
-        gamma_gamma_status: gammaGammaAttempt.status,
-        gamma_gamma_mean_defined: gammaGamma ? gammaGammaPopulationMeanExists(gammaGamma.params) : null,
+        ...spendModelColumns(gammaGammaAttempt),
       },
     ]);
   },
 });
 
+/** Gamma-Gamma fitted on the repeat customers' spend (as many rows as distinct (x, m), weighted), or why not. */
+export async function fitSpendModel(db: DuckDBSession, rfm: string): Promise<{ spend: GammaGammaRow[]; attempt: Attempt<GammaGammaFit> }> {
+  // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
+  const { frequency, monetary_value: monetaryValue, customers: weight } = await numberColumns(
+    db,
+    `select cast(frequency as double) as frequency, monetary_value, cast(count(*) as double) as customers from ${rfm}
+     where frequency > 0 and monetary_value > 0 group by all order by all`,
+  );
+  const spend = frequency!.map((x, i) => ({ frequency: x, monetaryValue: monetaryValue![i]!, weight: weight![i]! }));
+  const attempt = attemptFit(spend.length > 1 ? undefined : 'fewer than 2 distinct repeat customers with positive spend', () =>
+    fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS }),
+  );
+  return { spend, attempt };
+}
+
+/** clv_model's Gamma-Gamma columns (p, q, gamma, their _se, gamma_gamma_*) for a fit attempt. */
+export function spendModelColumns(attempt: Attempt<GammaGammaFit>): Record<string, ColumnValue> {
+  const gammaGamma = attempt.fit;
+  return {
+    p: gammaGamma?.params.p ?? null,
+    q: gammaGamma?.params.q ?? null,
+    gamma: gammaGamma?.params.gamma ?? null,
+    ...standardErrorColumns(['p', 'q', 'gamma'], gammaGamma),
+    gamma_gamma_log_likelihood: gammaGamma?.logLikelihood ?? null,
+    gamma_gamma_converged: gammaGamma?.converged ?? false,
+    gamma_gamma_status: attempt.status,
+    gamma_gamma_mean_defined: gammaGamma ? gammaGammaPopulationMeanExists(gammaGamma.params) : null,
+  };
+}
+
 /** A forecast horizon: a span in the fit's time unit, or whole months with a monthly discount rate. */
 export type Horizon = { units: number } | { months: number; monthlyDiscount: number };
+
+/** Expected purchases in (T, T + t] of a customer with x repeat purchases, still alive at T. */
+export type ExpectedIfAlive = (t: number, x: number, T: number) => number;
+
+/** BG/NBD's eq. (10) without P(alive), at fixed parameters. */
+export const bgNbdIfAlive =
+  (params: BgNbdParams): ExpectedIfAlive =>
+  (t, x, T) =>
+    bgNbdExpectedPurchasesIfAlive(params, t, x, T);
 
 /**
  * Creates `table` (frequency, t_days, expected_purchases, discounted_purchases): per distinct
  * (x, T) of `relation`, the repeat purchases a customer still alive is expected to make over the
  * horizon — eq. (10) without P(alive), which depends on x and T only — and, for a horizon in
  * months, the same discounted month by month (NULL otherwise). Far fewer pairs than customers;
- * an empty table without parameters.
+ * an empty table without a model. `ifAlive(t, x, T)`: a purchase model's expected purchases in
+ * (T, T + t] of a customer still alive (for BG/NBD, eq. 10 without P(alive): bgNbdIfAlive).
  */
 export async function writeIfAliveTable(
   db: DuckDBSession,
   table: string,
   relation: string,
-  params: BgNbdParams | undefined,
+  ifAlive: ExpectedIfAlive | undefined,
   unitDays: number,
   horizon: Horizon,
 ): Promise<void> {
   const rows: ColumnValue[][] = [];
-  if (params) {
+  if (ifAlive) {
     const { frequency, t_days: tDays } = await numberColumns(db, `select distinct cast(frequency as double) as frequency, cast(t_days as double) as t_days from ${relation}`);
     frequency!.forEach((x, i) => {
       const T = tDays![i]! / unitDays;
       if ('units' in horizon) {
-        rows.push([x, tDays![i]!, finiteOrNull(() => bgNbdExpectedPurchasesIfAlive(params, horizon.units, x, T)), null]);
+        rows.push([x, tDays![i]!, finiteOrNull(() => ifAlive(horizon.units, x, T)), null]);
         return;
       }
       const monthInUnits = DAYS_PER_MONTH / unitDays;
-      const cumulative = (months: number) => bgNbdExpectedPurchasesIfAlive(params, months * monthInUnits, x, T);
+      const cumulative = (months: number) => ifAlive(months * monthInUnits, x, T);
       const discounted = finiteOrNull(() => {
         let [total, previous] = [0, 0];
         for (let month = 1; month <= horizon.months; month++) {
@@ -213,7 +237,7 @@ export const predictClv = defineStep({
     // Predictions only from a fit that converged; otherwise they stay NULL (clv_model says why).
     const params: BgNbdParams | undefined =
       fit?.bg_nbd_converged === true ? { r: Number(fit.r), alpha: Number(fit.alpha), a: Number(fit.a), b: Number(fit.b) } : undefined;
-    await writeIfAliveTable(db, 'clv_if_alive', rfm, params, unitDays, { months: horizonMonths, monthlyDiscount: discount });
+    await writeIfAliveTable(db, 'clv_if_alive', rfm, params && bgNbdIfAlive(params), unitDays, { months: horizonMonths, monthlyDiscount: discount });
     const pAlive = bgNbdProbabilityAliveSql(
       { r: 'purchase_model.r', alpha: 'purchase_model.alpha', a: 'purchase_model.a', b: 'purchase_model.b' },
       'rfm.frequency',

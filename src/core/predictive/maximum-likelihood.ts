@@ -16,6 +16,8 @@ export interface MaximumLikelihoodFit<Params> {
   iterations: number;
   /** From the observed information; undefined when it is not positive definite (a flat ridge: parameters not identified). */
   standardErrors: Params | undefined;
+  /** The BFGS iterate before the last and its log-likelihood: a flat-ridge check compares predictions at both. */
+  previous?: { params: Params; logLikelihood: number };
 }
 
 export interface MaximumLikelihoodOptions {
@@ -85,5 +87,6 @@ export function maximizeLikelihood<Name extends string>(
     stop: result.stop,
     iterations: result.iterations,
     standardErrors: errors && fromLog(errors.map(Math.log)),
+    previous: result.previous && { params: fromLog(result.previous.x), logLikelihood: -result.previous.value * totalWeight },
   };
 }

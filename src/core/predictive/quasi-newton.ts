@@ -28,6 +28,8 @@ export interface QuasiNewtonResult {
   converged: boolean;
   /** Why the search stopped: converged is true only for 'gradient below tolerance'. */
   stop: QuasiNewtonStop;
+  /** The iterate before the last (none before the first step): how far the last step moved and what it gained. */
+  previous?: { x: number[]; value: number };
 }
 
 /** Sufficient decrease and curvature constants of the Wolfe conditions (N&W's usual choices for quasi-Newton). */
@@ -65,6 +67,7 @@ export function minimizeWithGradient(
   // Inverse Hessian approximation; scaled after the first step (N&W eq. 6.20).
   let inverseHessian = identity(n);
   let iterations = 0;
+  let previous: QuasiNewtonResult['previous'];
   const result = (stop: QuasiNewtonStop): QuasiNewtonResult => ({
     x,
     value: current.value,
@@ -73,6 +76,7 @@ export function minimizeWithGradient(
     evaluations,
     converged: stop === 'gradient below tolerance',
     stop,
+    previous,
   });
 
   for (;;) {
@@ -92,6 +96,7 @@ export function minimizeWithGradient(
     const sy = dot(s, y);
     if (iterations === 1) inverseHessian = identity(n).map((row) => row.map((v) => (v * sy) / dot(y, y)));
     inverseHessian = bfgsUpdate(inverseHessian, s, y, sy);
+    previous = { x, value: current.value };
     x = step.x;
     current = step.point;
   }
