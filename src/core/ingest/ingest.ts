@@ -17,6 +17,7 @@ import type { DeclaredFormats } from './value-formats.js';
 import { dateWindow, type DateWindow } from './validate-sql.js';
 import { checkLakeKey, pseudonymisationFrom, pseudonymiseFile, requireKey, type Pseudonymisation } from '../control/pseudonymise.js';
 import { isWithdrawn, withdrawnKeys } from '../control/tombstones.js';
+import { compactedParts, isCompactedPart } from '../pipeline/compact-staging.js';
 
 /**
  * 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read.
@@ -155,7 +156,8 @@ export async function ingestInbox(
   const { lake } = context;
   await checkLakeKey(lake, context.pseudonymisation);
   const inbox = (await lake.list(LakePrefix.inbox, { etags: true })).filter(isInboxFile);
-  const done = new Set([...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key));
+  // Done: a staging file, a quarantine report, or a staging file a compacted file holds (compact-staging.ts).
+  const done = new Set([...[...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key), ...(await compactedParts(lake))]);
   const withdrawn = await withdrawnKeys(lake);
   const reports: FileReport[] = [];
   for (const [index, object] of inbox.entries()) {
@@ -185,7 +187,10 @@ export async function ingestKey(
   if (isWithdrawn(object.key, await withdrawnKeys(context.lake, object.key))) return withdrawnFile(object, context.presets);
   await checkLakeKey(context.lake, context.pseudonymisation);
   const keys = ingestKeys(object, context.presets);
-  const done = (await exists(context.lake, keys.staging)) || (await exists(context.lake, keys.quarantineReport));
+  const done =
+    (await exists(context.lake, keys.staging)) ||
+    (await exists(context.lake, keys.quarantineReport)) ||
+    (await isCompactedPart(context.lake, keys.dataset, keys.staging));
   return done ? alreadyIngested(object, context.presets) : await ingestObject(context, object, options);
 }
 
