@@ -1,7 +1,8 @@
 // Many small files (issue 12, part 5): where the time of a run over many one-row files goes,
 // and how long a run with nothing new takes on a lake of many staged files.
-// Usage: node dist/bench/small-files-bench.js ingest <files>      — a run over <files> one-row files, time per file and by kind
-//        node dist/bench/small-files-bench.js noop <staged files> — a lake of that many staged files: the check, then runs with nothing new
+// Usage: node dist/bench/small-files-bench.js ingest <files> [compact above]      — a run over <files> one-row files, time per file and by kind
+//        node dist/bench/small-files-bench.js noop <staged files> [compact above] — a lake of that many staged files: the check, then runs with nothing new
+// [compact above]: the lake's `staging.compact_above_files` (unset: the default).
 // Figures are the minimum of the repetitions where there are several; compare only within one output.
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { LocalLake } from '../src/core/lake/local-lake.js';
 import { runPipeline } from '../src/core/pipeline/run-pipeline.js';
 import { transformNeeded } from '../src/core/pipeline/transform-needed.js';
 
-const [mode, countText] = process.argv.slice(2) as [string, string];
+const [mode, countText, compactAbove] = process.argv.slice(2) as [string, string, string | undefined];
 const count = Number(countText);
 const root = mkdtempSync(join(tmpdir(), 'small-files-bench-'));
 const lakeDir = join(root, 'lake');
@@ -37,6 +38,11 @@ function timeMethods<T extends object>(target: T, kind: string, names: string[])
 function orderFile(i: number): string {
   const day = String((i % 28) + 1).padStart(2, '0');
   return `order_id,customer_id,ordered_at,amount\no${i},c${i % 500},2024-01-${day},${(i % 90) + 10}\n`;
+}
+
+if (compactAbove) {
+  mkdirSync(lakeDir, { recursive: true });
+  writeFileSync(join(lakeDir, 'loyaltylake.yml'), `staging:\n  compact_above_files: ${compactAbove}\n`);
 }
 
 if (mode === 'ingest') {

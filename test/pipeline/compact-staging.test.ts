@@ -6,10 +6,11 @@ import { undoWithdraw, withdrawFile } from '../../src/core/control/withdraw.js';
 import { DuckDBSession, sqlString } from '../../src/core/duckdb.js';
 import { ingestKey } from '../../src/core/ingest/ingest.js';
 import { readStagingIndex, stagedFiles } from '../../src/core/pipeline/compact-staging.js';
+import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
 import { transformNeeded } from '../../src/core/pipeline/transform-needed.js';
 import { CURRENT, FILES, HEADER, runAndRead, sameTablesAfterCompaction } from '../helpers/compaction-scenario.js';
 import { spawnCompactionCrash } from '../helpers/compaction-crash.js';
-import { csv, query, tempDir, tempLake } from '../helpers/temp-lake.js';
+import { csv, ingestOnly, query, tempDir, tempLake } from '../helpers/temp-lake.js';
 
 /** A local lake with the three files of the scenario, compacted by a first run (above 2 files). */
 async function compactedLake() {
@@ -28,7 +29,7 @@ describe('staging compaction', () => {
   }, 60_000);
 
   it('a compacted file counts as ingested for the ingest Lambda too (one key at a time)', async () => {
-    const { dir, lake } = await compactedLake();
+    const { lake } = await compactedLake();
     const db = await DuckDBSession.open({ workDir: tempDir(), threads: 1 });
     try {
       const report = await ingestKey({ lake, db, workDir: tempDir(), runId: 'lambda' }, 'inbox/orders/b.csv');
@@ -36,8 +37,24 @@ describe('staging compaction', () => {
     } finally {
       db.closeSync();
     }
+    // Nothing staged beside the compacted file.
     expect((await lake.list('staging/orders/')).map((o) => o.key)).toHaveLength(1);
-    expect(dir).toBeTruthy();
+  }, 60_000);
+
+  it('counts files the ingest Lambda loaded once, though the run that counts them compacted their staging files', async () => {
+    // Prepare: three files loaded by an ingest that writes no manifest (as the Lambda)
+    const { lake, put } = tempLake();
+    put('loyaltylake.yml', 'staging:\n  compact_above_files: 2\n');
+    for (const file of FILES) put(file.key, file.content, file.landed);
+    await ingestOnly(lake);
+
+    // Act: a transform run (no ingest) compacts them, then counts the unfinished run's files
+    const manifest = await runPipeline({ lake, threads: 2, ingest: false, asOf: '2024-02-29' });
+
+    // Assess: the 3 files counted as loaded (5 rows), by the run that compacted them
+    expect(manifest.status).toBe('succeeded');
+    expect(manifest.ingest).toMatchObject({ files_loaded: 3, rows_loaded: 5 });
+    expect(manifest.inputs.find((i) => i.dataset === 'orders')?.files).toHaveLength(1);
   }, 60_000);
 
   it('withdraw after compaction takes the file’s rows out; undo brings them back', async () => {
