@@ -35,8 +35,10 @@ function timeMethods<T extends object>(target: T, kind: string, names: string[])
   }
 }
 
+/** One order per file; with CURRENCY=1 in the environment, with a currency column (the first file then sets the lake's). */
 function orderFile(i: number): string {
   const day = String((i % 28) + 1).padStart(2, '0');
+  if (process.env.CURRENCY === '1') return `order_id,customer_id,ordered_at,amount,currency\no${i},c${i % 500},2024-01-${day},${(i % 90) + 10},EUR\n`;
   return `order_id,customer_id,ordered_at,amount\no${i},c${i % 500},2024-01-${day},${(i % 90) + 10}\n`;
 }
 

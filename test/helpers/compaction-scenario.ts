@@ -66,7 +66,7 @@ export async function sameTablesAfterCompaction(lake: Lake, put: Put): Promise<v
   for (const [table, rows] of before.tables) expect(after.tables.get(table), table).toEqual(rows);
   const staged = (await lake.list('staging/orders/')).map((o) => o.key);
   expect(staged).toHaveLength(1);
-  expect(staged[0]).toMatch(/^staging\/orders\/_compacted-[^/@]+\.parquet$/);
+  expect(staged[0]).toMatch(/^staging\/orders\/compacted-[^/@]+\.parquet$/);
   const index = await readStagingIndex(lake, 'orders');
   expect(index?.parts.map((p) => p.replace(/@.*$/, ''))).toEqual(['staging/orders/a.csv', 'staging/orders/b.csv', 'staging/orders/c.csv']);
   expect(index?.rows).toBe(5);

@@ -93,7 +93,7 @@ describe('staging compaction', () => {
     // Assess: the inbox files without c1; the compacted file replaced
     expect(readFileSync(join(dir, 'inbox/orders/a.csv'), 'utf8')).toBe(csv(HEADER, 'o2,c2,2024-01-20,20'));
     expect(result.staging).toHaveLength(1);
-    expect(result.staging[0]!.key).toMatch(/_compacted-/);
+    expect(result.staging[0]!.key).toMatch(/compacted-/);
     const index = (await readStagingIndex(lake, 'orders'))!;
     expect(result.staging[0]!.to).toBe(index.compacted);
     // Rows left, by hand: a.csv's o2 (line 3, now line 2: line 2 was o1) and c.csv's o2 (line 2): 2 rows (BIGINT read back as text).

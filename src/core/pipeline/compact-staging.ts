@@ -46,7 +46,7 @@ export interface DatasetStaging {
   readonly index?: StagingIndex;
 }
 
-const COMPACTED = /^_compacted-[^/@]+\.parquet$/;
+const COMPACTED = /^compacted-[^/@]+\.parquet$/;
 
 /** Whether `key` is a compacted staging file (LakeKeys.compactedStaging), not an input file's. */
 export function isCompactedStaging(key: string): boolean {
