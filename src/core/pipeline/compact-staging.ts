@@ -79,9 +79,25 @@ export async function stagedFiles(lake: Lake, dataset: string): Promise<DatasetS
 /** Deletes what stagedFiles found stray: the last step of a compaction an earlier process did not finish. */
 export async function settleStaging(lake: Lake, staging: DatasetStaging): Promise<DatasetStaging> {
   // The parts before the compacted files: a listing in between still reads each row once.
-  const ordered = [...staging.stray.filter((k) => !isCompactedStaging(k)), ...staging.stray.filter(isCompactedStaging)];
-  for (const key of ordered) await lake.delete(key);
+  await eachAtOnce(staging.stray.filter((k) => !isCompactedStaging(k)), (key) => lake.delete(key));
+  await eachAtOnce(staging.stray.filter(isCompactedStaging), (key) => lake.delete(key));
   return { ...staging, stray: [] };
+}
+
+/** Requests in flight at once: thousands of parts are deleted (or downloaded) one request each on S3. */
+const AT_ONCE = 16;
+
+async function eachAtOnce<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(AT_ONCE, items.length) }, worker));
+  return results;
 }
 
 /** Every staging key a compacted file holds, over all datasets: ingest counts them as done. */
@@ -125,8 +141,7 @@ export async function compactStaging(
     settled.push(...staging.stray);
     staging = await settleStaging(lake, staging);
     if (staging.files.length <= aboveFiles) continue;
-    const paths: string[] = [];
-    for (const key of staging.files) paths.push(await localCopy(lake, key, workDir));
+    const paths = await eachAtOnce(staging.files, (key) => localCopy(lake, key, workDir));
     const parts = staging.files.flatMap((key) => (key === staging.index?.compacted ? staging.index.parts : [key]));
     const all = `read_parquet([${paths.map(sqlString).join(', ')}], union_by_name = true)`;
     const out = localMirrorPath(workDir, `${LakePrefix.tmp}compacted-${contract.name}.parquet`);
