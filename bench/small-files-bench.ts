@@ -2,6 +2,7 @@
 // and how long a run with nothing new takes on a lake of many staged files.
 // Usage: node dist/bench/small-files-bench.js ingest <files> [compact above]      — a run over <files> one-row files, time per file and by kind
 //        node dist/bench/small-files-bench.js noop <staged files> [compact above] — a lake of that many staged files: the check, then runs with nothing new
+//        node dist/bench/small-files-bench.js s3 <files> [compact above]         — on s3rver: a run over <files> one-row files, then the check and a run with nothing new
 // [compact above]: the lake's `staging.compact_above_files` (unset: the default).
 // Figures are the minimum of the repetitions where there are several; compare only within one output.
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,6 +72,51 @@ if (mode === 'ingest') {
       staged_objects: (await lake.list('staging/')).length,
     }),
   );
+} else if (mode === 's3') {
+  const { LocalCloud } = await import('../dev/local-cloud.js');
+  const cloud = await LocalCloud.start();
+  try {
+    const lake = cloud.lake();
+    const local = join(root, 'object');
+    if (compactAbove) {
+      writeFileSync(local, `staging:\n  compact_above_files: ${compactAbove}\n`);
+      await lake.upload(local, 'loyaltylake.yml');
+    }
+    for (let i = 0; i < count; i++) {
+      writeFileSync(local, orderFile(i));
+      await lake.upload(local, `inbox/orders/order-${String(i).padStart(6, '0')}.csv`);
+    }
+    timeMethods(lake as unknown as Lake, 'lake', ['list', 'download', 'upload', 'delete']);
+    let started = performance.now();
+    const manifest = await runPipeline({ lake, threads: 2, scratchDir: root });
+    const seconds = (performance.now() - started) / 1000;
+    if (manifest.status !== 'succeeded') throw new Error(`run failed: ${manifest.error}`);
+    const checks: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      started = performance.now();
+      const plan = await transformNeeded(lake);
+      checks.push(performance.now() - started);
+      if (plan.needed) throw new Error(`a run is needed: ${plan.reason}`);
+    }
+    started = performance.now();
+    await runPipeline({ lake, threads: 2, scratchDir: root });
+    const again = (performance.now() - started) / 1000;
+    console.log(
+      JSON.stringify({
+        mode,
+        files: count,
+        seconds,
+        ingest_ms_per_file: (manifest.timings_ms.ingest ?? 0) / count,
+        timings_ms: manifest.timings_ms,
+        spent_ms: Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, Math.round(v)])),
+        check_ms_min_of_3: Math.round(Math.min(...checks)),
+        run_nothing_new_s: again,
+        staged_objects: (await lake.list('staging/')).length,
+      }),
+    );
+  } finally {
+    await cloud.stop();
+  }
 } else if (mode === 'noop') {
   await stageDirectly(count);
   const lake = new LocalLake(lakeDir);
