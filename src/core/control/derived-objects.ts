@@ -12,7 +12,7 @@ export interface DerivedObjects {
 }
 
 /** `<fingerprint>` as inputFileId writes it: the first 12 characters of an ETag (hex, or hex and '-'). */
-const FINGERPRINT = '([0-9A-Za-z-]{1,12})';
+export const FINGERPRINT = '([0-9A-Za-z-]{1,12})';
 
 /**
  * Every version of the inbox file `inboxKey` that ingest handled (whether or not it is still

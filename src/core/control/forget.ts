@@ -17,6 +17,8 @@ import { underLease } from './control-lease.js';
 import { FORGOTTEN_REFERENCE, rewriteInboxFile } from './inbox-rewrite.js';
 import { parquetColumns, rewriteParquet } from './parquet-rewrite.js';
 import { type ForgetRecord } from './forget-records.js';
+import { forgetInCompacted, type RewrittenInbox } from './compacted-control.js';
+import { isCompactedStaging } from '../pipeline/compact-staging.js';
 import { checkLakeKey, CUSTOMER_ID_COLUMNS, pseudonym, pseudonymisationFrom, requireKey } from './pseudonymise.js';
 
 export interface ForgetOptions {
@@ -126,6 +128,7 @@ class ForgetWork {
   private readonly unresolved: { key: string; reason: string }[] = [];
   private files = 0;
   private readonly folders: string[] = [];
+  private readonly rewrittenInbox: RewrittenInbox[] = [];
 
   constructor(
     private readonly lake: Lake,
@@ -163,7 +166,8 @@ class ForgetWork {
     const versions = new Map<string, InputVersion>();
     for (const area of ['staging', 'rejects'] as const) {
       for (const { key } of await this.lake.list(LakePrefix[area])) {
-        if (!key.endsWith('.parquet')) continue;
+        // A compacted file is no input file's version: forgetInCompacted cleans it.
+        if (!key.endsWith('.parquet') || isCompactedStaging(key)) continue;
         const id = key.slice(LakePrefix[area].length);
         versions.set(id, { ...versions.get(id), [area]: key });
       }
@@ -178,6 +182,7 @@ class ForgetWork {
     for (const object of inbox) {
       const outcome = await this.cleaning(() => this.rewriteInbox(object));
       if (!outcome) continue;
+      this.rewrittenInbox.push({ original: object, cleaned: outcome });
       // The original's objects move to the rewritten file's keys even if they held none of the customer's rows.
       const old = ingestKeys(object);
       const version = versions.get(old.staging.slice(LakePrefix.staging.length)) ?? versions.get(old.rejects.slice(LakePrefix.rejects.length));
@@ -187,6 +192,7 @@ class ForgetWork {
       }
     }
     for (const [id, { version, sourceKey, rows }] of staged) await this.cleaning(() => this.replaceVersion(version, sourceKey, rows, rewritten.get(id)));
+    for (const change of await forgetInCompacted(this.lake, this.db, join(this.scratch, 'compacted'), this.stagedId, this.rewrittenInbox)) this.changes.staging.push(change);
   }
 
   /** The version's source key and its rows' filters, if its staging or rejects name the customer. */

@@ -3,6 +3,7 @@ import type { Lake } from '../lake/lake.js';
 import { findObject } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import { underLease } from './control-lease.js';
+import { withdrawFromCompacted } from './compacted-control.js';
 import { derivedObjects, keysOf } from './derived-objects.js';
 import { readTombstone, writeTombstone } from './tombstones.js';
 
@@ -37,6 +38,8 @@ export async function withdrawFile(lake: Lake, inboxKey: string): Promise<Withdr
         removed.push(key);
       }
     }
+    // Its rows in a compacted staging file leave too; the staging keys it held are reported as removed.
+    removed.push(...(await withdrawFromCompacted(lake, inboxKey)));
     const inInbox = (await findObject(lake, inboxKey)) !== undefined;
     return { inbox_key: inboxKey, action: existing ? 'already_withdrawn' : 'withdrawn', removed, in_inbox: inInbox, tombstone: LakeKeys.withdrawn(inboxKey) };
   });

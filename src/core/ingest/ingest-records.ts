@@ -2,6 +2,7 @@ import type { Lake, LakeObject } from '../lake/lake.js';
 import { exists, readJson, writeJson } from '../lake/lake-helpers.js';
 import { LakeKeys, LakePrefix } from '../lake/lake-layout.js';
 import type { FileReport, IngestRecord } from './ingest.js';
+import { isCompactedPart } from '../pipeline/compact-staging.js';
 
 /**
  * The files ingested by runs that wrote no manifest — killed, failed to write it, or the
@@ -53,6 +54,7 @@ export function withAdopted(files: readonly FileReport[], adopted: readonly File
 
 /** Whether the file's done-marker was written: its staging file, or its quarantine report. */
 async function isDone(lake: Lake, file: FileReport): Promise<boolean> {
-  if (file.staging_key) return await exists(lake, file.staging_key);
+  // A staging file compacted since (compact-staging.ts) is done too.
+  if (file.staging_key) return (await exists(lake, file.staging_key)) || (await isCompactedPart(lake, file.dataset, file.staging_key));
   return file.quarantine_key !== undefined && (await exists(lake, LakeKeys.quarantineReport(file.quarantine_key)));
 }

@@ -10,13 +10,14 @@ import { exists, findObject, localMirrorPath, writeJson } from '../lake/lake-hel
 import { inputFileId, LakeKeys, LakePrefix, parseInboxKey } from '../lake/lake-layout.js';
 import type { InputLimits } from './read-input.js';
 import { LakeSettingsSchema, type LakeSettings } from '../settings/lake-settings.js';
-import { currencyDatasets, lakeCurrency, recordCurrency } from './lake-currency.js';
+import { currencyDatasets, lakeCurrency, recordCurrency, type LakeCurrency } from './lake-currency.js';
 import { RejectShareError, type ReasonCount } from './reject-share.js';
 import { stageFile } from './stage-file.js';
 import type { DeclaredFormats } from './value-formats.js';
 import { dateWindow, type DateWindow } from './validate-sql.js';
 import { checkLakeKey, pseudonymisationFrom, pseudonymiseFile, requireKey, type Pseudonymisation } from '../control/pseudonymise.js';
 import { isWithdrawn, withdrawnKeys } from '../control/tombstones.js';
+import { compactedParts, isCompactedPart } from '../pipeline/compact-staging.js';
 
 /**
  * 'skipped': an inbox entry that is no readable file (a FIFO, a dangling link): reported with the reason, never read.
@@ -155,13 +156,15 @@ export async function ingestInbox(
   const { lake } = context;
   await checkLakeKey(lake, context.pseudonymisation);
   const inbox = (await lake.list(LakePrefix.inbox, { etags: true })).filter(isInboxFile);
-  const done = new Set([...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key));
+  // Done: a staging file, a quarantine report, or a staging file a compacted file holds (compact-staging.ts).
+  const done = new Set([...[...(await lake.list(LakePrefix.staging)), ...(await lake.list(LakePrefix.quarantine))].map((o) => o.key), ...(await compactedParts(lake))]);
   const withdrawn = await withdrawnKeys(lake);
+  const currency = currencyOfRun(context);
   const reports: FileReport[] = [];
   for (const [index, object] of inbox.entries()) {
     const report = isWithdrawn(object.key, withdrawn)
       ? withdrawnFile(object, context.presets)
-      : isIngested(object, done, context.presets) ? alreadyIngested(object, context.presets) : await ingestObject(context, object);
+      : isIngested(object, done, context.presets) ? alreadyIngested(object, context.presets) : await ingestObject(context, object, { currency });
     reports.push(report);
     onFile(report, index, inbox.length);
   }
@@ -185,13 +188,39 @@ export async function ingestKey(
   if (isWithdrawn(object.key, await withdrawnKeys(context.lake, object.key))) return withdrawnFile(object, context.presets);
   await checkLakeKey(context.lake, context.pseudonymisation);
   const keys = ingestKeys(object, context.presets);
-  const done = (await exists(context.lake, keys.staging)) || (await exists(context.lake, keys.quarantineReport));
+  const done =
+    (await exists(context.lake, keys.staging)) ||
+    (await exists(context.lake, keys.quarantineReport)) ||
+    (await isCompactedPart(context.lake, keys.dataset, keys.staging));
   return done ? alreadyIngested(object, context.presets) : await ingestObject(context, object, options);
 }
 
 export interface IngestOptions {
   /** Quarantine the file on any error, not only on bad input: the caller will not try again. */
   readonly lastAttempt?: boolean;
+  /** The lake's currency as known to a loop over many files. @default - read from the lake for this file */
+  readonly currency?: RunCurrency;
+}
+
+/** The lake's currency, read once for a loop over many files and updated when a file decides it. */
+interface RunCurrency {
+  get(): Promise<LakeCurrency | undefined>;
+  decided(currency: LakeCurrency): void;
+}
+
+/**
+ * Reading it for each file cost a listing, and, while no loaded file had a currency (an orders
+ * export without the column), a read of every staged file: quadratic in the files of one run.
+ * Only a file loaded in this run can change it, and it says so (`decided`).
+ */
+function currencyOfRun(context: IngestContext): RunCurrency {
+  let known: Promise<LakeCurrency | undefined> | undefined;
+  return {
+    get: () => (known ??= lakeCurrency(context.lake, context.db, context.workDir, context.currency)),
+    decided: (currency) => {
+      known = Promise.resolve(currency);
+    },
+  };
 }
 
 function isIngested(object: FingerprintedObject, done: ReadonlySet<string>, lakePresets?: readonly Preset[]): boolean {
@@ -232,7 +261,7 @@ export async function ingestObject(
     }
     const stagedPath = `${localPath}.staged.parquet`;
     const hasCurrency = currencyDatasets.some((d) => d.contract === contract);
-    const currency = hasCurrency ? await lakeCurrency(lake, db, workDir, context.currency) : undefined;
+    const currency = hasCurrency ? await (options.currency?.get() ?? lakeCurrency(lake, db, workDir, context.currency)) : undefined;
     const { currency: decided, ...counts } = await stageFile(db, {
       contract,
       preset: keys.preset,
@@ -247,7 +276,10 @@ export async function ingestObject(
       formats: { ...context.formats, ...keys.preset?.formats },
       maxRejectShare: context.maxRejectShare,
     });
-    if (decided) await recordCurrency(lake, decided);
+    if (decided) {
+      await recordCurrency(lake, decided);
+      options.currency?.decided(decided);
+    }
     if (context.pseudonymisation) {
       // Before anything leaves this machine: no raw customer id reaches staging or rejects.
       const key = requireKey(context.pseudonymisation);

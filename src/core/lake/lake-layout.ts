@@ -41,6 +41,15 @@ export const LakeKeys = {
   stagingFolder: (dataset: string) => `${LakePrefix.staging}${dataset}/`,
   /** Staging file of one ingested input file (`fileId` names the input file and its content, see `inputFileId`). */
   staging: (dataset: string, fileId: string) => `${LakeKeys.stagingFolder(dataset)}${fileId}.parquet`,
+  /**
+   * A dataset's compacted staging file: the rows of many staging files in one (compact-staging.ts).
+   * No input file's id can name it: every id ends in `@<fingerprint>`, and this name has no '@'.
+   * Not `_compacted-…`: Hive-style readers (Athena over Glue tables) take names starting with '_' or '.' for hidden files.
+   */
+  compactedStaging: (dataset: string, id: string) => `${LakeKeys.stagingFolder(dataset)}compacted-${id}.parquet`,
+  /** Which staging files a dataset's compacted file holds (compact-staging.ts). */
+  stagingIndexes: `${LakePrefix.runs}staging-index/`,
+  stagingIndex: (dataset: string) => `${LakePrefix.runs}staging-index/${dataset}.json`,
   /** Folder of one dataset's rejected rows. */
   rejectsFolder: (dataset: string) => `${LakePrefix.rejects}${dataset}/`,
   rejects: (dataset: string, fileId: string) => `${LakeKeys.rejectsFolder(dataset)}${fileId}.parquet`,

@@ -97,8 +97,13 @@ export class LocalLake implements Lake {
     const found: Walked = { files: [], unlisted: [] };
     // Walk only the folder that holds the prefix, then filter by the full prefix.
     const start = join(this.root, prefix.slice(0, prefix.lastIndexOf('/') + 1));
-    await walk(start, [], found);
     const keyOf = (path: string) => relative(this.root, path).split(sep).join('/');
+    // Below the start, only folders that can hold a key with the prefix: `_runs/currency.json` walks none of `_runs/ingested/`.
+    const mayHold = (folder: string) => {
+      const key = `${keyOf(folder)}/`;
+      return key.startsWith(prefix) || prefix.startsWith(key);
+    };
+    await walk(start, [], found, mayHold);
     const wanted = (key: string) => key.startsWith(prefix) && !key.startsWith(LakePrefix.tmp);
     return {
       files: found.files.map((file) => ({ ...file, key: keyOf(file.path) })).filter((file) => wanted(file.key)),
@@ -136,8 +141,8 @@ interface Walked {
   unlisted: { path: string; reason: string }[];
 }
 
-/** Walks `dir`, following links to files and folders; `ancestors` are the real paths of the folders above (a loop guard). */
-async function walk(dir: string, ancestors: readonly string[], found: Walked): Promise<void> {
+/** Walks `dir`, following links to files and folders, into the folders `mayHold` accepts; `ancestors` are the real paths of the folders above (a loop guard). */
+async function walk(dir: string, ancestors: readonly string[], found: Walked, mayHold: (folder: string) => boolean): Promise<void> {
   let entries: Dirent[];
   let real: string;
   try {
@@ -160,8 +165,9 @@ async function walk(dir: string, ancestors: readonly string[], found: Walked): P
       continue;
     }
     if (info.isDirectory()) {
+      if (!mayHold(path)) continue;
       if (above.includes(await realpath(path))) found.unlisted.push({ path, reason: 'a symbolic link to a folder that contains it (a loop): not followed' });
-      else await walk(path, above, found);
+      else await walk(path, above, found, mayHold);
     } else if (info.isFile()) found.files.push({ path, info });
     else found.unlisted.push({ path, reason: `${kindOf(info)}, not a regular file` });
   }

@@ -46,6 +46,7 @@ import {
 import { DEFAULT_LEASE_SECONDS, takeLease, type RunLease } from './run-lease.js';
 import { latestManifest, summarizeIngest, writeManifest, type ModelRunRecord, type RunManifest, type RunWarning } from './run-manifest.js';
 import { stageInputs, type StagedDataset } from './stage-inputs.js';
+import { compactStaging, DEFAULT_COMPACT_ABOVE_FILES } from './compact-staging.js';
 
 export interface PipelineOptions {
   readonly lake: Lake;
@@ -211,6 +212,11 @@ export async function runPipeline(options: PipelineOptions): Promise<RunManifest
       }),
     );
     for (const file of results.files.filter((f) => f.outcome === 'skipped')) progress(`ingest skipped ${file.key}: ${file.error}`);
+
+    // Under the lease, before anything reads staging (the Glue tables too): see compact-staging.ts.
+    const compacted = await timed('compact', () => compactStaging(lake, session, scratch, settings.staging?.compact_above_files ?? DEFAULT_COMPACT_ABOVE_FILES));
+    for (const key of compacted.settled) progress(`staging: removed ${key}, left by an unfinished compaction (its rows are in the compacted file)`);
+    for (const c of compacted.compactions) progress(`staging: compacted ${c.files} ${c.dataset} files (${c.rows} rows) into ${c.compacted}`);
 
     const currency = await lakeCurrency(lake, session, scratch, settings.currency);
     const dates = ingestLimits(settings, started).dates!;

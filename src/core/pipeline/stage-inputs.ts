@@ -3,8 +3,8 @@ import { datasetContracts } from '../contracts/datasets.js';
 import { DuckDBSession, sqlIdent, sqlString } from '../duckdb.js';
 import type { Lake } from '../lake/lake.js';
 import { localCopy } from '../lake/lake-helpers.js';
-import { LakeKeys } from '../lake/lake-layout.js';
 import { STAGED_TYPE } from '../ingest/validate-sql.js';
+import { stagedFiles } from './compact-staging.js';
 
 export interface StagedDataset {
   readonly dataset: string;
@@ -16,8 +16,8 @@ export interface StagedDataset {
 }
 
 /**
- * Gets a local copy of every staging file (downloading only those this run did not write
- * itself) and defines the view `stg_<dataset>` over them:
+ * Gets a local copy of every staging file to read (downloading only those this run did not
+ * write or compact itself; see stagedFiles) and defines the view `stg_<dataset>` over them:
  * the contract's columns, one row per primary key — the row from the most recently
  * landed file wins (ties: the later key, then the later line); for a dataset without a
  * key, one row per distinct row. A dataset with no files gets an empty view of the same
@@ -26,8 +26,8 @@ export interface StagedDataset {
 export async function stageInputs(lake: Lake, db: DuckDBSession, workDir: string): Promise<StagedDataset[]> {
   const staged: StagedDataset[] = [];
   for (const contract of datasetContracts) {
-    const objects = await lake.list(LakeKeys.stagingFolder(contract.name));
-    const files = objects.filter((o) => o.key.endsWith('.parquet')).map((o) => o.key);
+    // Each row once: a compacted file, and the staging files it does not hold (compact-staging.ts).
+    const { files } = await stagedFiles(lake, contract.name);
     const localPaths: string[] = [];
     for (const key of files) localPaths.push(await localCopy(lake, key, workDir));
     const view = sqlIdent(`stg_${contract.name}`);

@@ -80,6 +80,11 @@ export const LakeSettingsSchema = z.object({
   targets: z.array(Target).default([]),
   /** Vendor export presets of this lake, beside the built-in ones (docs/presets.md). Unset, not empty, so that a lake without changes its fingerprint in no way. */
   presets: LakePresets.optional(),
+  /**
+   * How staging is kept (docs/staging.md): a dataset with more than `compact_above_files` staging
+   * files is compacted into one by the next run. Unset, not defaulted, so that a lake without it keeps its fingerprint.
+   */
+  staging: z.object({ compact_above_files: z.number().int().min(1) }).partial().strict().optional(),
   /** Customer ids replaced by HMAC-SHA256(key, id) at ingest (docs/control.md); the key from `key_env`, or deployed from Secrets Manager. Unset: ids as written. */
   pseudonymise: z
     .union([
