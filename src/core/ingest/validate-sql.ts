@@ -79,6 +79,7 @@ export interface LocaleOptions {
  * `sourceColumns` maps each contract column to its column in the source (absent: not in the file);
  * `extraColumns` are further source columns, passed through. Source columns are internal,
  * positional names (`__in_1`, …), so a file's own names never meet the names used here.
+ * `numbered` false: the source has no `__line`, and neither has the result (its rows keep the source's order).
  */
 export function validationSql(
   contract: DatasetContract,
@@ -87,7 +88,9 @@ export function validationSql(
   source = 'raw_input',
   dates?: DateWindow,
   locale: LocaleOptions = {},
+  numbered = true,
 ): string {
+  const line = numbered ? ['__line'] : [];
   // Layers, so that each value is trimmed once and parsed once: __text_<c>
   // (trimmed, '' becomes NULL), for a column read in a locale __parts_<c> then __canon_<c>
   // (its canonical text), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
@@ -150,7 +153,7 @@ export function validationSql(
   const caseOf = (rule: Rule, value: 'reason' | 'stem') => `case when ${rule.when} then ${rule[value]} end`;
   return `
     with texts as (
-        select ${[...texts, ...extras, '__line'].join(', ')} from ${source}
+        select ${[...texts, ...extras, ...line].join(', ')} from ${source}
     ),
     parts as (
         select *${parts.map((p) => `, ${p}`).join('')} from texts
@@ -163,7 +166,7 @@ export function validationSql(
     ),
     typed as (
         select
-            ${[...typed, ...extras, '__line', ...working, ...collects].join(',\n            ')},
+            ${[...typed, ...extras, ...line, ...working, ...collects].join(',\n            ')},
             nullif(concat_ws('; ', ${rules.map((r) => caseOf(r, 'reason')).join(', ')}), '') as __column_reason
         from parsed
     ),
@@ -172,7 +175,7 @@ export function validationSql(
         from typed
     )
     select
-        ${[...contract.columns.map((c) => sqlIdent(c.name)), ...extras, '__line', ...collected.flatMap((c) => collectedColumns(c))].join(', ')},
+        ${[...contract.columns.map((c) => sqlIdent(c.name)), ...extras, ...line, ...collected.flatMap((c) => collectedColumns(c))].join(', ')},
         __reason,
         case when __reason is not null then concat_ws('; ', ${[...rules, ...rowRules].map((r) => caseOf(r, 'stem')).join(', ')}) end as __reason_stems
     from reasoned`;
