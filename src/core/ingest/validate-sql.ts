@@ -351,8 +351,10 @@ function timestampExpression(text: string): string {
       else (case when left(${withOffset}.offset, 1) = '-' then -1 else 1 end)
           * (cast(substr(replace(${withOffset}.offset, ':', ''), 2, 2) as integer) * 60
              + coalesce(try_cast(nullif(substr(replace(${withOffset}.offset, ':', ''), 4, 2), '') as integer), 0)) end)`;
+  // The usual forms first, by one match: no offset, or `Z` (UTC, so nothing to shift). The
+  // general branch below reads them the same, at several regular expressions a value.
   return `(case
-      when regexp_full_match(${text}, '${DATE_TIME}') then try_cast(${text} as timestamp)
+      when regexp_full_match(${text}, '${DATE_TIME}Z?') then try_cast(rtrim(${text}, 'Z') as timestamp)
       when ${withOffset}.local <> '' then try_cast(${withOffset}.local as timestamp) - to_minutes(${offsetMinutes})
     end)`;
 }

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sqlString } from '../../src/core/duckdb.js';
+import { ingestOnly, query, tempLake } from '../helpers/temp-lake.js';
+
+// Ingest reads a CSV file on every thread and numbers a row by its place in the validated table
+// (stage-file.ts). These files are large enough (16-20 MB) for DuckDB's parallel CSV reader to
+// split them between threads (it starts one thread per 8 MB of file, CSVGlobalState::MaxThreads,
+// up to the session's 2), and every expected line comes from how the file is built: the
+// header is line 1 and record i (counted from 1) is line i + 1 — a quoted field spanning lines
+// stays one record, as README ("Line numbers") and docs/input-rules.md say.
+
+const HEADER = 'order_id,customer_id,ordered_at,amount,refunded_amount,currency,status';
+const RECORDS = 350_000;
+/** Records with an amount that is no decimal: one every 35,000, spread over the whole file. */
+const isReject = (i: number) => i % 35_000 === 17_500;
+/** The record just before each reject has a customer id spanning two lines (CRLF inside the quotes). */
+const isMultiLine = (i: number) => isReject(i + 1);
+
+/** The orders file, CRLF line ends, one header; the expected lines of its rejects beside it. */
+function ordersFile(): { content: string; rejectLines: number[] } {
+  const lines = [HEADER];
+  const rejectLines: number[] = [];
+  for (let i = 1; i <= RECORDS; i++) {
+    const customer = isMultiLine(i) ? `"c${i}\r\nsecond line, with a comma"` : `c${i % 1000}`;
+    const amount = isReject(i) ? `x${i}` : '10.00';
+    lines.push(`o${i},${customer},2024-01-01T00:00:00Z,${amount},0,EUR,completed`);
+    if (isReject(i)) rejectLines.push(i + 1);
+  }
+  return { content: `${lines.join('\r\n')}\r\n`, rejectLines };
+}
+
+describe('line numbers of a CSV file read on several threads', () => {
+  it('names the exact line of every reject and of every staged row', async () => {
+    // Prepare
+    const { dir, lake, put } = tempLake();
+    const { content, rejectLines } = ordersFile();
+    expect(content.length).toBeGreaterThan(16_000_000);
+    expect(rejectLines).toEqual([17_501, 52_501, 87_501, 122_501, 157_501, 192_501, 227_501, 262_501, 297_501, 332_501]);
+    put('inbox/orders/big.csv', content);
+
+    // Act
+    const [report] = await ingestOnly(lake);
+
+    // Assess
+    expect(report).toMatchObject({ outcome: 'loaded', rows_in: RECORDS, rows_loaded: RECORDS - 10, rows_rejected: 10 });
+    const rejects = await query(
+      `select cast(_source_line as integer) as line, order_id, amount, _reject_reason as reason
+       from read_parquet(${sqlString(join(dir, report!.rejects_key!))}) order by line`,
+    );
+    // Record i holds order o<i> and amount x<i>: line, values and reason all name the same record.
+    expect(rejects).toEqual(
+      rejectLines.map((line) => ({ line, order_id: `o${line - 1}`, amount: `x${line - 1}`, reason: `amount is not a valid decimal: 'x${line - 1}'` })),
+    );
+    // Every staged row: order o<i> is on line i + 1, the multi-line ids arrive whole.
+    const [staged] = await query(`
+      select count(*) as n,
+             count(*) filter (where _source_line <> cast(substr(order_id, 2) as bigint) + 1) as misnumbered,
+             count(*) filter (where contains(customer_id, chr(13) || chr(10))) as multi_line
+      from read_parquet(${sqlString(join(dir, report!.staging_key!))})`);
+    expect(staged).toEqual({ n: String(RECORDS - 10), misnumbered: '0', multi_line: '10' });
+  }, 30_000);
+
+  it('names the exact line of a malformed record deep in a large file', async () => {
+    // Prepare: 300,000 records, record 250,000 with one field too many (line 250,001)
+    const { lake, put } = tempLake();
+    const lines = [HEADER];
+    for (let i = 1; i <= 300_000; i++) lines.push(`o${i},c${i % 1000},2024-01-01,10.00,0,EUR,completed${i === 250_000 ? ',extra' : ''}`);
+    put('inbox/orders/broken.csv', `${lines.join('\n')}\n`);
+
+    // Act
+    const [report] = await ingestOnly(lake);
+
+    // Assess
+    expect(report!.outcome).toBe('quarantined');
+    expect(report!.error).toMatch(/^line 250001 has 8 fields where the header has 7/);
+  }, 30_000);
+});
