@@ -42,6 +42,8 @@ try {
   console.log(`baseline (DuckDB CSV → Parquet): ${baseline.seconds.toFixed(1)} s, ${rows(baseline.seconds)} rows/s, peak RSS ${Math.round(baseline.peakRssMb)} MB`);
   console.log(`pipeline (ingest + models + publish): ${pipeline.seconds.toFixed(1)} s, ${rows(pipeline.seconds)} rows/s, peak RSS ${Math.round(pipeline.peakRssMb)} MB`);
   console.log(`pipeline / baseline: ${(pipeline.seconds / baseline.seconds).toFixed(2)}×   steps: ${JSON.stringify(pipeline.detail)}`);
+  const ingestSeconds = (pipeline.detail as { timings_ms: { ingest: number } }).timings_ms.ingest / 1000;
+  console.log(`ingest / baseline: ${(ingestSeconds / baseline.seconds).toFixed(2)}× (ingest step ${ingestSeconds.toFixed(2)} s, baseline in the same run)`);
   const predictive = execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'predictive-bench.js'), '--customers', values['clv-customers']], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
