@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sqlString } from '../../src/core/duckdb.js';
-import { ingestOnly, query, tempLake } from '../helpers/temp-lake.js';
+import { csv, ingestOnly, query, tempLake } from '../helpers/temp-lake.js';
 
 // Ingest reads a CSV file on every thread and numbers a row by its place in the validated table
 // (stage-file.ts). These files are large enough (16-20 MB) for DuckDB's parallel CSV reader to
@@ -75,4 +75,37 @@ describe('line numbers of a CSV file read on several threads', () => {
     expect(report!.outcome).toBe('quarantined');
     expect(report!.error).toMatch(/^line 250001 has 8 fields where the header has 7/);
   }, 30_000);
+
+  it('trims values as before: spaces and Unicode spaces at either end, not tabs', async () => {
+    // Prepare: validation skips trim on all-ASCII values without an edge space (validate-sql.ts);
+    // every other value still goes through DuckDB's trim, which removes ' ', U+00A0, U+202F, U+3000 (…) and no tab
+    const { dir, lake, put } = tempLake();
+    put(
+      'inbox/orders/spaces.csv',
+      csv(
+        HEADER,
+        'o1, c1 ,2024-01-01,10.00,0,EUR,completed',
+        'o2,\u00a0c2\u202f,2024-01-01,10.00,0,EUR,completed',
+        'o3,\tc3,2024-01-01,10.00,0,EUR,completed',
+        'o4,ç4 ,2024-01-01,10.00,0,EUR,completed',
+        'o5,\u3000,2024-01-01,10.00,0,EUR,completed',
+        'o6,c6,2024-01-01, 7.5 ,0,EUR,completed',
+      ),
+    );
+
+    // Act
+    const [report] = await ingestOnly(lake);
+
+    // Assess
+    const staged = await query(`select order_id, customer_id, cast(amount as varchar) as amount from read_parquet(${sqlString(join(dir, report!.staging_key!))}) order by order_id`);
+    expect(staged).toEqual([
+      { order_id: 'o1', customer_id: 'c1', amount: '10.00' },
+      { order_id: 'o2', customer_id: 'c2', amount: '10.00' },
+      { order_id: 'o3', customer_id: '\tc3', amount: '10.00' },
+      { order_id: 'o4', customer_id: 'ç4', amount: '10.00' },
+      { order_id: 'o6', customer_id: 'c6', amount: '7.50' },
+    ]);
+    const rejects = await query(`select cast(_source_line as integer) as line, _reject_reason as reason from read_parquet(${sqlString(join(dir, report!.rejects_key!))})`);
+    expect(rejects).toEqual([{ line: 6, reason: 'customer_id is missing' }]);
+  });
 });

@@ -102,7 +102,8 @@ export interface OpenOptions {
  * are read only while there are few of them, so memory stays flat in the number of keys.
  * A view, not a table: the file is streamed by the one query that validates it. (Line
  * numbering keeps that query on one thread; materializing first was faster below ~1M rows
- * but spilled and took 1.6x the memory at 10M — measured.)
+ * but spilled and took 1.6x the memory at 10M — measured. A CSV file is therefore opened
+ * unnumbered for validation, see `options.numbered` and stage-file.ts.)
  * Gzip is inflated to disk first, up to `limits.maxInflatedBytes`: that proves the archive is
  * whole (a truncated .gz can end on a line break and look valid) and lets DuckDB read the CSV
  * in parallel. Throws InputFileError when the file cannot be read as a whole.

@@ -60,7 +60,7 @@ const UNNUMBERED_TABLE = 'checked_rows';
  * written; a file DuckDB cannot parse is read again numbered, which names the exact line.
  */
 export async function stageFile(db: DuckDBSession, file: StageFileInput): Promise<StageCounts> {
-  if (file.preset || inputKind(file.object.key).format !== 'csv') return await stageRows(db, file, true);
+  if (file.preset || inputKind(file.object.key).format !== 'csv' || !(await keepsReadOrder(db))) return await stageRows(db, file, true);
   try {
     return await stageRows(db, file, false);
   } catch (error) {
@@ -70,6 +70,11 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
   }
   // DuckDB's own error (a malformed line, most likely): the numbered reading names its line exactly.
   return await stageRows(db, file, true);
+}
+
+/** Whether a query's rows keep the order they were read in (DuckDB's default): row ids are then lines. */
+async function keepsReadOrder(db: DuckDBSession): Promise<boolean> {
+  return (await db.scalar("select current_setting('preserve_insertion_order')")) === true;
 }
 
 async function stageRows(db: DuckDBSession, file: StageFileInput, numbered: boolean): Promise<StageCounts> {

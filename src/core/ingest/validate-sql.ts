@@ -104,7 +104,7 @@ export function validationSql(
   const texts = contract.columns.flatMap((c) => {
     const from = sourceColumns.get(c.name);
     return [
-      `${from ? `nullif(trim(${sqlIdent(from.ident)}), '')` : 'cast(null as varchar)'} as ${text(c)}`,
+      `${from ? `nullif(${trimmed(sqlIdent(from.ident))}, '')` : 'cast(null as varchar)'} as ${text(c)}`,
       `${from?.unreadable ? `coalesce(${from.unreadable}, false)` : 'false'} as ${unreadable(c)}`,
     ];
   });
@@ -305,6 +305,14 @@ function windowBounds(column: InputColumn, value: string, dates: DateWindow) {
 }
 
 const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
+
+/**
+ * SQL: `trim(value)`, without calling it on the usual value. Of ASCII characters trim removes
+ * only the space (checked for all 128), so an all-ASCII value (as many bytes as characters)
+ * without an edge space is its own trim — at a fraction of trim's cost, a tenth of validation.
+ */
+const trimmed = (value: string) =>
+  `(case when strlen(${value}) = length(${value}) and not starts_with(${value}, ' ') and not ends_with(${value}, ' ') then ${value} else trim(${value}) end)`;
 
 const matches = (text: string, pattern: string) => `regexp_full_match(${text}, ${sqlString(pattern)})`;
 
