@@ -108,4 +108,37 @@ describe('line numbers of a CSV file read on several threads', () => {
     const rejects = await query(`select cast(_source_line as integer) as line, _reject_reason as reason from read_parquet(${sqlString(join(dir, report!.rejects_key!))})`);
     expect(rejects).toEqual([{ line: 6, reason: 'customer_id is missing' }]);
   });
+
+  it('numbers Parquet rows exactly, read on several threads, and a file with its own file_row_number column too', async () => {
+    // Prepare: 300,000 rows in row groups of 20,000 (DuckDB reads row groups in parallel); row i
+    // (from 1) is order o<i>, its amount no decimal where i = 25,000 + 50,000 k; a Parquet row's line is its row number
+    const { dir, lake, put } = tempLake();
+    put('inbox/orders/big.parquet', '');
+    put('inbox/orders/own.parquet', '');
+    await query(`
+      copy (select 'o' || i as order_id, 'c' || (i % 1000) as customer_id, '2024-01-01' as ordered_at,
+                   case when i % 50000 = 25000 then 'x' || i else '10.00' end as amount
+            from range(1, 300001) as t(i) order by i)
+      to ${sqlString(join(dir, 'inbox/orders/big.parquet'))} (format parquet, row_group_size 20000)`);
+    await query(`
+      copy (select * from (values (7, 'o1', 'c1', '2024-01-01', '1.00'), (8, 'o2', 'c2', '2024-01-01', 'bad'), (9, 'o3', 'c3', '2024-01-01', '3.00'))
+            as t(file_row_number, order_id, customer_id, ordered_at, amount))
+      to ${sqlString(join(dir, 'inbox/orders/own.parquet'))} (format parquet)`);
+
+    // Act
+    const reports = await ingestOnly(lake);
+
+    // Assess
+    const big = reports.find((r) => r.key.endsWith('big.parquet'))!;
+    expect(big).toMatchObject({ outcome: 'loaded', rows_in: 300_000, rows_rejected: 6 });
+    const rejects = await query(`select cast(_source_line as integer) as line, order_id from read_parquet(${sqlString(join(dir, big.rejects_key!))}) order by line`);
+    expect(rejects).toEqual([25_000, 75_000, 125_000, 175_000, 225_000, 275_000].map((i) => ({ line: i, order_id: `o${i}` })));
+    const [staged] = await query(`
+      select count(*) filter (where _source_line <> cast(substr(order_id, 2) as bigint)) as misnumbered
+      from read_parquet(${sqlString(join(dir, big.staging_key!))})`);
+    expect(staged).toEqual({ misnumbered: '0' });
+    const own = reports.find((r) => r.key.endsWith('own.parquet'))!;
+    const ownRejects = await query(`select cast(_source_line as integer) as line, file_row_number from read_parquet(${sqlString(join(dir, own.rejects_key!))})`);
+    expect(ownRejects).toEqual([{ line: 2, file_row_number: '8' }]); // rejects keep values as text
+  }, 30_000);
 });

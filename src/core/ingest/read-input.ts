@@ -286,10 +286,16 @@ async function defineParquetInput(db: DuckDBSession, path: string): Promise<Omit
     NESTED_OR_BOOLEAN.test(String(described[i]!.column_type)) ? { ...column, unreadable: 'true' } : column,
   );
   // The alias list renames the file's columns by position: its own names are never bound.
+  // A row's number is read with it (`file_row_number`, from 0), which keeps DuckDB on every thread;
+  // `with ordinality` (from 1) would keep it on one. DuckDB refuses the first for a file with a column of that name.
+  const ownRowNumber = described.some((row) => String(row.column_name).toLowerCase() === 'file_row_number');
+  const [read, line] = ownRowNumber
+    ? [`read_parquet(${sqlString(path)}) with ordinality`, '__ordinality']
+    : [`read_parquet(${sqlString(path)}, file_row_number = true)`, '__ordinality + 1'];
   await db.run(`
     create or replace temp view raw_input as
-    select ${[...columns.map((c) => `cast(${c.ident} as varchar) as ${c.ident}`), '__ordinality as __line'].join(', ')}
-    from read_parquet(${sqlString(path)}) with ordinality as source(${[...columns.map((c) => c.ident), '__ordinality'].join(', ')})`);
+    select ${[...columns.map((c) => `cast(${c.ident} as varchar) as ${c.ident}`), `${line} as __line`].join(', ')}
+    from ${read} as source(${[...columns.map((c) => c.ident), '__ordinality'].join(', ')})`);
   return { columns, notes: [] };
 }
 
