@@ -58,9 +58,11 @@ const UNNUMBERED_TABLE = 'checked_rows';
  * row's line is its row id + 2 (the header is line 1) — the number `with ordinality` gives on one
  * thread. Only a file with rejects is read once more, numbered, for the rejected rows' values as
  * written; a file DuckDB cannot parse is read again numbered, which names the exact line.
+ * (Other files are numbered as they are read: Parquet on every thread, NDJSON and presets on one; see read-input.ts.)
  */
 export async function stageFile(db: DuckDBSession, file: StageFileInput): Promise<StageCounts> {
-  if (file.preset || inputKind(file.object.key).format !== 'csv' || !(await keepsReadOrder(db))) return await stageRows(db, file, true);
+  const unnumbered = !file.preset && inputKind(file.object.key).format === 'csv' && (await keepsReadOrder(db));
+  if (!unnumbered) return await stageRows(db, file, true);
   try {
     return await stageRows(db, file, false);
   } catch (error) {
