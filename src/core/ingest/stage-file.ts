@@ -49,11 +49,18 @@ const REJECTS_COLUMNS = ['_source_key', '_source_line', '_source_json', '_reject
 const UNNUMBERED_TABLE = 'checked_rows';
 
 /**
+ * The size from which a CSV file is read unnumbered. DuckDB's CSV reader starts one thread per
+ * 8 MB of file (CSVGlobalState::MaxThreads): a smaller file is read on one thread anyway, and
+ * numbering it as it is read spares the few statements the unnumbered reading adds per file.
+ */
+const UNNUMBERED_FROM_BYTES = 8_000_000;
+
+/**
  * Reads one local file against its contract (through a vendor preset, if any): good rows
  * typed to `stagingPath`, bad rows as written, under the file's own column names, to
  * `rejectsPath`, each with its reason. Throws InputFileError when the file cannot be loaded at all.
  *
- * A CSV file (without a preset) is read on every thread, without numbering its lines: the
+ * A CSV file of 8 MB or more (without a preset) is read on every thread, without numbering its lines: the
  * validated rows go into a table in the file's order (DuckDB preserves insertion order), so a
  * row's line is its row id + 2 (the header is line 1) — the number `with ordinality` gives on one
  * thread. Only a file with rejects is read once more, numbered, for the rejected rows' values as
@@ -61,7 +68,8 @@ const UNNUMBERED_TABLE = 'checked_rows';
  * (Other files are numbered as they are read: Parquet on every thread, NDJSON and presets on one; see read-input.ts.)
  */
 export async function stageFile(db: DuckDBSession, file: StageFileInput): Promise<StageCounts> {
-  const unnumbered = !file.preset && inputKind(file.object.key).format === 'csv' && (await keepsReadOrder(db));
+  const unnumbered =
+    !file.preset && inputKind(file.object.key).format === 'csv' && file.object.size >= UNNUMBERED_FROM_BYTES && (await keepsReadOrder(db));
   if (!unnumbered) return await stageRows(db, file, true);
   try {
     return await stageRows(db, file, false);
