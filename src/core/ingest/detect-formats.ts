@@ -26,7 +26,7 @@ export interface ValidatedSource {
 }
 
 /**
- * What the values `checked_input` kept for detection (validate-sql.ts, LocaleOptions.collect)
+ * What the values `checked_input` (or `table`) kept for detection (validate-sql.ts, LocaleOptions.collect)
  * prove about each collected column, as readings; only the columns whose reading changes what
  * the first read of the file gave (none, for a file written as the spec writes values). The
  * query reads the table, not the file: values read as written prove `.` by a fraction
@@ -38,11 +38,12 @@ export async function detectReadings(
   contract: DatasetContract,
   collected: readonly string[],
   source: ValidatedSource,
+  table = 'checked_input',
 ): Promise<Map<string, ColumnReading>> {
   const collectedColumns = contract.columns.filter((c) => collected.includes(c.name));
   if (collectedColumns.length === 0) return new Map();
   // Counting the kept values reads only their validity masks: the whole cost for most files.
-  const kept = await db.rows(`select ${collectedColumns.map((c) => `count(${sqlIdent(`__locale_${c.name}`)}) as ${sqlIdent(c.name)}`).join(', ')} from checked_input`);
+  const kept = await db.rows(`select ${collectedColumns.map((c) => `count(${sqlIdent(`__locale_${c.name}`)}) as ${sqlIdent(c.name)}`).join(', ')} from ${table}`);
   const columns = collectedColumns.filter((c) => Number(kept[0]?.[c.name]) > 0);
   if (columns.length === 0) return new Map();
   const selects = columns.flatMap((c) => {
@@ -67,7 +68,7 @@ export async function detectReadings(
       `coalesce(bool_or(not regexp_full_match(${kept}, ${sqlString(ACCEPTED.decimal)})), false) as ${alias('not_as_written')}`,
     ];
   });
-  const [row] = await db.rows(`select ${selects.join(', ')} from checked_input`);
+  const [row] = await db.rows(`select ${selects.join(', ')} from ${table}`);
   const readings = new Map<string, ColumnReading>();
   for (const c of columns) {
     const value = (what: string) => row?.[`${c.name}:${what}`];

@@ -78,6 +78,21 @@ export interface RawInput {
   readonly notes: string[];
   /** Turns an error DuckDB raised while reading `raw_input` into an InputFileError naming the problem and the line. */
   readonly fileError: (error: unknown) => Error;
+  /**
+   * Whether `raw_input` has `__line`. A CSV file opened with `numbered: false` has not: DuckDB
+   * then reads it on every thread, and the line of a row is its position in a table it was
+   * read into (see stage-file.ts). `number()` redefines `raw_input` with `__line`.
+   */
+  readonly numbered: boolean;
+  readonly number: () => Promise<void>;
+}
+
+export interface OpenOptions {
+  /**
+   * Number the lines of a CSV file in `raw_input` (`__line`). Numbering keeps DuckDB's CSV
+   * reader on one thread. NDJSON and Parquet are always numbered. @default true
+   */
+  readonly numbered?: boolean;
 }
 
 /**
@@ -87,7 +102,8 @@ export interface RawInput {
  * are read only while there are few of them, so memory stays flat in the number of keys.
  * A view, not a table: the file is streamed by the one query that validates it. (Line
  * numbering keeps that query on one thread; materializing first was faster below ~1M rows
- * but spilled and took 1.6x the memory at 10M — measured.)
+ * but spilled and took 1.6x the memory at 10M — measured. A CSV file is therefore opened
+ * unnumbered for validation, see `options.numbered` and stage-file.ts.)
  * Gzip is inflated to disk first, up to `limits.maxInflatedBytes`: that proves the archive is
  * whole (a truncated .gz can end on a line break and look valid) and lets DuckDB read the CSV
  * in parallel. Throws InputFileError when the file cannot be read as a whole.
@@ -98,6 +114,7 @@ export async function openRawInput(
   fileName: string,
   wanted: (name: string) => boolean,
   limits: InputLimits = {},
+  options: OpenOptions = {},
 ): Promise<RawInput> {
   const kind = inputKind(fileName);
   let path = localPath;
@@ -111,9 +128,10 @@ export async function openRawInput(
     error instanceof LoyaltyLakeError ? error : duckdbError(error, [path, localPath], fileName, kind.format);
   if (kind.format !== 'parquet') checkTextFile(await readHead(path), { format: kind.format, gzip: kind.gzip });
   try {
-    if (kind.format === 'csv') return { ...(await defineCsvInput(db, path)), fileError };
-    if (kind.format === 'ndjson') return { ...(await defineNdjsonInput(db, path, wanted, limits)), fileError };
-    return { ...(await defineParquetInput(db, path)), fileError };
+    const numbered = { numbered: true, number: async () => {} };
+    if (kind.format === 'csv') return { ...(await defineCsvInput(db, path, options.numbered ?? true)), fileError };
+    if (kind.format === 'ndjson') return { ...(await defineNdjsonInput(db, path, wanted, limits)), ...numbered, fileError };
+    return { ...(await defineParquetInput(db, path)), ...numbered, fileError };
   } catch (error) {
     throw fileError(error);
   }
@@ -152,7 +170,7 @@ const DELIMITERS = [',', ';', '\t', '|'] as const;
 /** Positional names for a file's columns: `__in_1`, `__in_2`, … */
 const positional = (names: readonly string[]): RawColumn[] => names.map((name, i) => ({ name, ident: `__in_${i + 1}` }));
 
-async function defineCsvInput(db: DuckDBSession, path: string): Promise<Omit<RawInput, 'fileError'>> {
+async function defineCsvInput(db: DuckDBSession, path: string, numbered: boolean): Promise<Omit<RawInput, 'fileError'>> {
   const { headerLine, headerEnd } = await readFirstLine(path);
   if ((await blankRunAfterHeader(path, headerEnd)) > MAX_BLANK_RUN_BYTES) {
     throw new InputFileError(`the header is followed by over ${formatBytes(MAX_BLANK_RUN_BYTES)} of blank lines: remove them`, 2);
@@ -165,13 +183,18 @@ async function defineCsvInput(db: DuckDBSession, path: string): Promise<Omit<Raw
   const types = columns.map((c) => `${sqlString(c.ident)}: 'VARCHAR'`).join(', ');
   // The sniffer is off on purpose: on a malformed file it guesses another dialect
   // and reads garbage. We parse strictly with the header's own delimiter instead.
-  await db.run(`
-    create or replace temp view raw_input as
-    select ${columns.map((c) => c.ident).join(', ')}, ordinality + 1 as __line
-    from read_csv(${sqlString(path)}, auto_detect = false, header = true, delim = ${sqlString(delimiter)},
-                  quote = '"', escape = '"', strict_mode = true, columns = {${types}})
-    with ordinality`);
-  return { columns, notes: [] };
+  const read = `read_csv(${sqlString(path)}, auto_detect = false, header = true, delim = ${sqlString(delimiter)},
+                  quote = '"', escape = '"', strict_mode = true, columns = {${types}})`;
+  const define = async (withLines: boolean) => {
+    // `with ordinality` counts the records DuckDB reads (the header is line 1).
+    const line = withLines ? ', ordinality + 1 as __line' : '';
+    await db.run(`
+      create or replace temp view raw_input as
+      select ${columns.map((c) => c.ident).join(', ')}${line}
+      from ${read}${withLines ? ' with ordinality' : ''}`);
+  };
+  await define(numbered);
+  return { columns, notes: [], numbered, number: () => define(true) };
 }
 
 /** How a JSON key is matched to a contract column, and keys to each other. */
@@ -194,7 +217,7 @@ async function defineNdjsonInput(
   path: string,
   wanted: (name: string) => boolean,
   limits: InputLimits,
-): Promise<Omit<RawInput, 'fileError'>> {
+): Promise<Omit<RawInput, 'fileError' | 'numbered' | 'number'>> {
   const lines = `(select json, ordinality as __line from read_ndjson_objects(${sqlString(path)}) with ordinality)`;
   const firstNonObject = await db.scalar(`select min(__line) from ${lines} where json_type(json) <> 'OBJECT'`);
   if (firstNonObject != null) throw new InputFileError('line is not a JSON object', Number(firstNonObject));
@@ -257,16 +280,22 @@ async function refuseLineWithTwoSpellings(db: DuckDBSession, lines: string, grou
 /** Parquet types whose text no contract column takes. */
 const NESTED_OR_BOOLEAN = /^(STRUCT|MAP|UNION)\b|\]$|^BOOLEAN$|^BLOB$/;
 
-async function defineParquetInput(db: DuckDBSession, path: string): Promise<Omit<RawInput, 'fileError'>> {
+async function defineParquetInput(db: DuckDBSession, path: string): Promise<Omit<RawInput, 'fileError' | 'numbered' | 'number'>> {
   const described = await db.rows(`describe select * from read_parquet(${sqlString(path)})`);
   const columns = positional(described.map((row) => String(row.column_name))).map((column, i) =>
     NESTED_OR_BOOLEAN.test(String(described[i]!.column_type)) ? { ...column, unreadable: 'true' } : column,
   );
   // The alias list renames the file's columns by position: its own names are never bound.
+  // A row's number is read with it (`file_row_number`, from 0), which keeps DuckDB on every thread;
+  // `with ordinality` (from 1) would keep it on one. DuckDB refuses the first for a file with a column of that name.
+  const ownRowNumber = described.some((row) => String(row.column_name).toLowerCase() === 'file_row_number');
+  const [read, line] = ownRowNumber
+    ? [`read_parquet(${sqlString(path)}) with ordinality`, '__ordinality']
+    : [`read_parquet(${sqlString(path)}, file_row_number = true)`, '__ordinality + 1'];
   await db.run(`
     create or replace temp view raw_input as
-    select ${[...columns.map((c) => `cast(${c.ident} as varchar) as ${c.ident}`), '__ordinality as __line'].join(', ')}
-    from read_parquet(${sqlString(path)}) with ordinality as source(${[...columns.map((c) => c.ident), '__ordinality'].join(', ')})`);
+    select ${[...columns.map((c) => `cast(${c.ident} as varchar) as ${c.ident}`), `${line} as __line`].join(', ')}
+    from ${read} as source(${[...columns.map((c) => c.ident), '__ordinality'].join(', ')})`);
   return { columns, notes: [] };
 }
 

@@ -45,15 +45,53 @@ export interface StageCounts {
 const STAGING_COLUMNS = ['_source_key', '_source_line', '_landed_at'];
 const REJECTS_COLUMNS = ['_source_key', '_source_line', '_source_json', '_reject_reason'];
 
+/** The table a CSV file read on every thread is validated into; the view `checked_input` numbers its rows. */
+const UNNUMBERED_TABLE = 'checked_rows';
+
+/**
+ * The size from which a CSV file is read unnumbered. DuckDB's CSV reader starts one thread per
+ * 8 MB of file (CSVGlobalState::MaxThreads): a smaller file is read on one thread anyway, and
+ * numbering it as it is read spares the few statements the unnumbered reading adds per file.
+ */
+const UNNUMBERED_FROM_BYTES = 8_000_000;
+
 /**
  * Reads one local file against its contract (through a vendor preset, if any): good rows
  * typed to `stagingPath`, bad rows as written, under the file's own column names, to
  * `rejectsPath`, each with its reason. Throws InputFileError when the file cannot be loaded at all.
+ *
+ * A CSV file of 8 MB or more (without a preset) is read on every thread, without numbering its lines: the
+ * validated rows go into a table in the file's order (DuckDB preserves insertion order), so a
+ * row's line is its row id + 2 (the header is line 1) — the number `with ordinality` gives on one
+ * thread. Only a file with rejects is read once more, numbered, for the rejected rows' values as
+ * written; a file DuckDB cannot parse is read again numbered, which names the exact line.
+ * (Other files are numbered as they are read: Parquet on every thread, NDJSON and presets on one; see read-input.ts.)
  */
 export async function stageFile(db: DuckDBSession, file: StageFileInput): Promise<StageCounts> {
+  const unnumbered =
+    !file.preset && inputKind(file.object.key).format === 'csv' && file.object.size >= UNNUMBERED_FROM_BYTES && (await keepsReadOrder(db));
+  if (!unnumbered) return await stageRows(db, file, true);
+  try {
+    return await stageRows(db, file, false);
+  } catch (error) {
+    if (error instanceof LoyaltyLakeError) throw error;
+  } finally {
+    await db.run(`drop view if exists checked_input; drop table if exists ${UNNUMBERED_TABLE}`);
+  }
+  // DuckDB's own error (a malformed line, most likely): the numbered reading names its line exactly.
+  return await stageRows(db, file, true);
+}
+
+/** Whether a query's rows keep the order they were read in (DuckDB's default): row ids are then lines. */
+async function keepsReadOrder(db: DuckDBSession): Promise<boolean> {
+  return (await db.scalar("select current_setting('preserve_insertion_order')")) === true;
+}
+
+async function stageRows(db: DuckDBSession, file: StageFileInput, numbered: boolean): Promise<StageCounts> {
   const { contract, preset, object } = file;
   const wanted = preset ? presetReads(preset) : (name: string) => contract.columns.some((c) => c.name === name.trim().toLowerCase());
-  const input = await openRawInput(db, file.localPath, object.key, wanted, file.limits);
+  const input = await openRawInput(db, file.localPath, object.key, wanted, file.limits, { numbered });
+  const table = input.numbered ? 'checked_input' : UNNUMBERED_TABLE;
   let source = 'raw_input';
   let columns: readonly RawColumn[] = input.columns;
   if (preset) {
@@ -72,15 +110,18 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
       csv: inputKind(object.key).format === 'csv',
       formats: file.formats,
       lakeCurrency: file.currency?.code,
+      table,
+      numbered: input.numbered,
     });
+    if (!input.numbered) await db.run(`create or replace temp view checked_input as select *, rowid + 2 as __line from ${table}`);
     const presetRejects = preset && presetRejectsSql(preset);
     if (presetRejects) await db.run(presetRejects);
-    const currency = await checkCurrency(db, contract, file);
+    const currency = await checkCurrency(db, contract, file, table);
     const [count] = await db.rows(`
       select count(*) as rows_in,
              count(*) filter (where __reason is null) as loaded,
              count(*) filter (where __reason is not null) as rejected
-      from checked_input`);
+      from ${table}`);
     const counts = { rows_in: Number(count?.rows_in), rows_loaded: Number(count?.loaded), rows_rejected: Number(count?.rejected) };
     if (counts.rows_in === 0) throw new InputFileError('file has no data rows');
     if (counts.rows_loaded + counts.rows_rejected !== counts.rows_in) {
@@ -99,7 +140,9 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
           from checked_input where __reason is null
       ) to ${sqlString(file.stagingPath)} (format parquet, compression zstd)`);
     if (counts.rows_rejected > 0) {
-      // Rejects keep the values as written (for a preset: as mapped), so the file is read again (not when all rows are good).
+      // Rejects keep the values as written (for a preset: as mapped), so the file is read again (not when all rows are good),
+      // numbered: its lines count the same records in the same order as the row ids of the unnumbered reading.
+      if (!input.numbered) await input.number();
       const values = renamed(columns, REJECTS_COLUMNS, 'input.');
       const sourceJson = input.sourceJson && !preset ? [`input.${input.sourceJson} as _source_json`] : [];
       await db.run(`
@@ -115,7 +158,8 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
     const rejected = reasons.length > 0 ? { top_reasons: reasons } : {};
     return input.notes.length > 0 ? { ...counts, ...rejected, ...decided, notes: input.notes } : { ...counts, ...rejected, ...decided };
   } catch (error) {
-    throw input.fileError(error);
+    // Unnumbered, DuckDB's errors are left to stageFile, which reads the file again numbered.
+    throw input.numbered || error instanceof LoyaltyLakeError ? input.fileError(error) : error;
   }
 }
 
@@ -123,20 +167,20 @@ export async function stageFile(db: DuckDBSession, file: StageFileInput): Promis
  * Rejects the rows of `checked_input` in another currency than the lake's; without one yet,
  * the most common currency of the file's good rows (ties: alphabetical) becomes the lake's.
  */
-async function checkCurrency(db: DuckDBSession, contract: DatasetContract, file: StageFileInput): Promise<LakeCurrency | undefined> {
+async function checkCurrency(db: DuckDBSession, contract: DatasetContract, file: StageFileInput, table: string): Promise<LakeCurrency | undefined> {
   const column = currencyDatasets.find((d) => d.contract.name === contract.name)?.column;
   if (!column) return undefined;
   const value = sqlIdent(column);
   let currency = file.currency;
   if (!currency) {
     const code = await db.scalar(`
-      select ${value} from checked_input where __reason is null and ${value} is not null
+      select ${value} from ${table} where __reason is null and ${value} is not null
       group by ${value} order by count(*) desc, ${value} limit 1`);
     if (code === null || code === undefined) return undefined;
     currency = { code: String(code), source: 'first_loaded_file', file: file.object.key };
   }
   await db.run(`
-    update checked_input set __reason = concat_ws('; ', __reason, ${otherCurrencyReason(value, currency)}),
+    update ${table} set __reason = concat_ws('; ', __reason, ${otherCurrencyReason(value, currency)}),
         __reason_stems = concat_ws('; ', __reason_stems, ${sqlString(`currency is not the lake's currency ${currency.code}`)})
     where ${value} is not null and ${value} <> ${sqlString(currency.code)}`);
   return currency;

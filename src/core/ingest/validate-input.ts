@@ -15,10 +15,14 @@ export interface InputToValidate {
   readonly csv: boolean;
   readonly formats?: DeclaredFormats;
   readonly lakeCurrency?: string;
+  /** The table written. @default 'checked_input' */
+  readonly table?: string;
+  /** Whether the source has `__line` (the table then has it too). @default true */
+  readonly numbered?: boolean;
 }
 
 /**
- * Creates the temp table `checked_input` (validationSql) in one pass over the input, in which
+ * Creates the temp table `checked_input` (or `input.table`; validationSql) in one pass over the input, in which
  * parse errors surface. That pass also keeps the few values that may be in a locale's
  * conventions; only an input that has such values is read again, in the conventions they prove.
  */
@@ -31,8 +35,8 @@ export async function validateInput(db: DuckDBSession, input: InputToValidate): 
     lakeCurrency: input.lakeCurrency,
   };
   const check = (options: LocaleOptions) =>
-    `create or replace temp table checked_input as ${validationSql(contract, sourceColumns, input.extraColumns, input.source, input.dates, options)}`;
+    `create or replace temp table ${input.table ?? 'checked_input'} as ${validationSql(contract, sourceColumns, input.extraColumns, input.source, input.dates, options, input.numbered ?? true)}`;
   await db.run(check(locale));
-  const detected = await detectReadings(db, contract, locale.collect ?? [], { relation: input.source, columns: sourceColumns });
+  const detected = await detectReadings(db, contract, locale.collect ?? [], { relation: input.source, columns: sourceColumns }, input.table);
   if (detected.size > 0) await db.run(check({ ...locale, readings: new Map([...readings, ...detected]), collect: [] }));
 }

@@ -79,6 +79,7 @@ export interface LocaleOptions {
  * `sourceColumns` maps each contract column to its column in the source (absent: not in the file);
  * `extraColumns` are further source columns, passed through. Source columns are internal,
  * positional names (`__in_1`, …), so a file's own names never meet the names used here.
+ * `numbered` false: the source has no `__line`, and neither has the result (its rows keep the source's order).
  */
 export function validationSql(
   contract: DatasetContract,
@@ -87,7 +88,9 @@ export function validationSql(
   source = 'raw_input',
   dates?: DateWindow,
   locale: LocaleOptions = {},
+  numbered = true,
 ): string {
+  const line = numbered ? ['__line'] : [];
   // Layers, so that each value is trimmed once and parsed once: __text_<c>
   // (trimmed, '' becomes NULL), for a column read in a locale __parts_<c> then __canon_<c>
   // (its canonical text), __parsed_<c> (typed, or NULL), then the typed column and the reasons.
@@ -101,7 +104,7 @@ export function validationSql(
   const texts = contract.columns.flatMap((c) => {
     const from = sourceColumns.get(c.name);
     return [
-      `${from ? `nullif(trim(${sqlIdent(from.ident)}), '')` : 'cast(null as varchar)'} as ${text(c)}`,
+      `${from ? `nullif(${trimmed(sqlIdent(from.ident))}, '')` : 'cast(null as varchar)'} as ${text(c)}`,
       `${from?.unreadable ? `coalesce(${from.unreadable}, false)` : 'false'} as ${unreadable(c)}`,
     ];
   });
@@ -150,7 +153,7 @@ export function validationSql(
   const caseOf = (rule: Rule, value: 'reason' | 'stem') => `case when ${rule.when} then ${rule[value]} end`;
   return `
     with texts as (
-        select ${[...texts, ...extras, '__line'].join(', ')} from ${source}
+        select ${[...texts, ...extras, ...line].join(', ')} from ${source}
     ),
     parts as (
         select *${parts.map((p) => `, ${p}`).join('')} from texts
@@ -163,7 +166,7 @@ export function validationSql(
     ),
     typed as (
         select
-            ${[...typed, ...extras, '__line', ...working, ...collects].join(',\n            ')},
+            ${[...typed, ...extras, ...line, ...working, ...collects].join(',\n            ')},
             nullif(concat_ws('; ', ${rules.map((r) => caseOf(r, 'reason')).join(', ')}), '') as __column_reason
         from parsed
     ),
@@ -172,7 +175,7 @@ export function validationSql(
         from typed
     )
     select
-        ${[...contract.columns.map((c) => sqlIdent(c.name)), ...extras, '__line', ...collected.flatMap((c) => collectedColumns(c))].join(', ')},
+        ${[...contract.columns.map((c) => sqlIdent(c.name)), ...extras, ...line, ...collected.flatMap((c) => collectedColumns(c))].join(', ')},
         __reason,
         case when __reason is not null then concat_ws('; ', ${[...rules, ...rowRules].map((r) => caseOf(r, 'stem')).join(', ')}) end as __reason_stems
     from reasoned`;
@@ -303,6 +306,14 @@ function windowBounds(column: InputColumn, value: string, dates: DateWindow) {
 
 const monthOf = (date: string) => `${date.slice(0, 7)}-01`;
 
+/**
+ * SQL: `trim(value)`, without calling it on the usual value. Of ASCII characters trim removes
+ * only the space (checked for all 128), so an all-ASCII value (as many bytes as characters)
+ * without an edge space is its own trim — at a fraction of trim's cost, a tenth of validation.
+ */
+const trimmed = (value: string) =>
+  `(case when strlen(${value}) = length(${value}) and not starts_with(${value}, ' ') and not ends_with(${value}, ' ') then ${value} else trim(${value}) end)`;
+
 const matches = (text: string, pattern: string) => `regexp_full_match(${text}, ${sqlString(pattern)})`;
 
 function parseExpression(column: InputColumn, text: string, locale?: LocaleColumns): string {
@@ -348,8 +359,10 @@ function timestampExpression(text: string): string {
       else (case when left(${withOffset}.offset, 1) = '-' then -1 else 1 end)
           * (cast(substr(replace(${withOffset}.offset, ':', ''), 2, 2) as integer) * 60
              + coalesce(try_cast(nullif(substr(replace(${withOffset}.offset, ':', ''), 4, 2), '') as integer), 0)) end)`;
+  // The usual forms first, by one match: no offset, or `Z` (UTC, so nothing to shift). The
+  // general branch below reads them the same, at several regular expressions a value.
   return `(case
-      when regexp_full_match(${text}, '${DATE_TIME}') then try_cast(${text} as timestamp)
+      when regexp_full_match(${text}, '${DATE_TIME}Z?') then try_cast(rtrim(${text}, 'Z') as timestamp)
       when ${withOffset}.local <> '' then try_cast(${withOffset}.local as timestamp) - to_minutes(${offsetMinutes})
     end)`;
 }
