@@ -10,12 +10,12 @@ customer_attributes as (
     from int_customer_segments_v1
 ),
 
-completed_orders as (
+customer_months as (
     select
         customer_id,
         order_month,
-        net_value
-    from int_orders_completed_v1
+        revenue
+    from int_customer_months_v1
 ),
 
 months as (
@@ -23,15 +23,6 @@ months as (
         month,
         is_partial_period
     from int_months_v1
-),
-
-customer_month_activity as (
-    select
-        customer_id,
-        order_month,
-        sum(net_value) as revenue
-    from completed_orders
-    group by customer_id, order_month
 ),
 
 -- Counts and sums are additive over customers: first per combination of the three attributes,
@@ -47,24 +38,25 @@ combination_cohort_sizes as (
     group by acquisition_channel, segment, country, cohort_month
 ),
 
+-- one row per customer and active month
 combination_cohort_activity as (
     select
         customer_attributes.acquisition_channel,
         customer_attributes.segment,
         customer_attributes.country,
         customer_attributes.cohort_month,
-        customer_month_activity.order_month as period_month,
+        customer_months.order_month as period_month,
         count(*) as active_customers,
-        sum(customer_month_activity.revenue) as revenue
-    from customer_month_activity
+        sum(customer_months.revenue) as revenue
+    from customer_months
     inner join customer_attributes
-        on customer_month_activity.customer_id = customer_attributes.customer_id
+        on customer_months.customer_id = customer_attributes.customer_id
     group by
         customer_attributes.acquisition_channel,
         customer_attributes.segment,
         customer_attributes.country,
         customer_attributes.cohort_month,
-        customer_month_activity.order_month
+        customer_months.order_month
 ),
 
 cohort_sizes as (

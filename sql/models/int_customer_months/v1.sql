@@ -12,7 +12,8 @@ completed_orders as (
 params as (
     select
         as_of_date,
-        cast(date_trunc('month', as_of_date) as date) as as_of_month,
+        -- the first day of the month after the as-of month
+        last_day(as_of_date) + 1 as after_as_of_month,
         churn_window_days
     from run_params
 ),
@@ -43,42 +44,45 @@ customer_months_with_neighbours as (
     window customer_history as (partition by customer_id order by order_month)
 ),
 
--- The liveness of retention_monthly (live on d: an order dated in [d − W + 1, d]) in month terms. Between
--- this active month and the next one, the customer's latest order is last_order_date (x), so they are
--- live at the end of m (on l) while l ≤ x + W − 1, and live at the start of m (on f − 1) while f ≤ x + W.
-customer_months_with_liveness as (
+-- Month arithmetic on dates (a month is the date of its first day): the month after m is
+-- last_day(m) + 1, m + 12 months is make_date(year(m) + 1, month(m), 1), and the month holding a
+-- date d is d − (day(d) − 1); cheaper than adding intervals, which goes through timestamps.
+--
+-- Live on d (retention_monthly): an order dated in [d − W + 1, d]. Between this active month and the
+-- next one, the customer's latest order is x = last_order_date. They are live at the start of m (on
+-- f − 1) while f ≤ x + W: up to the month holding x + W. They are live at the end of m (on l) while
+-- l ≤ x + W − 1: every month up to the as-of month if the as-of date is within W days of x (the
+-- as-of month's l), else the months before the one holding x + W (whose last day is beyond it).
+customer_months_with_window_ends as (
     select
         customer_months_with_neighbours.*,
-        -- the last month whose l is within the window of x: the as-of month if its l (the as-of date) is,
-        -- else the month before the one holding x + W (each earlier month's l is its last day)
-        case
-            when customer_months_with_neighbours.last_order_date + params.churn_window_days - 1 >= params.as_of_date
-                then params.as_of_month
-            else cast(date_trunc('month', customer_months_with_neighbours.last_order_date + params.churn_window_days) - interval '1' month as date)
-        end as live_end_until_window,
-        least(cast(date_trunc('month', customer_months_with_neighbours.last_order_date + params.churn_window_days) as date), params.as_of_month)
-            as live_start_until_window,
-        cast(date_trunc('month', customer_months_with_neighbours.previous_last_order_date + params.churn_window_days) as date)
-            as previous_live_start_until_window
+        last_day(least(
+            customer_months_with_neighbours.next_order_month,
+            customer_months_with_neighbours.last_order_date + params.churn_window_days,
+            params.as_of_date
+        )) + 1 as live_start_before,
+        least(
+            customer_months_with_neighbours.next_order_month,
+            case
+                when customer_months_with_neighbours.last_order_date + params.churn_window_days > params.as_of_date
+                    then params.after_as_of_month
+                else customer_months_with_neighbours.last_order_date + params.churn_window_days
+                    - cast(day(customer_months_with_neighbours.last_order_date + params.churn_window_days) - 1 as integer)
+            end
+        ) as live_end_before,
+        coalesce(
+            customer_months_with_neighbours.order_month <= customer_months_with_neighbours.previous_last_order_date + params.churn_window_days,
+            false
+        ) as is_live_at_month_start
     from customer_months_with_neighbours
     cross join params
 ),
 
--- the trailing window T (the 12 months ending with m): in T while m is within 11 months after an active
--- month, minus what the previous active month already covered; repeat (>= 2 orders in T) until T loses
--- this month (if it has >= 2 orders) or the previous active month (if that is within 11 months)
-customer_months_with_coverage as (
-    select
-        *,
-        cast(greatest(order_month, coalesce(previous_order_month + interval '12' month, order_month)) as date) as in_window_from,
-        cast(order_month + interval '11' month as date) as in_window_until,
-        cast(case
-            when orders >= 2 then order_month + interval '11' month
-            when previous_order_month + interval '11' month >= order_month then previous_order_month + interval '11' month
-        end as date) as repeat_until
-    from customer_months_with_liveness
-),
-
+-- The trailing window T (the 12 months ending with m): in T while m is within 11 months after an active
+-- month, minus what the previous active month already covered. Repeat (>= 2 orders in T) until T loses
+-- this month (if it has >= 2 orders) or the previous active month (if that is within 11 months); cut
+-- at the next active month, whose own repeat range then covers at least as far (its previous active
+-- month is this one, within 11 months), so the ranges are disjoint without losing a month.
 customer_months_with_sets as (
     select
         customer_id,
@@ -89,28 +93,27 @@ customer_months_with_sets as (
         last_order_date,
         previous_order_month,
         next_order_month,
-        in_window_from,
-        in_window_until,
-        cast(case when repeat_until is not null then greatest(
-            order_month,
-            coalesce(
-                max(repeat_until) over (
-                    partition by customer_id order by order_month rows between unbounded preceding and 1 preceding
-                ) + interval '1' month,
-                order_month
-            )
-        ) end as date) as repeat_from,
-        repeat_until,
-        cast(order_month + interval '1' month as date) as live_start_from,
-        least(next_order_month, live_start_until_window) as live_start_until,
+        greatest(order_month, make_date(year(previous_order_month) + 1, month(previous_order_month), 1)) as in_window_from,
+        make_date(year(order_month) + 1, month(order_month), 1) as in_window_before,
+        case
+            when orders >= 2 or make_date(year(previous_order_month) + 1, month(previous_order_month), 1) > order_month
+                then order_month
+        end as repeat_from,
+        case
+            when orders >= 2
+                then least(next_order_month, make_date(year(order_month) + 1, month(order_month), 1))
+            when make_date(year(previous_order_month) + 1, month(previous_order_month), 1) > order_month
+                then least(next_order_month, make_date(year(previous_order_month) + 1, month(previous_order_month), 1))
+        end as repeat_before,
+        last_day(order_month) + 1 as live_start_from,
+        live_start_before,
         order_month as live_end_from,
-        least(cast(next_order_month - interval '1' month as date), live_end_until_window) as live_end_until,
-        cast(order_month + interval '1' month as date) as retained_from,
-        least(cast(next_order_month - interval '1' month as date), live_end_until_window) as retained_until,
+        live_end_before,
+        last_day(order_month) + 1 as retained_from,
+        live_end_before as retained_before,
         -- back after a gap: live on f − 1 by the previous active month's last order, live on l by this month's
-        coalesce(order_month <= previous_live_start_until_window and order_month <= live_end_until_window, false)
-            as is_retained_in_month
-    from customer_months_with_coverage
+        is_live_at_month_start and order_month < live_end_before as is_retained_in_month
+    from customer_months_with_window_ends
 )
 
 select * from customer_months_with_sets

@@ -4,9 +4,9 @@ customer_months as (
     select
         order_month,
         in_window_from,
-        in_window_until,
+        in_window_before,
         repeat_from,
-        repeat_until
+        repeat_before
     from int_customer_months_v1
 ),
 
@@ -25,21 +25,21 @@ window_months as (
 -- A customer counts in the trailing window of month m (the 12 months ending with m) while m is
 -- within 11 months after one of their active months. Rather than expanding every active month into
 -- 12 rows, each customer's coverage is cut into disjoint month ranges (int_customer_months) and
--- counted with +1 where a range starts and -1 after it ends (a running sum below).
+-- counted with +1 where a range starts and -1 where it ends (a running sum below).
 coverage_changes as (
     select in_window_from as month, 1 as customers_change, 0 as repeat_customers_change
     from customer_months
     union all
-    select cast(in_window_until + interval '1' month as date), -1, 0
+    select in_window_before, -1, 0
     from customer_months
     union all
     select repeat_from, 0, 1
     from customer_months
-    where repeat_from <= repeat_until
+    where repeat_from is not null
     union all
-    select cast(repeat_until + interval '1' month as date), 0, -1
+    select repeat_before, 0, -1
     from customer_months
-    where repeat_from <= repeat_until
+    where repeat_from is not null
 ),
 
 coverage_changes_per_month as (

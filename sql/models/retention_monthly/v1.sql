@@ -5,11 +5,11 @@ customer_months as (
         order_month,
         cohort_month,
         live_start_from,
-        live_start_until,
+        live_start_before,
         live_end_from,
-        live_end_until,
+        live_end_before,
         retained_from,
-        retained_until,
+        retained_before,
         is_retained_in_month
     from int_customer_months_v1
 ),
@@ -37,39 +37,39 @@ month_bounds as (
 ),
 
 -- Each live set is a union of one range of months per active month (int_customer_months): +1 where
--- a range starts, −1 the month after it ends; a month's set size is the running sum. A customer's
--- first order date is in [f, l] of m exactly when m is their cohort month (none is after the as-of date).
+-- a range starts, −1 where it ends; a month's set size is the running sum. A customer's first order
+-- date is in [f, l] of m exactly when m is their cohort month (none is after the as-of date).
 set_changes as (
     select live_start_from as month, 1 as customers_start, 0 as customers_end, 0 as retained_customers, 0 as new_customers
     from customer_months
-    where live_start_from <= live_start_until
+    where live_start_from < live_start_before
     union all
-    select cast(live_start_until + interval '1' month as date), -1, 0, 0, 0
+    select live_start_before, -1, 0, 0, 0
     from customer_months
-    where live_start_from <= live_start_until
+    where live_start_from < live_start_before
     union all
     select live_end_from, 0, 1, 0, 0
     from customer_months
-    where live_end_from <= live_end_until
+    where live_end_from < live_end_before
     union all
-    select cast(live_end_until + interval '1' month as date), 0, -1, 0, 0
+    select live_end_before, 0, -1, 0, 0
     from customer_months
-    where live_end_from <= live_end_until
+    where live_end_from < live_end_before
     union all
     select retained_from, 0, 0, 1, 0
     from customer_months
-    where retained_from <= retained_until
+    where retained_from < retained_before
     union all
-    select cast(retained_until + interval '1' month as date), 0, 0, -1, 0
+    select retained_before, 0, 0, -1, 0
     from customer_months
-    where retained_from <= retained_until
+    where retained_from < retained_before
     union all
     -- retained in one month only: its own
     select order_month, 0, 0, 1, 0
     from customer_months
     where is_retained_in_month
     union all
-    select cast(order_month + interval '1' month as date), 0, 0, -1, 0
+    select last_day(order_month) + 1, 0, 0, -1, 0
     from customer_months
     where is_retained_in_month
     union all

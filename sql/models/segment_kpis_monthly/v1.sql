@@ -18,15 +18,15 @@ customer_months as (
         orders,
         revenue,
         in_window_from,
-        in_window_until,
+        in_window_before,
         repeat_from,
-        repeat_until,
+        repeat_before,
         live_start_from,
-        live_start_until,
+        live_start_before,
         live_end_from,
-        live_end_until,
+        live_end_before,
         retained_from,
-        retained_until,
+        retained_before,
         is_retained_in_month
     from int_customer_months_v1
 ),
@@ -88,7 +88,7 @@ customer_months_with_combination as (
 
 -- The month's own figures (loyalty_kpis_monthly), and the changes of the customer sets whose sizes
 -- are running sums over the months (int_customer_months: one range of months per active month,
--- +1 where it starts, −1 the month after it ends): live on f − 1 and on l and both (retention_monthly),
+-- +1 where it starts, −1 where it ends): live on f − 1 and on l and both (retention_monthly),
 -- in T and repeat in T (int_trailing_12m_customers). A first completed order in the month is both
 -- loyalty_kpis_monthly's new customer and retention_monthly's CN (none is after the as-of date).
 combination_changes as (
@@ -108,57 +108,57 @@ combination_changes as (
     group by combination_id, order_month
     union all
     -- retained in one month only: its own
-    select combination_id, cast(order_month + interval '1' month as date), 0, 0, 0, 0, 0, 0, -count(*), 0, 0
+    select combination_id, last_day(order_month) + 1, 0, 0, 0, 0, 0, 0, -count(*), 0, 0
     from customer_months_with_combination
     where is_retained_in_month
     group by all
     union all
     select combination_id, live_start_from, 0, 0, 0, 0, count(*), 0, 0, 0, 0
     from customer_months_with_combination
-    where live_start_from <= live_start_until
+    where live_start_from < live_start_before
     group by all
     union all
-    select combination_id, cast(live_start_until + interval '1' month as date), 0, 0, 0, 0, -count(*), 0, 0, 0, 0
+    select combination_id, live_start_before, 0, 0, 0, 0, -count(*), 0, 0, 0, 0
     from customer_months_with_combination
-    where live_start_from <= live_start_until
+    where live_start_from < live_start_before
     group by all
     union all
     select combination_id, live_end_from, 0, 0, 0, 0, 0, count(*), 0, 0, 0
     from customer_months_with_combination
-    where live_end_from <= live_end_until
+    where live_end_from < live_end_before
     group by all
     union all
-    select combination_id, cast(live_end_until + interval '1' month as date), 0, 0, 0, 0, 0, -count(*), 0, 0, 0
+    select combination_id, live_end_before, 0, 0, 0, 0, 0, -count(*), 0, 0, 0
     from customer_months_with_combination
-    where live_end_from <= live_end_until
+    where live_end_from < live_end_before
     group by all
     union all
     select combination_id, retained_from, 0, 0, 0, 0, 0, 0, count(*), 0, 0
     from customer_months_with_combination
-    where retained_from <= retained_until
+    where retained_from < retained_before
     group by all
     union all
-    select combination_id, cast(retained_until + interval '1' month as date), 0, 0, 0, 0, 0, 0, -count(*), 0, 0
+    select combination_id, retained_before, 0, 0, 0, 0, 0, 0, -count(*), 0, 0
     from customer_months_with_combination
-    where retained_from <= retained_until
+    where retained_from < retained_before
     group by all
     union all
     select combination_id, in_window_from, 0, 0, 0, 0, 0, 0, 0, count(*), 0
     from customer_months_with_combination
     group by all
     union all
-    select combination_id, cast(in_window_until + interval '1' month as date), 0, 0, 0, 0, 0, 0, 0, -count(*), 0
+    select combination_id, in_window_before, 0, 0, 0, 0, 0, 0, 0, -count(*), 0
     from customer_months_with_combination
     group by all
     union all
     select combination_id, repeat_from, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
     from customer_months_with_combination
-    where repeat_from <= repeat_until
+    where repeat_from is not null
     group by all
     union all
-    select combination_id, cast(repeat_until + interval '1' month as date), 0, 0, 0, 0, 0, 0, 0, 0, -count(*)
+    select combination_id, repeat_before, 0, 0, 0, 0, 0, 0, 0, 0, -count(*)
     from customer_months_with_combination
-    where repeat_from <= repeat_until
+    where repeat_from is not null
     group by all
 ),
 
