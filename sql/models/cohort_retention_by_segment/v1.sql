@@ -6,7 +6,8 @@ customer_attributes as (
         cohort_month,
         acquisition_channel,
         segment,
-        country
+        country,
+        combination_id
     from int_customer_segments_v1
 ),
 
@@ -25,25 +26,31 @@ months as (
     from int_months_v1
 ),
 
--- Counts and sums are additive over customers: first per combination of the three attributes,
--- then rolled up to each dimension (small tables)
+-- Counts and sums are additive over customers: first per combination of the three attributes
+-- (int_customer_segments numbers them), then rolled up to each dimension (small tables)
+combinations as (
+    select
+        combination_id,
+        min(acquisition_channel) as acquisition_channel,
+        min(segment) as segment,
+        min(country) as country
+    from customer_attributes
+    group by combination_id
+),
+
 combination_cohort_sizes as (
     select
-        acquisition_channel,
-        segment,
-        country,
+        combination_id,
         cohort_month,
         count(*) as cohort_size
     from customer_attributes
-    group by acquisition_channel, segment, country, cohort_month
+    group by combination_id, cohort_month
 ),
 
 -- one row per customer and active month
 combination_cohort_activity as (
     select
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
+        customer_attributes.combination_id,
         customer_attributes.cohort_month,
         customer_months.order_month as period_month,
         count(*) as active_customers,
@@ -51,12 +58,7 @@ combination_cohort_activity as (
     from customer_months
     inner join customer_attributes
         on customer_months.customer_id = customer_attributes.customer_id
-    group by
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
-        customer_attributes.cohort_month,
-        customer_months.order_month
+    group by customer_attributes.combination_id, customer_attributes.cohort_month, customer_months.order_month
 ),
 
 cohort_sizes as (
@@ -64,13 +66,15 @@ cohort_sizes as (
         dimensions.dimension,
         case dimensions.dimension
             when 'all' then 'all'
-            when 'acquisition_channel' then combination_cohort_sizes.acquisition_channel
-            when 'segment' then combination_cohort_sizes.segment
-            else combination_cohort_sizes.country
+            when 'acquisition_channel' then combinations.acquisition_channel
+            when 'segment' then combinations.segment
+            else combinations.country
         end as segment_value,
         combination_cohort_sizes.cohort_month,
         sum(combination_cohort_sizes.cohort_size) as cohort_size
     from combination_cohort_sizes
+    inner join combinations
+        on combination_cohort_sizes.combination_id = combinations.combination_id
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
     group by all
 ),
@@ -80,15 +84,17 @@ cohort_activity as (
         dimensions.dimension,
         case dimensions.dimension
             when 'all' then 'all'
-            when 'acquisition_channel' then combination_cohort_activity.acquisition_channel
-            when 'segment' then combination_cohort_activity.segment
-            else combination_cohort_activity.country
+            when 'acquisition_channel' then combinations.acquisition_channel
+            when 'segment' then combinations.segment
+            else combinations.country
         end as segment_value,
         combination_cohort_activity.cohort_month,
         combination_cohort_activity.period_month,
         sum(combination_cohort_activity.active_customers) as active_customers,
         sum(combination_cohort_activity.revenue) as revenue
     from combination_cohort_activity
+    inner join combinations
+        on combination_cohort_activity.combination_id = combinations.combination_id
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
     group by all
 ),

@@ -90,9 +90,6 @@ customer_months_with_sets as (
         cohort_month,
         orders,
         revenue,
-        last_order_date,
-        previous_order_month,
-        next_order_month,
         greatest(order_month, make_date(year(previous_order_month) + 1, month(previous_order_month), 1)) as in_window_from,
         make_date(year(order_month) + 1, month(order_month), 1) as in_window_before,
         case
@@ -105,12 +102,8 @@ customer_months_with_sets as (
             when make_date(year(previous_order_month) + 1, month(previous_order_month), 1) > order_month
                 then least(next_order_month, make_date(year(previous_order_month) + 1, month(previous_order_month), 1))
         end as repeat_before,
-        last_day(order_month) + 1 as live_start_from,
         live_start_before,
-        order_month as live_end_from,
         live_end_before,
-        last_day(order_month) + 1 as retained_from,
-        live_end_before as retained_before,
         -- back after a gap: live on f − 1 by the previous active month's last order, live on l by this month's
         is_live_at_month_start and order_month < live_end_before as is_retained_in_month
     from customer_months_with_window_ends

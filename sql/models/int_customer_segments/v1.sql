@@ -27,6 +27,18 @@ customer_segments as (
     from first_orders
     left join customers
         on first_orders.customer_id = customers.customer_id
+),
+
+-- the segment models group by it: one small integer instead of three strings
+customer_segments_numbered as (
+    select
+        customer_id,
+        cohort_month,
+        acquisition_channel,
+        segment,
+        country,
+        dense_rank() over (order by acquisition_channel, segment, country) as combination_id
+    from customer_segments
 )
 
-select * from customer_segments
+select * from customer_segments_numbered

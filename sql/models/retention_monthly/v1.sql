@@ -4,12 +4,8 @@ customer_months as (
     select
         order_month,
         cohort_month,
-        live_start_from,
         live_start_before,
-        live_end_from,
         live_end_before,
-        retained_from,
-        retained_before,
         is_retained_in_month
     from int_customer_months_v1
 ),
@@ -37,45 +33,43 @@ month_bounds as (
 ),
 
 -- Each live set is a union of one range of months per active month (int_customer_months): +1 where
--- a range starts, −1 where it ends; a month's set size is the running sum. A customer's first order
--- date is in [f, l] of m exactly when m is their cohort month (none is after the as-of date).
+-- a range starts, −1 where it ends; a month's set size is the running sum. Live on l from the active
+-- month on; live on f − 1, and both, from the month after (both also in the active month itself when
+-- is_retained_in_month). A customer's first order date is in [f, l] of m exactly when m is their
+-- cohort month (none is after the as-of date).
+active_month_counts as (
+    select
+        order_month,
+        last_day(order_month) + 1 as month_after,
+        count(*) filter (where live_end_before > order_month) as live_end_ranges,
+        count(*) filter (where live_start_before > last_day(order_month) + 1) as live_start_ranges,
+        count(*) filter (where live_end_before > last_day(order_month) + 1) as retained_ranges,
+        count(*) filter (where is_retained_in_month) as retained_in_month,
+        count(*) filter (where order_month = cohort_month) as new_customers
+    from customer_months
+    group by order_month
+),
+
 set_changes as (
-    select live_start_from as month, 1 as customers_start, 0 as customers_end, 0 as retained_customers, 0 as new_customers
-    from customer_months
-    where live_start_from < live_start_before
+    select order_month as month, 0 as customers_start, live_end_ranges as customers_end, retained_in_month as retained_customers, new_customers
+    from active_month_counts
     union all
-    select live_start_before, -1, 0, 0, 0
-    from customer_months
-    where live_start_from < live_start_before
+    select month_after, live_start_ranges, 0, retained_ranges - retained_in_month, 0
+    from active_month_counts
     union all
-    select live_end_from, 0, 1, 0, 0
+    select live_start_before, -count(*), 0, 0, 0
     from customer_months
-    where live_end_from < live_end_before
+    where live_start_before > last_day(order_month) + 1
+    group by live_start_before
     union all
-    select live_end_before, 0, -1, 0, 0
+    select
+        live_end_before,
+        0,
+        -count(*) filter (where live_end_before > order_month),
+        -count(*) filter (where live_end_before > last_day(order_month) + 1),
+        0
     from customer_months
-    where live_end_from < live_end_before
-    union all
-    select retained_from, 0, 0, 1, 0
-    from customer_months
-    where retained_from < retained_before
-    union all
-    select retained_before, 0, 0, -1, 0
-    from customer_months
-    where retained_from < retained_before
-    union all
-    -- retained in one month only: its own
-    select order_month, 0, 0, 1, 0
-    from customer_months
-    where is_retained_in_month
-    union all
-    select last_day(order_month) + 1, 0, 0, -1, 0
-    from customer_months
-    where is_retained_in_month
-    union all
-    select order_month, 0, 0, 0, 1
-    from customer_months
-    where order_month = cohort_month
+    group by live_end_before
 ),
 
 set_changes_per_month as (

@@ -6,7 +6,8 @@ customer_attributes as (
         cohort_month,
         acquisition_channel,
         segment,
-        country
+        country,
+        combination_id
     from int_customer_segments_v1
 ),
 
@@ -21,12 +22,8 @@ customer_months as (
         in_window_before,
         repeat_from,
         repeat_before,
-        live_start_from,
         live_start_before,
-        live_end_from,
         live_end_before,
-        retained_from,
-        retained_before,
         is_retained_in_month
     from int_customer_months_v1
 ),
@@ -55,111 +52,115 @@ months as (
 ),
 
 -- Every count and sum below is additive over customers, so it is first aggregated per combination of
--- the three attributes (a small number, so a customer's combination is a small integer to group by),
--- then rolled up to each dimension (small tables).
+-- the three attributes (int_customer_segments numbers them), then rolled up to each dimension (small tables).
 combinations as (
     select
-        acquisition_channel,
-        segment,
-        country,
-        row_number() over (order by acquisition_channel, segment, country) as combination_id
-    from (select distinct acquisition_channel, segment, country from customer_attributes) as distinct_combinations
-),
-
-customer_combinations as (
-    select
-        customer_attributes.customer_id,
-        combinations.combination_id
+        combination_id,
+        min(acquisition_channel) as acquisition_channel,
+        min(segment) as segment,
+        min(country) as country
     from customer_attributes
-    inner join combinations
-        on customer_attributes.acquisition_channel = combinations.acquisition_channel
-        and customer_attributes.segment = combinations.segment
-        and customer_attributes.country = combinations.country
+    group by combination_id
 ),
 
 customer_months_with_combination as (
     select
-        customer_combinations.combination_id,
-        customer_months.*
+        customer_attributes.combination_id,
+        customer_months.order_month,
+        customer_months.cohort_month,
+        customer_months.orders,
+        customer_months.revenue,
+        customer_months.in_window_from,
+        customer_months.in_window_before,
+        customer_months.repeat_from,
+        customer_months.repeat_before,
+        customer_months.live_start_before,
+        customer_months.live_end_before,
+        customer_months.is_retained_in_month
     from customer_months
-    inner join customer_combinations
-        on customer_months.customer_id = customer_combinations.customer_id
+    inner join customer_attributes
+        on customer_months.customer_id = customer_attributes.customer_id
 ),
 
 -- The month's own figures (loyalty_kpis_monthly), and the changes of the customer sets whose sizes
 -- are running sums over the months (int_customer_months: one range of months per active month,
--- +1 where it starts, −1 where it ends): live on f − 1 and on l and both (retention_monthly),
--- in T and repeat in T (int_trailing_12m_customers). A first completed order in the month is both
--- loyalty_kpis_monthly's new customer and retention_monthly's CN (none is after the as-of date).
-combination_changes as (
+-- +1 where it starts, −1 where it ends): live on l from the active month on; live on f − 1, and both,
+-- from the month after (both also in the active month itself when is_retained_in_month)
+-- (retention_monthly); in T and repeat in T (int_trailing_12m_customers). A first completed order in
+-- the month is both loyalty_kpis_monthly's new customer and retention_monthly's CN (none is after the
+-- as-of date).
+combination_active_months as (
     select
         combination_id,
-        order_month as month,
+        order_month,
+        last_day(order_month) + 1 as month_after,
         count(*) as active_customers,
         count(*) filter (where order_month = cohort_month) as new_customers,
         sum(orders) as orders,
         sum(revenue) as revenue,
-        0 as customers_start_change,
-        0 as customers_end_change,
-        count(*) filter (where is_retained_in_month) as retained_customers_change,
-        0 as customers_12m_change,
-        0 as repeat_customers_12m_change
+        count(*) filter (where live_end_before > order_month) as live_end_ranges,
+        count(*) filter (where live_start_before > last_day(order_month) + 1) as live_start_ranges,
+        count(*) filter (where live_end_before > last_day(order_month) + 1) as retained_ranges,
+        count(*) filter (where is_retained_in_month) as retained_in_month
     from customer_months_with_combination
     group by combination_id, order_month
+),
+
+combination_changes as (
+    select
+        combination_id,
+        order_month as month,
+        active_customers,
+        new_customers,
+        orders,
+        revenue,
+        0 as customers_start_change,
+        live_end_ranges as customers_end_change,
+        retained_in_month as retained_customers_change,
+        0 as customers_12m_change,
+        0 as repeat_customers_12m_change
+    from combination_active_months
     union all
-    -- retained in one month only: its own
-    select combination_id, last_day(order_month) + 1, 0, 0, 0, 0, 0, 0, -count(*), 0, 0
-    from customer_months_with_combination
-    where is_retained_in_month
-    group by all
-    union all
-    select combination_id, live_start_from, 0, 0, 0, 0, count(*), 0, 0, 0, 0
-    from customer_months_with_combination
-    where live_start_from < live_start_before
-    group by all
+    select combination_id, month_after, 0, 0, 0, 0, live_start_ranges, 0, retained_ranges - retained_in_month, 0, 0
+    from combination_active_months
     union all
     select combination_id, live_start_before, 0, 0, 0, 0, -count(*), 0, 0, 0, 0
     from customer_months_with_combination
-    where live_start_from < live_start_before
-    group by all
+    where live_start_before > last_day(order_month) + 1
+    group by combination_id, live_start_before
     union all
-    select combination_id, live_end_from, 0, 0, 0, 0, 0, count(*), 0, 0, 0
+    select
+        combination_id,
+        live_end_before,
+        0,
+        0,
+        0,
+        0,
+        0,
+        -count(*) filter (where live_end_before > order_month),
+        -count(*) filter (where live_end_before > last_day(order_month) + 1),
+        0,
+        0
     from customer_months_with_combination
-    where live_end_from < live_end_before
-    group by all
-    union all
-    select combination_id, live_end_before, 0, 0, 0, 0, 0, -count(*), 0, 0, 0
-    from customer_months_with_combination
-    where live_end_from < live_end_before
-    group by all
-    union all
-    select combination_id, retained_from, 0, 0, 0, 0, 0, 0, count(*), 0, 0
-    from customer_months_with_combination
-    where retained_from < retained_before
-    group by all
-    union all
-    select combination_id, retained_before, 0, 0, 0, 0, 0, 0, -count(*), 0, 0
-    from customer_months_with_combination
-    where retained_from < retained_before
-    group by all
+    group by combination_id, live_end_before
     union all
     select combination_id, in_window_from, 0, 0, 0, 0, 0, 0, 0, count(*), 0
     from customer_months_with_combination
-    group by all
+    group by combination_id, in_window_from
     union all
     select combination_id, in_window_before, 0, 0, 0, 0, 0, 0, 0, -count(*), 0
     from customer_months_with_combination
-    group by all
+    group by combination_id, in_window_before
     union all
     select combination_id, repeat_from, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
     from customer_months_with_combination
     where repeat_from is not null
-    group by all
+    group by combination_id, repeat_from
     union all
     select combination_id, repeat_before, 0, 0, 0, 0, 0, 0, 0, 0, -count(*)
     from customer_months_with_combination
     where repeat_from is not null
-    group by all
+    group by combination_id, repeat_before
 ),
 
 segment_month_changes as (
@@ -294,14 +295,14 @@ trailing_12m as (
 
 combination_predicted_clv as (
     select
-        customer_combinations.combination_id,
+        customer_attributes.combination_id,
         -- summed as exact decimals, so the mean has the same bits whatever order the rows come in
         sum(cast(clv_predictions.clv_12m as decimal(38, 9))) as clv_12m_sum,
         count(clv_predictions.clv_12m) as clv_12m_count
     from clv_predictions
-    inner join customer_combinations
-        on clv_predictions.customer_id = customer_combinations.customer_id
-    group by customer_combinations.combination_id
+    inner join customer_attributes
+        on clv_predictions.customer_id = customer_attributes.customer_id
+    group by customer_attributes.combination_id
 ),
 
 segment_predicted_clv as (
