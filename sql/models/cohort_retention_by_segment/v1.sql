@@ -79,15 +79,16 @@ cohort_sizes as (
     group by all
 ),
 
+-- one grouping set per dimension (no attribute is NULL, so grouping() tells the sets apart)
 cohort_activity as (
     select
-        dimensions.dimension,
-        case dimensions.dimension
-            when 'all' then 'all'
-            when 'acquisition_channel' then combinations.acquisition_channel
-            when 'segment' then combinations.segment
-            else combinations.country
-        end as segment_value,
+        case
+            when grouping(combinations.acquisition_channel) = 0 then 'acquisition_channel'
+            when grouping(combinations.segment) = 0 then 'segment'
+            when grouping(combinations.country) = 0 then 'country'
+            else 'all'
+        end as dimension,
+        coalesce(combinations.acquisition_channel, combinations.segment, combinations.country, 'all') as segment_value,
         combination_cohort_activity.cohort_month,
         combination_cohort_activity.period_month,
         sum(combination_cohort_activity.active_customers) as active_customers,
@@ -95,8 +96,12 @@ cohort_activity as (
     from combination_cohort_activity
     inner join combinations
         on combination_cohort_activity.combination_id = combinations.combination_id
-    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
-    group by all
+    group by grouping sets (
+        (combination_cohort_activity.cohort_month, combination_cohort_activity.period_month),
+        (combinations.acquisition_channel, combination_cohort_activity.cohort_month, combination_cohort_activity.period_month),
+        (combinations.segment, combination_cohort_activity.cohort_month, combination_cohort_activity.period_month),
+        (combinations.country, combination_cohort_activity.cohort_month, combination_cohort_activity.period_month)
+    )
 ),
 
 cohort_periods as (

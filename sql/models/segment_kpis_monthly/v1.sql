@@ -163,6 +163,23 @@ combination_changes as (
     group by combination_id, repeat_before
 ),
 
+combination_month_changes as (
+    select
+        combination_id,
+        month,
+        sum(active_customers) as active_customers,
+        sum(new_customers) as new_customers,
+        sum(orders) as orders,
+        sum(revenue) as revenue,
+        sum(customers_start_change) as customers_start_change,
+        sum(customers_end_change) as customers_end_change,
+        sum(retained_customers_change) as retained_customers_change,
+        sum(customers_12m_change) as customers_12m_change,
+        sum(repeat_customers_12m_change) as repeat_customers_12m_change
+    from combination_changes
+    group by combination_id, month
+),
+
 segment_month_changes as (
     select
         dimensions.dimension,
@@ -172,19 +189,19 @@ segment_month_changes as (
             when 'segment' then combinations.segment
             else combinations.country
         end as segment_value,
-        combination_changes.month,
-        sum(combination_changes.active_customers) as active_customers,
-        sum(combination_changes.new_customers) as new_customers,
-        sum(combination_changes.orders) as orders,
-        sum(combination_changes.revenue) as revenue,
-        sum(combination_changes.customers_start_change) as customers_start_change,
-        sum(combination_changes.customers_end_change) as customers_end_change,
-        sum(combination_changes.retained_customers_change) as retained_customers_change,
-        sum(combination_changes.customers_12m_change) as customers_12m_change,
-        sum(combination_changes.repeat_customers_12m_change) as repeat_customers_12m_change
-    from combination_changes
+        combination_month_changes.month,
+        sum(combination_month_changes.active_customers) as active_customers,
+        sum(combination_month_changes.new_customers) as new_customers,
+        sum(combination_month_changes.orders) as orders,
+        sum(combination_month_changes.revenue) as revenue,
+        sum(combination_month_changes.customers_start_change) as customers_start_change,
+        sum(combination_month_changes.customers_end_change) as customers_end_change,
+        sum(combination_month_changes.retained_customers_change) as retained_customers_change,
+        sum(combination_month_changes.customers_12m_change) as customers_12m_change,
+        sum(combination_month_changes.repeat_customers_12m_change) as repeat_customers_12m_change
+    from combination_month_changes
     inner join combinations
-        on combination_changes.combination_id = combinations.combination_id
+        on combination_month_changes.combination_id = combinations.combination_id
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
     group by all
 ),
