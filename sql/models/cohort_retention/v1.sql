@@ -1,18 +1,11 @@
 with
 
-first_orders as (
+customer_months as (
     select
-        customer_id,
-        cohort_month
-    from int_customer_first_orders_v1
-),
-
-completed_orders as (
-    select
-        customer_id,
         order_month,
-        net_value
-    from int_orders_completed_v1
+        cohort_month,
+        revenue
+    from int_customer_months_v1
 ),
 
 months as (
@@ -22,11 +15,13 @@ months as (
     from int_months_v1
 ),
 
+-- a customer's cohort month is their first active month
 cohort_sizes as (
     select
         cohort_month,
         count(*) as cohort_size
-    from first_orders
+    from customer_months
+    where order_month = cohort_month
     group by cohort_month
 ),
 
@@ -41,16 +36,15 @@ cohort_periods as (
         on months.month >= cohort_sizes.cohort_month
 ),
 
+-- one row per customer and active month
 cohort_activity as (
     select
-        first_orders.cohort_month,
-        completed_orders.order_month as period_month,
-        count(distinct completed_orders.customer_id) as active_customers,
-        sum(completed_orders.net_value) as revenue
-    from completed_orders
-    inner join first_orders
-        on completed_orders.customer_id = first_orders.customer_id
-    group by first_orders.cohort_month, completed_orders.order_month
+        cohort_month,
+        order_month as period_month,
+        count(*) as active_customers,
+        sum(revenue) as revenue
+    from customer_months
+    group by cohort_month, order_month
 ),
 
 cohort_periods_joined_to_activity as (

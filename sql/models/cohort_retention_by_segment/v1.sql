@@ -6,16 +6,17 @@ customer_attributes as (
         cohort_month,
         acquisition_channel,
         segment,
-        country
+        country,
+        combination_id
     from int_customer_segments_v1
 ),
 
-completed_orders as (
+customer_months as (
     select
         customer_id,
         order_month,
-        net_value
-    from int_orders_completed_v1
+        revenue
+    from int_customer_months_v1
 ),
 
 months as (
@@ -25,46 +26,39 @@ months as (
     from int_months_v1
 ),
 
-customer_month_activity as (
+-- Counts and sums are additive over customers: first per combination of the three attributes
+-- (int_customer_segments numbers them), then rolled up to each dimension (small tables)
+combinations as (
     select
-        customer_id,
-        order_month,
-        sum(net_value) as revenue
-    from completed_orders
-    group by customer_id, order_month
+        combination_id,
+        min(acquisition_channel) as acquisition_channel,
+        min(segment) as segment,
+        min(country) as country
+    from customer_attributes
+    group by combination_id
 ),
 
--- Counts and sums are additive over customers: first per combination of the three attributes,
--- then rolled up to each dimension (small tables)
 combination_cohort_sizes as (
     select
-        acquisition_channel,
-        segment,
-        country,
+        combination_id,
         cohort_month,
         count(*) as cohort_size
     from customer_attributes
-    group by acquisition_channel, segment, country, cohort_month
+    group by combination_id, cohort_month
 ),
 
+-- one row per customer and active month
 combination_cohort_activity as (
     select
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
+        customer_attributes.combination_id,
         customer_attributes.cohort_month,
-        customer_month_activity.order_month as period_month,
+        customer_months.order_month as period_month,
         count(*) as active_customers,
-        sum(customer_month_activity.revenue) as revenue
-    from customer_month_activity
+        sum(customer_months.revenue) as revenue
+    from customer_months
     inner join customer_attributes
-        on customer_month_activity.customer_id = customer_attributes.customer_id
-    group by
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
-        customer_attributes.cohort_month,
-        customer_month_activity.order_month
+        on customer_months.customer_id = customer_attributes.customer_id
+    group by customer_attributes.combination_id, customer_attributes.cohort_month, customer_months.order_month
 ),
 
 cohort_sizes as (
@@ -72,33 +66,42 @@ cohort_sizes as (
         dimensions.dimension,
         case dimensions.dimension
             when 'all' then 'all'
-            when 'acquisition_channel' then combination_cohort_sizes.acquisition_channel
-            when 'segment' then combination_cohort_sizes.segment
-            else combination_cohort_sizes.country
+            when 'acquisition_channel' then combinations.acquisition_channel
+            when 'segment' then combinations.segment
+            else combinations.country
         end as segment_value,
         combination_cohort_sizes.cohort_month,
         sum(combination_cohort_sizes.cohort_size) as cohort_size
     from combination_cohort_sizes
+    inner join combinations
+        on combination_cohort_sizes.combination_id = combinations.combination_id
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
     group by all
 ),
 
+-- one grouping set per dimension (no attribute is NULL, so grouping() tells the sets apart)
 cohort_activity as (
     select
-        dimensions.dimension,
-        case dimensions.dimension
-            when 'all' then 'all'
-            when 'acquisition_channel' then combination_cohort_activity.acquisition_channel
-            when 'segment' then combination_cohort_activity.segment
-            else combination_cohort_activity.country
-        end as segment_value,
+        case
+            when grouping(combinations.acquisition_channel) = 0 then 'acquisition_channel'
+            when grouping(combinations.segment) = 0 then 'segment'
+            when grouping(combinations.country) = 0 then 'country'
+            else 'all'
+        end as dimension,
+        coalesce(combinations.acquisition_channel, combinations.segment, combinations.country, 'all') as segment_value,
         combination_cohort_activity.cohort_month,
         combination_cohort_activity.period_month,
         sum(combination_cohort_activity.active_customers) as active_customers,
         sum(combination_cohort_activity.revenue) as revenue
     from combination_cohort_activity
-    cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
-    group by all
+    inner join combinations
+        on combination_cohort_activity.combination_id = combinations.combination_id
+    group by grouping sets (
+        (combination_cohort_activity.cohort_month, combination_cohort_activity.period_month),
+        (combinations.acquisition_channel, combination_cohort_activity.cohort_month, combination_cohort_activity.period_month),
+        (combinations.segment, combination_cohort_activity.cohort_month, combination_cohort_activity.period_month),
+        (combinations.country, combination_cohort_activity.cohort_month, combination_cohort_activity.period_month)
+    )
 ),
 
 cohort_periods as (

@@ -6,23 +6,31 @@ customer_attributes as (
         cohort_month,
         acquisition_channel,
         segment,
-        country
+        country,
+        combination_id
     from int_customer_segments_v1
 ),
 
-completed_orders as (
+customer_months as (
     select
         customer_id,
-        order_date,
         order_month,
-        net_value
-    from int_orders_completed_v1
+        cohort_month,
+        orders,
+        revenue,
+        in_window_from,
+        in_window_before,
+        repeat_from,
+        repeat_before,
+        live_start_before,
+        live_end_before,
+        is_retained_in_month
+    from int_customer_months_v1
 ),
 
 all_months as (
     select
         month,
-        last_day_counted,
         is_partial_period
     from int_months_v1
 ),
@@ -34,249 +42,181 @@ clv_predictions as (
     from clv_predictions_v1
 ),
 
-params as (
-    select churn_window_days from run_params
-),
-
 -- from the first cohort month (of all customers), as loyalty_kpis_monthly
 months as (
     select
         month,
-        last_day_counted,
         is_partial_period
     from all_months
     where month >= (select min(cohort_month) from customer_attributes)
 ),
 
--- the month's own figures (loyalty_kpis_monthly)
-customer_months as (
-    select
-        customer_id,
-        order_month,
-        count(*) as orders,
-        sum(net_value) as revenue
-    from completed_orders
-    group by customer_id, order_month
-),
-
--- live sets (retention_monthly), from the month after the first cohort month; f = month, l = last_day_counted
-customer_order_dates as (
-    select distinct
-        customer_id,
-        order_date
-    from completed_orders
-),
-
-month_bounds as (
-    select
-        months.month,
-        months.month as first_day,
-        months.last_day_counted,
-        params.churn_window_days
-    from months
-    cross join params
-    where months.month > (select min(cohort_month) from customer_attributes)
-),
-
-customer_liveness_per_month as (
-    select
-        month_bounds.month,
-        customer_order_dates.customer_id,
-        bool_or(
-            customer_order_dates.order_date between month_bounds.first_day - month_bounds.churn_window_days
-            and month_bounds.first_day - 1
-        ) as is_live_at_start,
-        bool_or(
-            customer_order_dates.order_date between month_bounds.last_day_counted - month_bounds.churn_window_days + 1
-            and month_bounds.last_day_counted
-        ) as is_live_at_end
-    from month_bounds
-    inner join customer_order_dates
-        on customer_order_dates.order_date >= month_bounds.first_day - month_bounds.churn_window_days
-        and customer_order_dates.order_date <= month_bounds.last_day_counted
-    group by month_bounds.month, customer_order_dates.customer_id
-),
-
--- trailing window T (int_trailing_12m_customers' coverage intervals, per customer, then per segment):
--- a customer is in T of m while m is within 11 months after one of their active months; repeat
--- (>= 2 orders in T) from an active month with >= 2 orders, or one within 11 months of the previous
-customer_months_with_previous as (
-    select
-        customer_id,
-        order_month,
-        orders,
-        lag(order_month) over (partition by customer_id order by order_month) as previous_order_month
-    from customer_months
-),
-
-customer_coverage as (
-    select
-        customer_id,
-        order_month,
-        greatest(order_month, coalesce(previous_order_month + interval '12' month, order_month)) as in_window_from,
-        order_month + interval '11' month as in_window_until,
-        case
-            when orders >= 2 then order_month + interval '11' month
-            when previous_order_month + interval '11' month >= order_month then previous_order_month + interval '11' month
-        end as repeat_until
-    from customer_months_with_previous
-),
-
-customer_repeat_coverage as (
-    select
-        customer_id,
-        greatest(
-            order_month,
-            coalesce(
-                max(repeat_until) over (
-                    partition by customer_id order by order_month rows between unbounded preceding and 1 preceding
-                ) + interval '1' month,
-                order_month
-            )
-        ) as repeat_from,
-        repeat_until
-    from customer_coverage
-    where repeat_until is not null
-),
-
-coverage_changes as (
-    select customer_id, cast(in_window_from as date) as month, 1 as customers_change, 0 as repeat_customers_change
-    from customer_coverage
-    union all
-    select customer_id, cast(in_window_until + interval '1' month as date), -1, 0
-    from customer_coverage
-    union all
-    select customer_id, cast(repeat_from as date), 0, 1
-    from customer_repeat_coverage
-    where repeat_from <= repeat_until
-    union all
-    select customer_id, cast(repeat_until + interval '1' month as date), 0, -1
-    from customer_repeat_coverage
-    where repeat_from <= repeat_until
-),
-
 -- Every count and sum below is additive over customers, so it is first aggregated per combination of
--- the three attributes (one join per customer fact), then rolled up to each dimension (small tables).
-combination_facts as (
+-- the three attributes (int_customer_segments numbers them), then rolled up to each dimension (small tables).
+combinations as (
     select
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
-        customer_months.order_month as month,
-        count(*) as active_customers,
-        0 as new_customers,
-        sum(customer_months.orders) as orders,
-        sum(customer_months.revenue) as revenue,
-        0 as customers_start,
-        0 as customers_end,
-        0 as retained_customers,
-        0 as customers_change,
-        0 as repeat_customers_change
+        combination_id,
+        min(acquisition_channel) as acquisition_channel,
+        min(segment) as segment,
+        min(country) as country
+    from customer_attributes
+    group by combination_id
+),
+
+customer_months_with_combination as (
+    select
+        customer_attributes.combination_id,
+        customer_months.order_month,
+        customer_months.cohort_month,
+        customer_months.orders,
+        customer_months.revenue,
+        customer_months.in_window_from,
+        customer_months.in_window_before,
+        customer_months.repeat_from,
+        customer_months.repeat_before,
+        customer_months.live_start_before,
+        customer_months.live_end_before,
+        customer_months.is_retained_in_month
     from customer_months
     inner join customer_attributes
         on customer_months.customer_id = customer_attributes.customer_id
-    group by all
-    union all
-    -- first completed order in the month: loyalty_kpis_monthly's new customers, and retention_monthly's
-    -- CN (first order dated in [f, l]: the same customers, as no completed order is after the as-of date)
-    select acquisition_channel, segment, country, cohort_month, 0, count(*), 0, 0, 0, 0, 0, 0, 0
-    from customer_attributes
-    group by all
-    union all
-    select
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
-        customer_liveness_per_month.month,
-        0,
-        0,
-        0,
-        0,
-        count(*) filter (where customer_liveness_per_month.is_live_at_start),
-        count(*) filter (where customer_liveness_per_month.is_live_at_end),
-        count(*) filter (where customer_liveness_per_month.is_live_at_start and customer_liveness_per_month.is_live_at_end),
-        0,
-        0
-    from customer_liveness_per_month
-    inner join customer_attributes
-        on customer_liveness_per_month.customer_id = customer_attributes.customer_id
-    group by all
-    union all
-    select
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
-        coverage_changes.month,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        sum(coverage_changes.customers_change),
-        sum(coverage_changes.repeat_customers_change)
-    from coverage_changes
-    inner join customer_attributes
-        on coverage_changes.customer_id = customer_attributes.customer_id
-    group by all
 ),
 
-combination_month_facts as (
+-- The month's own figures (loyalty_kpis_monthly), and the changes of the customer sets whose sizes
+-- are running sums over the months (int_customer_months: one range of months per active month,
+-- +1 where it starts, −1 where it ends): live on l from the active month on; live on f − 1, and both,
+-- from the month after (both also in the active month itself when is_retained_in_month)
+-- (retention_monthly); in T and repeat in T (int_trailing_12m_customers). A first completed order in
+-- the month is both loyalty_kpis_monthly's new customer and retention_monthly's CN (none is after the
+-- as-of date).
+combination_active_months as (
     select
-        acquisition_channel,
-        segment,
-        country,
+        combination_id,
+        order_month,
+        last_day(order_month) + 1 as month_after,
+        count(*) as active_customers,
+        count(*) filter (where order_month = cohort_month) as new_customers,
+        sum(orders) as orders,
+        sum(revenue) as revenue,
+        count(*) filter (where live_end_before > order_month) as live_end_ranges,
+        count(*) filter (where live_start_before > last_day(order_month) + 1) as live_start_ranges,
+        count(*) filter (where live_end_before > last_day(order_month) + 1) as retained_ranges,
+        count(*) filter (where is_retained_in_month) as retained_in_month
+    from customer_months_with_combination
+    group by combination_id, order_month
+),
+
+combination_changes as (
+    select
+        combination_id,
+        order_month as month,
+        active_customers,
+        new_customers,
+        orders,
+        revenue,
+        0 as customers_start_change,
+        live_end_ranges as customers_end_change,
+        retained_in_month as retained_customers_change,
+        0 as customers_12m_change,
+        0 as repeat_customers_12m_change
+    from combination_active_months
+    union all
+    select combination_id, month_after, 0, 0, 0, 0, live_start_ranges, 0, retained_ranges - retained_in_month, 0, 0
+    from combination_active_months
+    union all
+    select combination_id, live_start_before, 0, 0, 0, 0, -count(*), 0, 0, 0, 0
+    from customer_months_with_combination
+    where live_start_before > last_day(order_month) + 1
+    group by combination_id, live_start_before
+    union all
+    select
+        combination_id,
+        live_end_before,
+        0,
+        0,
+        0,
+        0,
+        0,
+        -count(*) filter (where live_end_before > order_month),
+        -count(*) filter (where live_end_before > last_day(order_month) + 1),
+        0,
+        0
+    from customer_months_with_combination
+    group by combination_id, live_end_before
+    union all
+    select combination_id, in_window_from, 0, 0, 0, 0, 0, 0, 0, count(*), 0
+    from customer_months_with_combination
+    group by combination_id, in_window_from
+    union all
+    select combination_id, in_window_before, 0, 0, 0, 0, 0, 0, 0, -count(*), 0
+    from customer_months_with_combination
+    group by combination_id, in_window_before
+    union all
+    select combination_id, repeat_from, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
+    from customer_months_with_combination
+    where repeat_from is not null
+    group by combination_id, repeat_from
+    union all
+    select combination_id, repeat_before, 0, 0, 0, 0, 0, 0, 0, 0, -count(*)
+    from customer_months_with_combination
+    where repeat_from is not null
+    group by combination_id, repeat_before
+),
+
+combination_month_changes as (
+    select
+        combination_id,
         month,
         sum(active_customers) as active_customers,
         sum(new_customers) as new_customers,
         sum(orders) as orders,
         sum(revenue) as revenue,
-        sum(customers_start) as customers_start,
-        sum(customers_end) as customers_end,
-        sum(retained_customers) as retained_customers,
-        sum(customers_change) as customers_change,
-        sum(repeat_customers_change) as repeat_customers_change
-    from combination_facts
-    group by acquisition_channel, segment, country, month
+        sum(customers_start_change) as customers_start_change,
+        sum(customers_end_change) as customers_end_change,
+        sum(retained_customers_change) as retained_customers_change,
+        sum(customers_12m_change) as customers_12m_change,
+        sum(repeat_customers_12m_change) as repeat_customers_12m_change
+    from combination_changes
+    group by combination_id, month
 ),
 
-segment_month_facts as (
+segment_month_changes as (
     select
         dimensions.dimension,
         case dimensions.dimension
             when 'all' then 'all'
-            when 'acquisition_channel' then combination_month_facts.acquisition_channel
-            when 'segment' then combination_month_facts.segment
-            else combination_month_facts.country
+            when 'acquisition_channel' then combinations.acquisition_channel
+            when 'segment' then combinations.segment
+            else combinations.country
         end as segment_value,
-        combination_month_facts.month,
-        sum(combination_month_facts.active_customers) as active_customers,
-        sum(combination_month_facts.new_customers) as new_customers,
-        sum(combination_month_facts.orders) as orders,
-        sum(combination_month_facts.revenue) as revenue,
-        sum(combination_month_facts.customers_start) as customers_start,
-        sum(combination_month_facts.customers_end) as customers_end,
-        sum(combination_month_facts.retained_customers) as retained_customers,
-        sum(combination_month_facts.customers_change) as customers_change,
-        sum(combination_month_facts.repeat_customers_change) as repeat_customers_change
-    from combination_month_facts
+        combination_month_changes.month,
+        sum(combination_month_changes.active_customers) as active_customers,
+        sum(combination_month_changes.new_customers) as new_customers,
+        sum(combination_month_changes.orders) as orders,
+        sum(combination_month_changes.revenue) as revenue,
+        sum(combination_month_changes.customers_start_change) as customers_start_change,
+        sum(combination_month_changes.customers_end_change) as customers_end_change,
+        sum(combination_month_changes.retained_customers_change) as retained_customers_change,
+        sum(combination_month_changes.customers_12m_change) as customers_12m_change,
+        sum(combination_month_changes.repeat_customers_12m_change) as repeat_customers_12m_change
+    from combination_month_changes
+    inner join combinations
+        on combination_month_changes.combination_id = combinations.combination_id
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
     group by all
 ),
 
--- every value a customer with a cohort has (from the customers, not from the facts above, so that
--- the facts are computed once)
+-- every value a customer with a cohort has
 segments as (
     select distinct
         dimensions.dimension,
         case dimensions.dimension
             when 'all' then 'all'
-            when 'acquisition_channel' then customer_attributes.acquisition_channel
-            when 'segment' then customer_attributes.segment
-            else customer_attributes.country
+            when 'acquisition_channel' then combinations.acquisition_channel
+            when 'segment' then combinations.segment
+            else combinations.country
         end as segment_value
-    from customer_attributes
+    from combinations
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
 ),
 
@@ -291,30 +231,36 @@ segment_months as (
     cross join months
 ),
 
-segment_months_with_totals as (
+-- the months of a segment are the whole spine from the first cohort month, where every range starts at
+-- the earliest: a set's size is the running sum of its changes
+segment_month_sets as (
     select
         segment_months.dimension,
         segment_months.segment_value,
         segment_months.month,
-        coalesce(segment_month_facts.active_customers, 0) as active_customers,
-        coalesce(segment_month_facts.new_customers, 0) as new_customers,
-        coalesce(segment_month_facts.orders, 0) as orders,
-        coalesce(segment_month_facts.revenue, 0) as revenue,
-        -- retention_monthly has no row for the first cohort month
-        case when segment_months.has_retention then coalesce(segment_month_facts.customers_start, 0) end as customers_start,
-        case when segment_months.has_retention then coalesce(segment_month_facts.customers_end, 0) end as customers_end,
-        coalesce(segment_month_facts.retained_customers, 0) as retained_customers,
-        coalesce(segment_month_facts.customers_change, 0) as customers_change,
-        coalesce(segment_month_facts.repeat_customers_change, 0) as repeat_customers_change,
+        segment_months.has_retention,
+        coalesce(segment_month_changes.active_customers, 0) as active_customers,
+        coalesce(segment_month_changes.new_customers, 0) as new_customers,
+        coalesce(segment_month_changes.orders, 0) as orders,
+        coalesce(segment_month_changes.revenue, 0) as revenue,
+        sum(coalesce(segment_month_changes.customers_start_change, 0)) over segment_history as customers_start,
+        sum(coalesce(segment_month_changes.customers_end_change, 0)) over segment_history as customers_end,
+        sum(coalesce(segment_month_changes.retained_customers_change, 0)) over segment_history as retained_customers,
+        sum(coalesce(segment_month_changes.customers_12m_change, 0)) over segment_history as customers_12m,
+        sum(coalesce(segment_month_changes.repeat_customers_12m_change, 0)) over segment_history as repeat_customers_12m,
         segment_months.is_partial_period
     from segment_months
-    left join segment_month_facts
-        on segment_months.dimension = segment_month_facts.dimension
-        and segment_months.segment_value = segment_month_facts.segment_value
-        and segment_months.month = segment_month_facts.month
+    left join segment_month_changes
+        on segment_months.dimension = segment_month_changes.dimension
+        and segment_months.segment_value = segment_month_changes.segment_value
+        and segment_months.month = segment_month_changes.month
+    window segment_history as (
+        partition by segment_months.dimension, segment_months.segment_value
+        order by segment_months.month rows between unbounded preceding and current row
+    )
 ),
 
--- retention_monthly's formulas within the segment
+-- retention_monthly's formulas within the segment; it has no row for the first cohort month
 segment_months_joined_to_retention as (
     select
         dimension,
@@ -324,21 +270,21 @@ segment_months_joined_to_retention as (
         new_customers,
         orders,
         revenue,
-        customers_start,
-        customers_end,
-        case when customers_start > 0
+        case when has_retention then customers_start end as customers_start,
+        case when has_retention then customers_end end as customers_end,
+        case when has_retention and customers_start > 0
             then cast(customers_end - new_customers as double) / customers_start
         end as retention_rate,
-        case when customers_start > 0
+        case when has_retention and customers_start > 0
             then cast(customers_start - retained_customers as double) / customers_start
         end as churn_rate,
-        customers_change,
-        repeat_customers_change,
+        customers_12m,
+        repeat_customers_12m,
         is_partial_period
-    from segment_months_with_totals
+    from segment_month_sets
 ),
 
--- the months of a segment are the whole spine, one row per month, so 12 rows = the 12 months of T
+-- one row per month of the spine, so 12 rows = the 12 months of T
 trailing_12m as (
     select
         dimension,
@@ -352,34 +298,28 @@ trailing_12m as (
         customers_end,
         retention_rate,
         churn_rate,
-        sum(customers_change) over segment_history as customers_12m,
-        sum(repeat_customers_change) over segment_history as repeat_customers_12m,
+        customers_12m,
+        repeat_customers_12m,
         sum(orders) over trailing_window as orders_12m,
         sum(revenue) over trailing_window as revenue_12m,
         avg(churn_rate) over trailing_window as avg_monthly_churn_12m,
         is_partial_period
     from segment_months_joined_to_retention
-    window
-        segment_history as (
-            partition by dimension, segment_value order by month rows between unbounded preceding and current row
-        ),
-        trailing_window as (
-            partition by dimension, segment_value order by month rows between 11 preceding and current row
-        )
+    window trailing_window as (
+        partition by dimension, segment_value order by month rows between 11 preceding and current row
+    )
 ),
 
 combination_predicted_clv as (
     select
-        customer_attributes.acquisition_channel,
-        customer_attributes.segment,
-        customer_attributes.country,
+        customer_attributes.combination_id,
         -- summed as exact decimals, so the mean has the same bits whatever order the rows come in
         sum(cast(clv_predictions.clv_12m as decimal(38, 9))) as clv_12m_sum,
         count(clv_predictions.clv_12m) as clv_12m_count
     from clv_predictions
     inner join customer_attributes
         on clv_predictions.customer_id = customer_attributes.customer_id
-    group by all
+    group by customer_attributes.combination_id
 ),
 
 segment_predicted_clv as (
@@ -387,12 +327,14 @@ segment_predicted_clv as (
         dimensions.dimension,
         case dimensions.dimension
             when 'all' then 'all'
-            when 'acquisition_channel' then combination_predicted_clv.acquisition_channel
-            when 'segment' then combination_predicted_clv.segment
-            else combination_predicted_clv.country
+            when 'acquisition_channel' then combinations.acquisition_channel
+            when 'segment' then combinations.segment
+            else combinations.country
         end as segment_value,
         cast(sum(combination_predicted_clv.clv_12m_sum) as double) / nullif(sum(combination_predicted_clv.clv_12m_count), 0) as avg_predicted_clv_12m
     from combination_predicted_clv
+    inner join combinations
+        on combination_predicted_clv.combination_id = combinations.combination_id
     cross join (values ('all'), ('acquisition_channel'), ('segment'), ('country')) as dimensions (dimension)
     group by all
 ),
