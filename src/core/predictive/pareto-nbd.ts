@@ -195,9 +195,23 @@ function logLikelihoodAndGradient(params: ParetoNbdParams, prepared: Prepared): 
 
   const logAlphaPlus = new Float64Array(times.length);
   const logBetaPlus = new Float64Array(times.length);
+  const inverseAlphaPlus = new Float64Array(times.length);
+  const inverseBetaPlus = new Float64Array(times.length);
   for (let i = 0; i < times.length; i++) {
     logAlphaPlus[i] = Math.log(alpha + times[i]!);
     logBetaPlus[i] = Math.log(beta + times[i]!);
+    inverseAlphaPlus[i] = 1 / (alpha + times[i]!);
+    inverseBetaPlus[i] = 1 / (beta + times[i]!);
+  }
+  // ln[s/(r+s+x)] and its ∂r, ∂s, per distinct x.
+  const logShare = new Float64Array(frequencies.length);
+  const shareR = new Float64Array(frequencies.length);
+  const shareS = new Float64Array(frequencies.length);
+  for (let f = 0; f < frequencies.length; f++) {
+    const a = r + s + frequencies[f]!;
+    logShare[f] = Math.log(s) - Math.log(a);
+    shareR[f] = -1 / a;
+    shareS[f] = 1 / s - 1 / a;
   }
 
   // ln F and its gradient, per pair.
@@ -211,39 +225,36 @@ function logLikelihoodAndGradient(params: ParetoNbdParams, prepared: Prepared): 
   }
 
   const rowsSum = new CompensatedSum();
-  const { frequency, weight, ageIndex } = rows;
+  const { frequency, weight, frequencyIndex, ageIndex } = rows;
   for (let i = 0; i < frequency.length; i++) {
     const x = frequency[i]!;
     const w = weight[i]!;
-    const T = ageIndex[i]!;
+    const [f, T] = [frequencyIndex[i]!, ageIndex[i]!];
     const [atRecency, atAge] = [recencyPair[i]!, agePair[i]!];
-    const inverseAlphaT = 1 / (alpha + times[T]!);
-    const inverseBetaT = 1 / (beta + times[T]!);
     // Still alive at T: (α+T)^{−(r+x)} (β+T)^{−s}.
     const logSurvived = -(r + x) * logAlphaPlus[T]! - s * logBetaPlus[T]!;
-    // Dropped out in (t_x, T]: s/(r+s+x) · F(t_x) · (1 − F(T)/F(t_x)).
-    const logShare = Math.log(s) - Math.log(r + s + x);
-    const logDropped = logShare + pairLog[atRecency]!;
-    const ratio = Math.exp(pairLog[atAge]! - pairLog[atRecency]!);
-    const top = Math.max(logSurvived, logDropped);
-    const survived = Math.exp(logSurvived - top);
-    const dropped = Math.exp(logDropped - top);
-    const bracket = survived + dropped * -Math.expm1(pairLog[atAge]! - pairLog[atRecency]!);
-    rowsSum.add(w * (top + Math.log(bracket)));
+    // Dropped out in (t_x, T]: s/(r+s+x) · F(t_x) · (1 − F(T)/F(t_x)); each term relative to the larger.
+    const logDropped = logShare[f]! + pairLog[atRecency]!;
+    const gap = logSurvived - logDropped;
+    const survived = gap >= 0 ? 1 : Math.exp(gap);
+    const dropped = gap >= 0 ? Math.exp(-gap) : 1;
+    const ratioMinusOne = Math.expm1(pairLog[atAge]! - pairLog[atRecency]!);
+    const ratio = 1 + ratioMinusOne;
+    const droppedGone = -dropped * ratioMinusOne;
+    const bracket = survived + droppedGone;
+    rowsSum.add(w * (Math.max(logSurvived, logDropped) + Math.log(bracket)));
 
     // ∂ ln(bracket) = [survived ∂logSurvived + dropped (∂logShare + ∂lnF(t_x)) − dropped·ratio (∂logShare + ∂lnF(T))] / bracket.
     const scale = w / bracket;
     const [atRecencyEnd, atAgeEnd] = [4 * atRecency, 4 * atAge];
-    const droppedGone = dropped * (1 - ratio);
-    const shareR = -1 / (r + s + x);
-    const shareS = 1 / s - 1 / (r + s + x);
     gradient[0] +=
-      scale * (survived * -logAlphaPlus[T]! + droppedGone * shareR + dropped * (pairGradient[atRecencyEnd]! - ratio * pairGradient[atAgeEnd]!));
+      scale * (survived * -logAlphaPlus[T]! + droppedGone * shareR[f]! + dropped * (pairGradient[atRecencyEnd]! - ratio * pairGradient[atAgeEnd]!));
     gradient[1] +=
-      scale * (survived * -(r + x) * inverseAlphaT + dropped * (pairGradient[atRecencyEnd + 1]! - ratio * pairGradient[atAgeEnd + 1]!));
+      scale * (survived * -(r + x) * inverseAlphaPlus[T]! + dropped * (pairGradient[atRecencyEnd + 1]! - ratio * pairGradient[atAgeEnd + 1]!));
     gradient[2] +=
-      scale * (survived * -logBetaPlus[T]! + droppedGone * shareS + dropped * (pairGradient[atRecencyEnd + 2]! - ratio * pairGradient[atAgeEnd + 2]!));
-    gradient[3] += scale * (survived * -s * inverseBetaT + dropped * (pairGradient[atRecencyEnd + 3]! - ratio * pairGradient[atAgeEnd + 3]!));
+      scale * (survived * -logBetaPlus[T]! + droppedGone * shareS[f]! + dropped * (pairGradient[atRecencyEnd + 2]! - ratio * pairGradient[atAgeEnd + 2]!));
+    gradient[3] +=
+      scale * (survived * -s * inverseBetaPlus[T]! + dropped * (pairGradient[atRecencyEnd + 3]! - ratio * pairGradient[atAgeEnd + 3]!));
   }
   return { value: value + rowsSum.value, gradient };
 }
