@@ -225,6 +225,7 @@ function logLikelihoodAndGradient(params: ParetoNbdParams, prepared: Prepared): 
   }
 
   const rowsSum = new CompensatedSum();
+  let [dr, dAlpha, ds, dBeta] = [0, 0, 0, 0];
   const { frequency, weight, frequencyIndex, ageIndex } = rows;
   for (let i = 0; i < frequency.length; i++) {
     const x = frequency[i]!;
@@ -247,15 +248,19 @@ function logLikelihoodAndGradient(params: ParetoNbdParams, prepared: Prepared): 
     // ∂ ln(bracket) = [survived ∂logSurvived + dropped (∂logShare + ∂lnF(t_x)) − dropped·ratio (∂logShare + ∂lnF(T))] / bracket.
     const scale = w / bracket;
     const [atRecencyEnd, atAgeEnd] = [4 * atRecency, 4 * atAge];
-    gradient[0] +=
+    dr +=
       scale * (survived * -logAlphaPlus[T]! + droppedGone * shareR[f]! + dropped * (pairGradient[atRecencyEnd]! - ratio * pairGradient[atAgeEnd]!));
-    gradient[1] +=
+    dAlpha +=
       scale * (survived * -(r + x) * inverseAlphaPlus[T]! + dropped * (pairGradient[atRecencyEnd + 1]! - ratio * pairGradient[atAgeEnd + 1]!));
-    gradient[2] +=
+    ds +=
       scale * (survived * -logBetaPlus[T]! + droppedGone * shareS[f]! + dropped * (pairGradient[atRecencyEnd + 2]! - ratio * pairGradient[atAgeEnd + 2]!));
-    gradient[3] +=
+    dBeta +=
       scale * (survived * -s * inverseBetaPlus[T]! + dropped * (pairGradient[atRecencyEnd + 3]! - ratio * pairGradient[atAgeEnd + 3]!));
   }
+  gradient[0] += dr;
+  gradient[1] += dAlpha;
+  gradient[2] += ds;
+  gradient[3] += dBeta;
   return { value: value + rowsSum.value, gradient };
 }
 
