@@ -76,14 +76,15 @@ export function paretoNbdProbabilityAlive(params: ParetoNbdParams, x: number, tx
   assertHistory(MODEL, x, tx, T);
   const { r, alpha, s, beta } = params;
   const recency = x > 0 ? tx : 0;
-  const atRecency = logTail(params, x, recency, Math.log(alpha + recency), Math.log(beta + recency));
-  const atAge = logTail(params, x, T, Math.log(alpha + T), Math.log(beta + T));
+  const unusedGradient = new Float64Array(4);
+  const atRecency = logTail(params, x, recency, Math.log(alpha + recency), Math.log(beta + recency), unusedGradient, 0);
+  const atAge = logTail(params, x, T, Math.log(alpha + T), Math.log(beta + T), unusedGradient, 0);
   const logSurvived = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
-  if (Number.isNaN(atRecency.value) || Number.isNaN(atAge.value)) {
+  if (Number.isNaN(atRecency) || Number.isNaN(atAge)) {
     throw new RangeError(`Pareto/NBD: A₀ is out of reach at α = ${alpha}, β = ${beta} (their ratio is too extreme for the series)`);
   }
   // ln[s/(r+s+x) · A₀] − ln(survived term): the log-odds of having dropped out.
-  const logOdds = Math.log(s) - Math.log(r + s + x) + atRecency.value + Math.log(-Math.expm1(atAge.value - atRecency.value)) - logSurvived;
+  const logOdds = Math.log(s) - Math.log(r + s + x) + atRecency + Math.log(-Math.expm1(atAge - atRecency)) - logSurvived;
   if (logOdds === Number.NEGATIVE_INFINITY) return 1;
   return 1 / (1 + Math.exp(logOdds));
 }
@@ -219,9 +220,7 @@ function logLikelihoodAndGradient(params: ParetoNbdParams, prepared: Prepared): 
   const pairGradient = new Float64Array(4 * pairFrequency.length);
   for (let p = 0; p < pairFrequency.length; p++) {
     const y = pairTime[p]!;
-    const tail = logTail(params, frequencies[pairFrequency[p]!]!, times[y]!, logAlphaPlus[y]!, logBetaPlus[y]!);
-    pairLog[p] = tail.value;
-    pairGradient.set(tail.gradient, 4 * p);
+    pairLog[p] = logTail(params, frequencies[pairFrequency[p]!]!, times[y]!, logAlphaPlus[y]!, logBetaPlus[y]!, pairGradient, 4 * p);
   }
 
   const rowsSum = new CompensatedSum();
@@ -282,36 +281,31 @@ function logTail(
   y: number,
   logAlphaPlusY: number,
   logBetaPlusY: number,
-): { value: number; gradient: Gradient } {
+  gradient: Float64Array,
+  at: number,
+): number {
   const C = r + s + x + 1;
+  const d = SERIES_DERIVATIVES;
   if (alpha >= beta) {
     const z = (alpha - beta) / (alpha + y);
     const h = hyp2f1OneB(r + x, C, z);
     // ∂z/∂α = (β+y)/(α+y)², ∂z/∂β = −1/(α+y).
-    const dz = h.dz / h.value;
-    return {
-      value: Math.log(h.value) - (r + x) * logAlphaPlusY - s * logBetaPlusY,
-      gradient: [
-        (h.dB + h.dC) / h.value - logAlphaPlusY,
-        (dz * (beta + y)) / (alpha + y) ** 2 - (r + x) / (alpha + y),
-        h.dC / h.value - logBetaPlusY,
-        -dz / (alpha + y) - s / (beta + y),
-      ],
-    };
+    const dz = d[2]! / h;
+    gradient[at] = (d[0]! + d[1]!) / h - logAlphaPlusY;
+    gradient[at + 1] = (dz * (beta + y)) / (alpha + y) ** 2 - (r + x) / (alpha + y);
+    gradient[at + 2] = d[1]! / h - logBetaPlusY;
+    gradient[at + 3] = -dz / (alpha + y) - s / (beta + y);
+    return Math.log(h) - (r + x) * logAlphaPlusY - s * logBetaPlusY;
   }
   const z = (beta - alpha) / (beta + y);
   const h = hyp2f1OneB(s + 1, C, z);
   // ∂z/∂α = −1/(β+y), ∂z/∂β = (α+y)/(β+y)².
-  const dz = h.dz / h.value;
-  return {
-    value: Math.log(h.value) + (1 - r - x) * logAlphaPlusY - (s + 1) * logBetaPlusY,
-    gradient: [
-      h.dC / h.value - logAlphaPlusY,
-      -dz / (beta + y) + (1 - r - x) / (alpha + y),
-      (h.dB + h.dC) / h.value - logBetaPlusY,
-      (dz * (alpha + y)) / (beta + y) ** 2 - (s + 1) / (beta + y),
-    ],
-  };
+  const dz = d[2]! / h;
+  gradient[at] = d[1]! / h - logAlphaPlusY;
+  gradient[at + 1] = -dz / (beta + y) + (1 - r - x) / (alpha + y);
+  gradient[at + 2] = (d[0]! + d[1]!) / h - logBetaPlusY;
+  gradient[at + 3] = (dz * (alpha + y)) / (beta + y) ** 2 - (s + 1) / (beta + y);
+  return Math.log(h) + (1 - r - x) * logAlphaPlusY - (s + 1) * logBetaPlusY;
 }
 
 const SERIES_TOLERANCE = 1e-17;
@@ -321,32 +315,42 @@ const SERIES_TOLERANCE = 1e-17;
  * back, and the prediction functions throw.
  */
 const MAX_SERIES_TERMS = 200_000;
+/** ∂H/∂B, ∂H/∂C, ∂H/∂z of the last hyp2f1OneB call (an out-parameter: no allocation per pair). */
+const SERIES_DERIVATIVES = new Float64Array(3);
 
 /**
  * H = 2F1(1, B; C; z) = Σₙ (B)ₙ/(C)ₙ zⁿ for 0 < B < C and 0 ≤ z < 1, with ∂H/∂B, ∂H/∂C and
- * ∂H/∂z summed term by term: ∂ ln termₙ/∂B = Σ_{k<n} 1/(B+k), ∂/∂C = −Σ_{k<n} 1/(C+k).
- * Every term is positive and below zⁿ, so the tail after term n is below term·z/(1−z); the
- * series stops once that (times n, for ∂z's tail) is below SERIES_TOLERANCE of the sum.
- * Slow only when z is within ~1e-3 of 1 (α and β of very different size and y small);
- * NaN when it has not converged within MAX_SERIES_TERMS.
+ * ∂H/∂z (into SERIES_DERIVATIVES) summed term by term: ∂ ln termₙ/∂B = Σ_{k<n} 1/(B+k),
+ * ∂/∂C = −Σ_{k<n} 1/(C+k). Every term is positive and below zⁿ, so the tail after term n is
+ * below term·z/(1−z); the series stops once that, widened for the derivatives' tails, is
+ * below SERIES_TOLERANCE of the sum. Slow only when z is within ~1e-3 of 1 (α and β of very
+ * different size and y small); NaN when it has not converged within MAX_SERIES_TERMS.
  */
-function hyp2f1OneB(B: number, C: number, z: number): { value: number; dB: number; dC: number; dz: number } {
+function hyp2f1OneB(B: number, C: number, z: number): number {
   let term = 1;
   let [value, dB, dC, dz] = [1, 0, 0, 0];
   let [sumB, sumC] = [0, 0];
   const tailFactor = 1 / (1 - z) ** 2;
   for (let n = 0; n < MAX_SERIES_TERMS; n++) {
-    const ratio = (B + n) / (C + n);
+    const inverseB = 1 / (B + n);
+    const inverseC = 1 / (C + n);
+    const ratio = (B + n) * inverseC;
     dz += (n + 1) * term * ratio;
     term *= ratio * z;
-    sumB += 1 / (B + n);
-    sumC += 1 / (C + n);
+    sumB += inverseB;
+    sumC += inverseC;
     value += term;
     dB += term * sumB;
     dC -= term * sumC;
-    if (term * (n + 2) * tailFactor * (1 + sumB + sumC) <= SERIES_TOLERANCE * value) return { value, dB, dC, dz };
+    if (term * (n + 2) * tailFactor * (1 + sumB + sumC) <= SERIES_TOLERANCE * value) {
+      SERIES_DERIVATIVES[0] = dB;
+      SERIES_DERIVATIVES[1] = dC;
+      SERIES_DERIVATIVES[2] = dz;
+      return value;
+    }
   }
-  return { value: Number.NaN, dB: Number.NaN, dC: Number.NaN, dz: Number.NaN };
+  SERIES_DERIVATIVES.fill(Number.NaN);
+  return Number.NaN;
 }
 
 const asParetoNbd = (params: PurchaseParams): ParetoNbdParams => ({ r: params.r!, alpha: params.alpha!, s: params.s!, beta: params.beta! });
