@@ -25,7 +25,7 @@ export interface ParetoNbdParams {
 export type ParetoNbdFit = MaximumLikelihoodFit<ParetoNbdParams>;
 
 export interface ParetoNbdFitOptions extends MaximumLikelihoodOptions {
-  /** Where the search starts (default r = s = 1, α = r / observed purchase rate, β = mean T). */
+  /** Where the search starts (default r = s = 1, α = β = r / observed purchase rate). */
   start?: ParetoNbdParams;
 }
 
@@ -59,12 +59,14 @@ export function fitParetoNbd(rows: readonly BgNbdRow[], options: ParetoNbdFitOpt
 
 /**
  * r = 1 and α matching the observed purchase rate (E[λ] = r/α = Σx / ΣT, dropout ignored), as
- * for BG/NBD; s = 1 and β = the mean T: a lifetime of the order of the customers' ages.
+ * for BG/NBD; s = 1 and β = α. With β = α the 2F1 argument is 0 at the start whatever the data:
+ * a start from β = mean T would put it near 1 (a slow, or out-of-reach, series) when purchases
+ * are rare compared with the customers' ages.
  */
 function defaultStart(histories: DistinctHistories): ParetoNbdParams {
   const meanT = histories.meanT > 0 ? histories.meanT : 1;
   const alpha = histories.purchaseRate > 0 ? 1 / histories.purchaseRate : meanT;
-  return { r: 1, alpha, s: 1, beta: meanT };
+  return { r: 1, alpha, s: 1, beta: alpha };
 }
 
 /**
