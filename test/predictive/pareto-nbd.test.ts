@@ -80,7 +80,7 @@ describe('Pareto/NBD on the CDNOW sample (test/fixtures/reference/cdnow/README.m
 });
 
 describe('Pareto/NBD formulas', () => {
-  it('computes the log-likelihood of Fader & Hardie (2005) eq. 11 per customer, in both branches of A₀', () => {
+  it('computes the log-likelihood of Fader & Hardie (2005) per customer, in both branches of A₀', () => {
     // mpmath 1.3.0 at 50 digits, from the model's definition rather than the 2F1 closed forms:
     // L = Γ(r+x)α^r/Γ(r) · [(α+T)^{−(r+x)} (β/(β+T))^s + s β^s ∫_{t_x}^T (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ]
     // (still alive at T, or dropped out at τ in (t_x, T]), the integral by mpmath.quad over 2,000

@@ -70,8 +70,8 @@ function defaultStart(histories: DistinctHistories): ParetoNbdParams {
 }
 
 /**
- * P(alive | x, t_x, T) = 1 / (1 + s/(r+s+x) · (α+T)^{r+x} (β+T)^s · A₀) (Fader & Hardie 2005,
- * eq. 18), computed in logarithms: for large x or T the factors overflow.
+ * P(alive | x, t_x, T) = 1 / (1 + s/(r+s+x) · (α+T)^{r+x} (β+T)^s · A₀) (Fader & Hardie 2005),
+ * computed in logarithms: for large x or T the factors overflow.
  */
 export function paretoNbdProbabilityAlive(params: ParetoNbdParams, x: number, tx: number, T: number): number {
   assertPositiveParams(MODEL, { ...params }, PARAMETER_NAMES);
@@ -92,7 +92,7 @@ export function paretoNbdProbabilityAlive(params: ParetoNbdParams, x: number, tx
 }
 
 /**
- * E[Y(t) | x, t_x, T] (Fader & Hardie 2005, eq. 22):
+ * E[Y(t) | x, t_x, T] (Fader & Hardie 2005):
  *   (r+x)(β+T) / ((α+T)(s−1)) · [1 − ((β+T)/(β+T+t))^{s−1}] · P(alive).
  */
 export function paretoNbdExpectedPurchases(params: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
@@ -108,7 +108,7 @@ export function paretoNbdExpectedPurchasesIfAlive(params: ParetoNbdParams, t: nu
   return ((r + x) / (alpha + T)) * (beta + T) * lifetimeFactor(s, t / (beta + T));
 }
 
-/** E[X(t)] of a new customer: rβ/(α(s−1)) · [1 − (β/(β+t))^{s−1}] (Fader & Hardie 2005, eq. 17). */
+/** E[X(t)] of a new customer: rβ/(α(s−1)) · [1 − (β/(β+t))^{s−1}] (Fader & Hardie 2005). */
 export function paretoNbdExpectedPurchasesNewCustomer(params: ParetoNbdParams, t: number): number {
   assertPositiveParams(MODEL, { ...params }, PARAMETER_NAMES);
   assertHorizon(MODEL, t);
@@ -171,8 +171,8 @@ function prepare(rows: readonly BgNbdRow[]): Prepared {
 }
 
 /**
- * Σ weight · ln L(r, α, s, β | x, t_x, T) and its gradient (Fader & Hardie 2005, eq. 11 and
- * the A₀ of eqs. 12–13):
+ * Σ weight · ln L(r, α, s, β | x, t_x, T) and its gradient (Fader & Hardie 2005, with
+ * their A₀ for α ≥ β and α < β):
  *   L = Γ(r+x) α^r β^s / Γ(r) · [ (α+T)^{−(r+x)} (β+T)^{−s} + s/(r+s+x) · (F(t_x) − F(T)) ],
  * where F(y) is A₀'s term at y (A₀ = F(t_x) − F(T)); see logTail. The bracket is summed in
  * logarithms (log-sum-exp around its largest term), F(t_x) − F(T) as F(t_x)·(−expm1(ln F(T) − ln F(t_x))).
