@@ -12,7 +12,7 @@ import {
   mbgNbdProbabilityAlive,
   type MbgNbdParams,
 } from '../../src/core/predictive/mbg-nbd.js';
-import { PURCHASE_MODELS } from '../../src/core/predictive/purchase-models.js';
+import { PURCHASE_MODELS, type PurchaseModel } from '../../src/core/predictive/purchase-models.js';
 import { groupCdnow, readCdnowSummary } from '../helpers/cdnow-summary.js';
 import { gammaSampler, seededUniform } from '../helpers/random.js';
 
@@ -110,7 +110,9 @@ describe('MBG/NBD formulas', () => {
   });
 
   it('is listed among the purchase models, with its parameters in order', () => {
-    expect(PURCHASE_MODELS).toContain(MBG_NBD);
+    // Conforms to the interface (a compile-time check: the model file cannot import it without a cycle).
+    const model: PurchaseModel = MBG_NBD;
+    expect(PURCHASE_MODELS).toContain(model);
     expect(MBG_NBD.parameterNames).toEqual(['r', 'alpha', 'a', 'b']);
     const params = { ...PUBLISHED };
     expect(MBG_NBD.probabilityAlive(params, 2, 30.43, 38.86)).toBe(mbgNbdProbabilityAlive(PUBLISHED, 2, 30.43, 38.86));

@@ -13,7 +13,6 @@ import type { BgNbdRow } from './bg-nbd.js';
 import { assertHistory, assertHorizon, assertPositiveParams, distinctHistories, type DistinctHistories } from './distinct-histories.js';
 import { hyp2f1 } from './hypergeometric.js';
 import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
-import type { PurchaseModel, PurchaseParams } from './purchase-models.js';
 import { digamma, lgamma } from './special-functions.js';
 
 export interface MbgNbdParams {
@@ -191,13 +190,21 @@ function logLikelihoodAndGradient({ r, alpha, a, b }: MbgNbdParams, prepared: Di
   return { value: value + rowsSum.value, gradient: [dr, dAlpha, da, db] };
 }
 
-const asMbgNbd = (params: PurchaseParams): MbgNbdParams => ({ r: params.r!, alpha: params.alpha!, a: params.a!, b: params.b! });
+/** A model's parameters by name, as purchase-models.ts's PurchaseParams. */
+type NamedParams = Record<string, number>;
 
-export const MBG_NBD: PurchaseModel = {
-  name: 'mbg_nbd',
+const asMbgNbd = (params: NamedParams): MbgNbdParams => ({ r: params.r!, alpha: params.alpha!, a: params.a!, b: params.b! });
+
+/**
+ * MBG/NBD as a PurchaseModel (purchase-models.ts). Typed structurally rather than with that
+ * interface: importing it here would make an import cycle with purchase-models.ts, which lists
+ * this model; PURCHASE_MODELS checks that it conforms.
+ */
+export const MBG_NBD = {
+  name: 'mbg_nbd' as const,
   label: 'MBG/NBD',
   parameterNames: PARAMETER_NAMES,
-  fit: (rows, options) => fitMbgNbd(rows, options) as unknown as MaximumLikelihoodFit<PurchaseParams>,
-  probabilityAlive: (params, x, tx, T) => mbgNbdProbabilityAlive(asMbgNbd(params), x, tx, T),
-  expectedPurchasesIfAlive: (params, t, x, T) => mbgNbdExpectedPurchasesIfAlive(asMbgNbd(params), t, x, T),
+  fit: (rows: readonly BgNbdRow[], options?: MaximumLikelihoodOptions) => fitMbgNbd(rows, options) as unknown as MaximumLikelihoodFit<NamedParams>,
+  probabilityAlive: (params: NamedParams, x: number, tx: number, T: number) => mbgNbdProbabilityAlive(asMbgNbd(params), x, tx, T),
+  expectedPurchasesIfAlive: (params: NamedParams, t: number, x: number, T: number) => mbgNbdExpectedPurchasesIfAlive(asMbgNbd(params), t, x, T),
 };

@@ -12,7 +12,6 @@ import type { BgNbdRow } from './bg-nbd.js';
 import { CompensatedSum } from './compensated-sum.js';
 import { assertHistory, assertHorizon, assertPositiveParams, distinctHistories, type DistinctHistories } from './distinct-histories.js';
 import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
-import type { PurchaseModel, PurchaseParams } from './purchase-models.js';
 import { digamma, lgamma } from './special-functions.js';
 
 export interface ParetoNbdParams {
@@ -355,13 +354,22 @@ function hyp2f1OneB(B: number, C: number, z: number): number {
   return Number.NaN;
 }
 
-const asParetoNbd = (params: PurchaseParams): ParetoNbdParams => ({ r: params.r!, alpha: params.alpha!, s: params.s!, beta: params.beta! });
+/** A model's parameters by name, as purchase-models.ts's PurchaseParams. */
+type NamedParams = Record<string, number>;
 
-export const PARETO_NBD: PurchaseModel = {
-  name: 'pareto_nbd',
+const asParetoNbd = (params: NamedParams): ParetoNbdParams => ({ r: params.r!, alpha: params.alpha!, s: params.s!, beta: params.beta! });
+
+/**
+ * Pareto/NBD as a PurchaseModel (purchase-models.ts). Typed structurally rather than with that
+ * interface: importing it here would make an import cycle with purchase-models.ts, which lists
+ * this model; PURCHASE_MODELS checks that it conforms.
+ */
+export const PARETO_NBD = {
+  name: 'pareto_nbd' as const,
   label: 'Pareto/NBD',
   parameterNames: PARAMETER_NAMES,
-  fit: (rows, options) => fitParetoNbd(rows, options) as unknown as MaximumLikelihoodFit<PurchaseParams>,
-  probabilityAlive: (params, x, tx, T) => paretoNbdProbabilityAlive(asParetoNbd(params), x, tx, T),
-  expectedPurchasesIfAlive: (params, t, x, T) => paretoNbdExpectedPurchasesIfAlive(asParetoNbd(params), t, x, T),
+  fit: (rows: readonly BgNbdRow[], options?: MaximumLikelihoodOptions) => fitParetoNbd(rows, options) as unknown as MaximumLikelihoodFit<NamedParams>,
+  probabilityAlive: (params: NamedParams, x: number, tx: number, T: number) => paretoNbdProbabilityAlive(asParetoNbd(params), x, tx, T),
+  expectedPurchasesIfAlive: (params: NamedParams, t: number, x: number, T: number) =>
+    paretoNbdExpectedPurchasesIfAlive(asParetoNbd(params), t, x, T),
 };
