@@ -6,6 +6,8 @@
  */
 import { bgNbdExpectedPurchasesIfAlive, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
 import type { MaximumLikelihoodFit, MaximumLikelihoodOptions } from './maximum-likelihood.js';
+import { MBG_NBD } from './mbg-nbd.js';
+import { PARETO_NBD } from './pareto-nbd.js';
 
 export type PurchaseModelName = 'bg_nbd' | 'mbg_nbd' | 'pareto_nbd';
 
@@ -38,4 +40,4 @@ export const BG_NBD: PurchaseModel = {
 };
 
 /** Every model clv_model fits, in the order it lists them. */
-export const PURCHASE_MODELS: readonly PurchaseModel[] = [BG_NBD];
+export const PURCHASE_MODELS: readonly PurchaseModel[] = [BG_NBD, MBG_NBD, PARETO_NBD];
