@@ -219,9 +219,15 @@ function logLikelihoodAndGradient(params: ParetoNbdParams, prepared: Prepared): 
   // ln F and its gradient, per pair.
   const pairLog = new Float64Array(pairFrequency.length);
   const pairGradient = new Float64Array(4 * pairFrequency.length);
-  for (let p = 0; p < pairFrequency.length; p++) {
-    const y = pairTime[p]!;
-    pairLog[p] = logTail(params, frequencies[pairFrequency[p]!]!, times[y]!, logAlphaPlus[y]!, logBetaPlus[y]!, pairGradient, 4 * p);
+  seriesTermsLeft = EVALUATION_SERIES_TERMS;
+  try {
+    for (let p = 0; p < pairFrequency.length; p++) {
+      const y = pairTime[p]!;
+      pairLog[p] = logTail(params, frequencies[pairFrequency[p]!]!, times[y]!, logAlphaPlus[y]!, logBetaPlus[y]!, pairGradient, 4 * p);
+      if (Number.isNaN(pairLog[p])) return { value: Number.NaN, gradient: [Number.NaN, Number.NaN, Number.NaN, Number.NaN] };
+    }
+  } finally {
+    seriesTermsLeft = Number.POSITIVE_INFINITY;
   }
 
   const rowsSum = new CompensatedSum();
@@ -316,6 +322,15 @@ const SERIES_TOLERANCE = 1e-17;
  * back, and the prediction functions throw.
  */
 const MAX_SERIES_TERMS = 200_000;
+/**
+ * Series terms one likelihood evaluation may sum over all its pairs. Near the ridge where α/β
+ * runs off (data without dropout drive the fit there) every pair's series needs tens of
+ * thousands of terms and a fit would take minutes; past this budget the evaluation is NaN, so
+ * the line search steps back and the fit ends there (not converged) in about a second.
+ */
+const EVALUATION_SERIES_TERMS = 4_000_000;
+/** What is left of that budget in the evaluation under way (unbounded outside one). */
+let seriesTermsLeft = Number.POSITIVE_INFINITY;
 /** ∂H/∂B, ∂H/∂C, ∂H/∂z of the last hyp2f1OneB call (an out-parameter: no allocation per pair). */
 const SERIES_DERIVATIVES = new Float64Array(3);
 
@@ -332,7 +347,8 @@ function hyp2f1OneB(B: number, C: number, z: number): number {
   let [value, dB, dC, dz] = [1, 0, 0, 0];
   let [sumB, sumC] = [0, 0];
   const tailFactor = 1 / (1 - z) ** 2;
-  for (let n = 0; n < MAX_SERIES_TERMS; n++) {
+  const maxTerms = Math.min(MAX_SERIES_TERMS, seriesTermsLeft);
+  for (let n = 0; n < maxTerms; n++) {
     const inverseB = 1 / (B + n);
     const inverseC = 1 / (C + n);
     const ratio = (B + n) * inverseC;
@@ -344,12 +360,14 @@ function hyp2f1OneB(B: number, C: number, z: number): number {
     dB += term * sumB;
     dC -= term * sumC;
     if (term * (n + 2) * tailFactor * (1 + sumB + sumC) <= SERIES_TOLERANCE * value) {
+      seriesTermsLeft -= n + 1;
       SERIES_DERIVATIVES[0] = dB;
       SERIES_DERIVATIVES[1] = dC;
       SERIES_DERIVATIVES[2] = dz;
       return value;
     }
   }
+  seriesTermsLeft = 0;
   SERIES_DERIVATIVES.fill(Number.NaN);
   return Number.NaN;
 }
