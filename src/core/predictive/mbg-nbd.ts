@@ -9,9 +9,8 @@
  * repeat one. So a customer with no repeat purchase may already be gone (P(alive) < 1 at x = 0).
  */
 import { CompensatedSum } from './compensated-sum.js';
-import type { BgNbdRow } from './bg-nbd.js';
+import { bgNbdExpectedPurchasesIfAlive, type BgNbdRow } from './bg-nbd.js';
 import { assertHistory, assertHorizon, assertPositiveParams, distinctHistories, type DistinctHistories } from './distinct-histories.js';
-import { hyp2f1 } from './hypergeometric.js';
 import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
 import { digamma, lgamma } from './special-functions.js';
 
@@ -94,29 +93,13 @@ export function mbgNbdExpectedPurchasesNewCustomer(params: MbgNbdParams, t: numb
   return (expectedPurchasesIfAlive(params, t, 0, 0) * params.b) / (params.a + params.b);
 }
 
-/** The formula is 0/0 at a = 1 and cancels badly near it, although smooth in a. */
-const NEAR_A_EQUALS_ONE = 1e-5;
-
-function expectedPurchasesIfAlive(params: MbgNbdParams, t: number, x: number, T: number): number {
-  if (t === 0) return 0;
-  if (Math.abs(params.a - 1) >= NEAR_A_EQUALS_ONE) return expectedPurchasesIfAliveAwayFromAOne(params, t, x, T);
-  // Interpolate linearly across a = 1, as bg-nbd.ts does.
-  const low = 1 - NEAR_A_EQUALS_ONE;
-  const below = expectedPurchasesIfAliveAwayFromAOne({ ...params, a: low }, t, x, T);
-  const above = expectedPurchasesIfAliveAwayFromAOne({ ...params, a: 1 + NEAR_A_EQUALS_ONE }, t, x, T);
-  return below + ((params.a - low) / (2 * NEAR_A_EQUALS_ONE)) * (above - below);
-}
-
 /**
- * (a+b+x)/(a−1) · [1 − q^{r+x} 2F1(r+x, b+x+1; a+b+x; z)], q = (α+T)/(α+T+t), z = 1 − q.
- * Euler's transformation 2F1(A,B;C;z) = (1−z)^{C−A−B} 2F1(C−A,C−B;C;z) makes the bracket
- * 1 − q^{a−1} 2F1(a+b−r, a−1; a+b+x; z), whose parameters do not grow with x.
+ * (a+b+x)/(a−1) · [1 − q^{r+x} 2F1(r+x, b+x+1; a+b+x; z)], q = (α+T)/(α+T+t), z = 1 − q: BG/NBD's
+ * eq. (10) factor with b + 1 in place of b, so BG/NBD's computation (Euler-transformed, and
+ * interpolated across a = 1) serves both.
  */
-function expectedPurchasesIfAliveAwayFromAOne({ r, alpha, a, b }: MbgNbdParams, t: number, x: number, T: number): number {
-  const logQ = Math.log(alpha + T) - Math.log(alpha + T + t);
-  const z = t / (alpha + T + t);
-  const transformed = hyp2f1(a + b - r, a - 1, a + b + x, z);
-  return ((a + b + x) / (a - 1)) * (1 - Math.exp((a - 1) * logQ) * transformed);
+function expectedPurchasesIfAlive(params: MbgNbdParams, t: number, x: number, T: number): number {
+  return bgNbdExpectedPurchasesIfAlive({ ...params, b: params.b + 1 }, t, x, T);
 }
 
 /** ln[ a/(b+x) · ((α+T)/(α+t_x))^{r+x} ]: P(alive) = 1 / (1 + e^this). */
