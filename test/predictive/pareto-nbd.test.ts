@@ -8,6 +8,7 @@ import {
   paretoNbdExpectedPurchasesNewCustomer,
   paretoNbdLogLikelihood,
   paretoNbdLogLikelihoodGradient,
+  paretoNbdProbabilitiesAlive,
   paretoNbdProbabilityAlive,
   type ParetoNbdParams,
 } from '../../src/core/predictive/pareto-nbd.js';
@@ -168,6 +169,15 @@ describe('Pareto/NBD formulas', () => {
     const params = { r: PUBLISHED.r, alpha: PUBLISHED.alpha, s: PUBLISHED.s, beta: PUBLISHED.beta };
     expect(PARETO_NBD.probabilityAlive(params, 26, 30.86, 31)).toBe(paretoNbdProbabilityAlive(PUBLISHED, 26, 30.86, 31));
     expect(PARETO_NBD.expectedPurchasesIfAlive(params, 39, 26, 31)).toBe(paretoNbdExpectedPurchasesIfAlive(PUBLISHED, 39, 26, 31));
+  });
+
+  it('computes P(alive) of many histories at once with the same bits as one by one, null where a history is impossible', () => {
+    const rows = groupCdnow(readCdnowSummary());
+    const histories = [...rows, { frequency: 2, recency: 40, T: 38.86, weight: 1 }];
+    const batch = paretoNbdProbabilitiesAlive(PUBLISHED, histories);
+    expect(batch).toHaveLength(histories.length);
+    rows.forEach(({ frequency, recency, T }, i) => expect(batch[i]).toBe(paretoNbdProbabilityAlive(PUBLISHED, frequency, recency, T)));
+    expect(batch.at(-1)).toBeNull(); // recency after T
   });
 });
 

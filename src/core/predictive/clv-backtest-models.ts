@@ -6,7 +6,7 @@ import { createBacktestHistories } from './clv-backtest.js';
 import { finiteOrNull, numberColumns } from './clv-steps.js';
 import { CompensatedSum } from './compensated-sum.js';
 import { fitPurchaseModel, type PurchaseFit } from './purchase-fit.js';
-import { PURCHASE_MODELS, type PurchaseModel } from './purchase-models.js';
+import { perFrequencyAndAge, probabilitiesAlive, PURCHASE_MODELS, type PurchaseModel } from './purchase-models.js';
 
 /** The calibration-frequency groups the backtest error weighs: 0 … 6 repeat purchases, and 7+. */
 const FREQUENCY_GROUPS = ['0', '1', '2', '3', '4', '5', '6', '7+'] as const;
@@ -50,15 +50,13 @@ export function backtestError(groups: ReadonlyMap<string, { actual: number; pred
 function groupTotals(fitted: PurchaseFit, rows: readonly BacktestHistory[], holdout: number): Map<string, GroupTotals> {
   const groups = new Map<string, GroupTotals>();
   const params = fitted.usable;
-  const ifAlive = new Map<string, number | null>();
-  for (const row of rows) {
+  const alive = params ? probabilitiesAlive(fitted.model, params, rows) : [];
+  const ifAlive = perFrequencyAndAge((x, T) => finiteOrNull(() => fitted.model.expectedPurchasesIfAlive(params!, holdout, x, T)));
+  for (const [i, row] of rows.entries()) {
     let predicted: number | null = null;
     if (params) {
-      const key = `${row.frequency}|${row.T}`;
-      if (!ifAlive.has(key)) ifAlive.set(key, finiteOrNull(() => fitted.model.expectedPurchasesIfAlive(params, holdout, row.frequency, row.T)));
-      const expected = ifAlive.get(key)!;
-      const alive = finiteOrNull(() => fitted.model.probabilityAlive(params, row.frequency, row.recency, row.T));
-      predicted = expected === null || alive === null ? null : row.weight * expected * alive;
+      const [expected, p] = [ifAlive(row.frequency, row.T), alive[i] ?? null];
+      predicted = expected === null || p === null ? null : row.weight * expected * p;
     }
     for (const name of [frequencyGroup(row.frequency), 'all']) {
       let group = groups.get(name);

@@ -2,7 +2,8 @@ import { sqlIdent, type DuckDBSession } from '../duckdb.js';
 import { defineStep } from '../models/model-step.js';
 import { writeDeclaredColumns } from '../models/step-io.js';
 import { bgNbdProbabilityAliveSql, fitBgNbd } from './bg-nbd.js';
-import { attemptFit, bgNbdIfAlive, FIT_ITERATIONS, histories, writeIfAliveTable } from './clv-steps.js';
+import { attemptFit, bgNbdIfAlive, FIT_ITERATIONS, histories, HISTORY_FIELDS, writeIfAliveTable } from './clv-steps.js';
+import { fitOnce } from './fit-cache.js';
 
 /**
  * clv_backtest: refits BG/NBD on the data up to as-of minus the holdout window, predicts
@@ -20,7 +21,7 @@ export const backtestClv = defineStep({
     const calibrationEnd = await createBacktestHistories(db, orders, holdoutDays);
     const fitRows = await histories(db, 'backtest_histories', unitDays);
     const attempt = attemptFit(fitRows.some((h) => h.frequency > 0) ? undefined : 'no customer has a repeat purchase in the calibration period', () =>
-      fitBgNbd(fitRows, { maxIterations: FIT_ITERATIONS }),
+      fitOnce(fitBgNbd, fitRows, HISTORY_FIELDS, FIT_ITERATIONS),
     );
     const fit = attempt.fit;
     // Per customer: P(alive) in SQL times eq. (10)'s factor for a live customer, once per distinct (x, T).

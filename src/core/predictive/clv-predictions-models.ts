@@ -5,7 +5,7 @@ import { bgNbdProbabilityAliveSql } from './bg-nbd.js';
 import { finiteOrNull, numberColumns, numberSetting, writeIfAliveTable } from './clv-steps.js';
 import { gammaGammaExpectedSpendSql } from './gamma-gamma.js';
 import { FLAT_RIDGE_FLAG } from './purchase-fit.js';
-import { PURCHASE_MODELS, type PurchaseModel, type PurchaseParams } from './purchase-models.js';
+import { probabilitiesAlive, PURCHASE_MODELS, type PurchaseModel, type PurchaseParams } from './purchase-models.js';
 
 /**
  * Creates `table` (frequency, recency_days, t_days, p_alive): the model's P(alive) once per
@@ -16,12 +16,9 @@ async function writeProbabilityAliveTable(db: DuckDBSession, table: string, rela
     db,
     `select distinct cast(frequency as double) as frequency, cast(recency_days as double) as recency_days, cast(t_days as double) as t_days from ${relation}`,
   );
-  const rows = frequency!.map((x, i): ColumnValue[] => [
-    x,
-    recencyDays![i]!,
-    tDays![i]!,
-    finiteOrNull(() => purchaseModel.probabilityAlive(params, x, recencyDays![i]! / unitDays, tDays![i]! / unitDays)),
-  ]);
+  const histories = frequency!.map((x, i) => ({ frequency: x, recency: recencyDays![i]! / unitDays, T: tDays![i]! / unitDays, weight: 1 }));
+  const alive = probabilitiesAlive(purchaseModel, params, histories);
+  const rows = frequency!.map((x, i): ColumnValue[] => [x, recencyDays![i]!, tDays![i]!, alive[i] ?? null]);
   const columns = [
     { name: 'frequency', type: 'BIGINT' },
     { name: 'recency_days', type: 'BIGINT' },

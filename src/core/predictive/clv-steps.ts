@@ -4,6 +4,7 @@ import type { ModelVersion } from '../models/model-declaration.js';
 import { defineStep } from '../models/model-step.js';
 import { horizonColumn, selectDeclaredColumns, writeDeclaredColumns, writeTable, type ColumnValue } from '../models/step-io.js';
 import { bgNbdExpectedPurchasesIfAlive, bgNbdProbabilityAliveSql, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
+import { fitOnce } from './fit-cache.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
 import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists, type GammaGammaFit, type GammaGammaRow } from './gamma-gamma.js';
 
@@ -13,6 +14,9 @@ import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExis
  * so the fit stops here and is published as not converged.
  */
 export const FIT_ITERATIONS = 200;
+
+/** What a purchase model's fit reads of each history (fit-cache.ts's key). */
+export const HISTORY_FIELDS = ['frequency', 'recency', 'T', 'weight'] as const;
 
 /** Days in an average month, for horizons given in months. */
 const DAYS_PER_MONTH = 365.25 / 12;
@@ -103,7 +107,7 @@ export const fitClvModel = defineStep({
     const rows = await histories(db, `(select frequency, recency_days, t_days, 1 as customers from ${rfm})`, unitDays);
     // Without a single repeat purchase the dropout process is not identified: no fit.
     const bgNbdAttempt = attemptFit(rows.some((r) => r.frequency > 0) ? undefined : 'no customer has a repeat purchase', () =>
-      fitBgNbd(rows, { maxIterations: FIT_ITERATIONS }),
+      fitOnce(fitBgNbd, rows, HISTORY_FIELDS, FIT_ITERATIONS),
     );
     const bgNbd = bgNbdAttempt.fit;
     const { spend, attempt: gammaGammaAttempt } = await fitSpendModel(db, rfm);
@@ -140,7 +144,7 @@ export async function fitSpendModel(db: DuckDBSession, rfm: string): Promise<{ s
   );
   const spend = frequency!.map((x, i) => ({ frequency: x, monetaryValue: monetaryValue![i]!, weight: weight![i]! }));
   const attempt = attemptFit(spend.length > 1 ? undefined : 'fewer than 2 distinct repeat customers with positive spend', () =>
-    fitGammaGamma(spend, { maxIterations: FIT_ITERATIONS }),
+    fitOnce(fitGammaGamma, spend, ['frequency', 'monetaryValue', 'weight'], FIT_ITERATIONS),
   );
   return { spend, attempt };
 }

@@ -7,7 +7,8 @@
  */
 import type { BgNbdRow } from './bg-nbd.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
-import type { PurchaseModel, PurchaseParams } from './purchase-models.js';
+import { finiteOrNull } from './clv-steps.js';
+import { perFrequencyAndAge, probabilitiesAlive, type PurchaseModel, type PurchaseParams } from './purchase-models.js';
 
 /**
  * The likelihood counts as no longer rising when the optimiser's line search found no step that
@@ -49,22 +50,18 @@ export function stoppedOnFlatRidge(
   const gain = fit.logLikelihood - previous.logLikelihood;
   const flat = fit.stop === 'line search failed' || gain <= RIDGE_LOG_LIKELIHOOD_TOLERANCE * Math.abs(fit.logLikelihood);
   if (!flat) return false;
-  const ifAlive = new Map<string, [number, number]>();
-  try {
-    for (const { frequency: x, recency: tx, T } of rows) {
-      const key = `${x}|${T}`;
-      let pair = ifAlive.get(key);
-      if (!pair) {
-        pair = [model.expectedPurchasesIfAlive(fit.params, horizon, x, T), model.expectedPurchasesIfAlive(previous.params, horizon, x, T)];
-        ifAlive.set(key, pair);
-      }
-      const alive = [model.probabilityAlive(fit.params, x, tx, T), model.probabilityAlive(previous.params, x, tx, T)] as const;
-      if (!agree(alive[0], alive[1]) || !agree(alive[0] * pair[0], alive[1] * pair[1])) return false;
-    }
-  } catch {
-    return false; // the numbers break down at these parameters: nothing is well determined
-  }
-  return true;
+  const [aliveNow, aliveBefore] = [probabilitiesAlive(model, fit.params, rows), probabilitiesAlive(model, previous.params, rows)];
+  const ifAlive = perFrequencyAndAge((x, T): [number | null, number | null] => [
+    finiteOrNull(() => model.expectedPurchasesIfAlive(fit.params, horizon, x, T)),
+    finiteOrNull(() => model.expectedPurchasesIfAlive(previous.params, horizon, x, T)),
+  ]);
+  return rows.every(({ frequency: x, T }, i) => {
+    const [now, before] = [aliveNow[i], aliveBefore[i]];
+    const [expectedNow, expectedBefore] = ifAlive(x, T);
+    // A null: the numbers break down at these parameters, so nothing is well determined.
+    if (now == null || before == null || expectedNow === null || expectedBefore === null) return false;
+    return agree(now, before) && agree(now * expectedNow, before * expectedBefore);
+  });
 }
 
 function agree(u: number, v: number): boolean {

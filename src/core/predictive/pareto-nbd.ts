@@ -68,18 +68,48 @@ function defaultStart(histories: DistinctHistories): ParetoNbdParams {
   return { r: 1, alpha, s: 1, beta: alpha };
 }
 
-/**
- * P(alive | x, t_x, T) = 1 / (1 + s/(r+s+x) · (α+T)^{r+x} (β+T)^s · A₀) (Fader & Hardie 2005),
- * computed in logarithms: for large x or T the factors overflow.
- */
+/** P(alive | x, t_x, T) (probabilityAliveFromTails below). */
 export function paretoNbdProbabilityAlive(params: ParetoNbdParams, x: number, tx: number, T: number): number {
   assertPositiveParams(MODEL, { ...params }, PARAMETER_NAMES);
   assertHistory(MODEL, x, tx, T);
-  const { r, alpha, s, beta } = params;
-  const recency = x > 0 ? tx : 0;
-  const unusedGradient = new Float64Array(4);
-  const atRecency = logTail(params, x, recency, Math.log(alpha + recency), Math.log(beta + recency), unusedGradient, 0);
-  const atAge = logTail(params, x, T, Math.log(alpha + T), Math.log(beta + T), unusedGradient, 0);
+  return probabilityAliveFromTails(params, x, T, tailAt(params, x, x > 0 ? tx : 0), tailAt(params, x, T));
+}
+
+/**
+ * paretoNbdProbabilityAlive of every history, with the same bits, each A₀ term computed once
+ * per distinct (x, time): far fewer series than rows. null where the numbers break down.
+ */
+export function paretoNbdProbabilitiesAlive(params: ParetoNbdParams, histories: readonly BgNbdRow[]): (number | null)[] {
+  assertPositiveParams(MODEL, { ...params }, PARAMETER_NAMES);
+  const tails = new Map<number, Map<number, number>>();
+  const tail = (x: number, y: number): number => {
+    let byTime = tails.get(x);
+    if (!byTime) tails.set(x, (byTime = new Map()));
+    let value = byTime.get(y);
+    if (value === undefined) byTime.set(y, (value = tailAt(params, x, y)));
+    return value;
+  };
+  return histories.map(({ frequency: x, recency: tx, T }) => {
+    try {
+      assertHistory(MODEL, x, tx, T);
+      const alive = probabilityAliveFromTails(params, x, T, tail(x, x > 0 ? tx : 0), tail(x, T));
+      return Number.isFinite(alive) ? alive : null;
+    } catch {
+      return null;
+    }
+  });
+}
+
+/** ln F(y) (logTail) without its gradient. */
+function tailAt(params: ParetoNbdParams, x: number, y: number): number {
+  return logTail(params, x, y, Math.log(params.alpha + y), Math.log(params.beta + y), new Float64Array(4), 0);
+}
+
+/**
+ * P(alive) = 1 / (1 + s/(r+s+x) · (α+T)^{r+x} (β+T)^s · A₀) (Fader & Hardie 2005), computed in
+ * logarithms (for large x or T the factors overflow) from ln F(t_x) and ln F(T), A₀ = F(t_x) − F(T).
+ */
+function probabilityAliveFromTails({ r, alpha, s, beta }: ParetoNbdParams, x: number, T: number, atRecency: number, atAge: number): number {
   const logSurvived = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
   if (Number.isNaN(atRecency) || Number.isNaN(atAge)) {
     throw new RangeError(`Pareto/NBD: A₀ is out of reach at α = ${alpha}, β = ${beta} (their ratio is too extreme for the series)`);
@@ -388,6 +418,7 @@ export const PARETO_NBD = {
   parameterNames: PARAMETER_NAMES,
   fit: (rows: readonly BgNbdRow[], options?: MaximumLikelihoodOptions) => fitParetoNbd(rows, options) as unknown as MaximumLikelihoodFit<NamedParams>,
   probabilityAlive: (params: NamedParams, x: number, tx: number, T: number) => paretoNbdProbabilityAlive(asParetoNbd(params), x, tx, T),
+  probabilitiesAlive: (params: NamedParams, histories: readonly BgNbdRow[]) => paretoNbdProbabilitiesAlive(asParetoNbd(params), histories),
   expectedPurchasesIfAlive: (params: NamedParams, t: number, x: number, T: number) =>
     paretoNbdExpectedPurchasesIfAlive(asParetoNbd(params), t, x, T),
 };

@@ -4,7 +4,8 @@
  * stopped on a flat ridge with well-determined predictions (flagged).
  */
 import type { BgNbdRow } from './bg-nbd.js';
-import { attemptFit, FIT_ITERATIONS } from './clv-steps.js';
+import { attemptFit, FIT_ITERATIONS, HISTORY_FIELDS } from './clv-steps.js';
+import { fitOnce } from './fit-cache.js';
 import { stoppedOnFlatRidge } from './flat-ridge.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
 import type { PurchaseModel, PurchaseParams } from './purchase-models.js';
@@ -29,7 +30,7 @@ export interface PurchaseFit {
  * to count as a flat ridge.
  */
 export function fitPurchaseModel(model: PurchaseModel, rows: readonly BgNbdRow[], unfittable: string | undefined, horizon: number): PurchaseFit {
-  const attempt = attemptFit(unfittable, () => model.fit(rows, { maxIterations: FIT_ITERATIONS }));
+  const attempt = attemptFit(unfittable, () => fitOnce(model.fit, rows, HISTORY_FIELDS, FIT_ITERATIONS));
   const fit = attempt.fit;
   const converged = fit?.converged ?? false;
   const flatRidge = fit !== undefined && !converged && stoppedOnFlatRidge(model, fit, rows, horizon);
