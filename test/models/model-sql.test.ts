@@ -8,7 +8,7 @@ const withoutComments = (sql: string) => sql.replace(/--[^\n]*/g, '');
 /** The tables a model's SQL reads: every name after FROM or JOIN that is not one of its own CTEs (nor a function). */
 function tablesRead(sql: string): string[] {
   const text = withoutComments(sql);
-  const ctes = new Set([...text.matchAll(/\b([a-z][a-z0-9_]*) as \(\n/g)].map((m) => m[1]!));
+  const ctes = new Set([...text.matchAll(/\b([a-z][a-z0-9_]*) as (?:(?:not )?materialized )?\(\n/g)].map((m) => m[1]!));
   const named = [...text.matchAll(/\b(?:from|join)\s+([a-z][a-z0-9_]*)\b(?!\s*\()/g)].map((m) => m[1]!);
   return [...new Set(named)].filter((name) => !ctes.has(name));
 }

@@ -1,6 +1,8 @@
 with
 
-customer_attributes as (
+-- Inputs read more than once are "not materialized": DuckDB would otherwise copy each into a
+-- temporary result first (millions of customer months), which costs more than reading it again.
+customer_attributes as not materialized (
     select
         customer_id,
         cohort_month,
@@ -11,7 +13,7 @@ customer_attributes as (
     from int_customer_segments_v1
 ),
 
-customer_months as (
+customer_months as not materialized (
     select
         customer_id,
         order_month,

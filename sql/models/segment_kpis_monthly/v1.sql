@@ -1,6 +1,8 @@
 with
 
-customer_attributes as (
+-- Inputs read more than once are "not materialized": DuckDB would otherwise copy each into a
+-- temporary result first (millions of customer months), which costs more than reading it again.
+customer_attributes as not materialized (
     select
         customer_id,
         cohort_month,
@@ -11,7 +13,7 @@ customer_attributes as (
     from int_customer_segments_v1
 ),
 
-customer_months as (
+customer_months as not materialized (
     select
         customer_id,
         order_month,
@@ -35,7 +37,7 @@ all_months as (
     from int_months_v1
 ),
 
-clv_predictions as (
+clv_predictions as not materialized (
     select
         customer_id,
         clv_12m
@@ -63,23 +65,27 @@ combinations as (
     group by combination_id
 ),
 
+-- one row per combination and every value the counts below read, with how many customer months
+-- share them: far fewer rows than customer months, scanned once per kind of change
 customer_months_with_combination as (
     select
         customer_attributes.combination_id,
         customer_months.order_month,
         customer_months.cohort_month,
-        customer_months.orders,
-        customer_months.revenue,
         customer_months.in_window_from,
         customer_months.in_window_before,
         customer_months.repeat_from,
         customer_months.repeat_before,
         customer_months.live_start_before,
         customer_months.live_end_before,
-        customer_months.is_retained_in_month
+        customer_months.is_retained_in_month,
+        count(*) as customers,
+        sum(customer_months.orders) as orders,
+        sum(customer_months.revenue) as revenue
     from customer_months
     inner join customer_attributes
         on customer_months.customer_id = customer_attributes.customer_id
+    group by all
 ),
 
 -- The month's own figures (loyalty_kpis_monthly), and the changes of the customer sets whose sizes
@@ -94,14 +100,14 @@ combination_active_months as (
         combination_id,
         order_month,
         last_day(order_month) + 1 as month_after,
-        count(*) as active_customers,
-        count(*) filter (where order_month = cohort_month) as new_customers,
+        sum(customers) as active_customers,
+        coalesce(sum(customers) filter (where order_month = cohort_month), 0) as new_customers,
         sum(orders) as orders,
         sum(revenue) as revenue,
-        count(*) filter (where live_end_before > order_month) as live_end_ranges,
-        count(*) filter (where live_start_before > last_day(order_month) + 1) as live_start_ranges,
-        count(*) filter (where live_end_before > last_day(order_month) + 1) as retained_ranges,
-        count(*) filter (where is_retained_in_month) as retained_in_month
+        coalesce(sum(customers) filter (where live_end_before > order_month), 0) as live_end_ranges,
+        coalesce(sum(customers) filter (where live_start_before > last_day(order_month) + 1), 0) as live_start_ranges,
+        coalesce(sum(customers) filter (where live_end_before > last_day(order_month) + 1), 0) as retained_ranges,
+        coalesce(sum(customers) filter (where is_retained_in_month), 0) as retained_in_month
     from customer_months_with_combination
     group by combination_id, order_month
 ),
@@ -124,7 +130,7 @@ combination_changes as (
     select combination_id, month_after, 0, 0, 0, 0, live_start_ranges, 0, retained_ranges - retained_in_month, 0, 0
     from combination_active_months
     union all
-    select combination_id, live_start_before, 0, 0, 0, 0, -count(*), 0, 0, 0, 0
+    select combination_id, live_start_before, 0, 0, 0, 0, -sum(customers), 0, 0, 0, 0
     from customer_months_with_combination
     where live_start_before > last_day(order_month) + 1
     group by combination_id, live_start_before
@@ -137,27 +143,27 @@ combination_changes as (
         0,
         0,
         0,
-        -count(*) filter (where live_end_before > order_month),
-        -count(*) filter (where live_end_before > last_day(order_month) + 1),
+        -coalesce(sum(customers) filter (where live_end_before > order_month), 0),
+        -coalesce(sum(customers) filter (where live_end_before > last_day(order_month) + 1), 0),
         0,
         0
     from customer_months_with_combination
     group by combination_id, live_end_before
     union all
-    select combination_id, in_window_from, 0, 0, 0, 0, 0, 0, 0, count(*), 0
+    select combination_id, in_window_from, 0, 0, 0, 0, 0, 0, 0, sum(customers), 0
     from customer_months_with_combination
     group by combination_id, in_window_from
     union all
-    select combination_id, in_window_before, 0, 0, 0, 0, 0, 0, 0, -count(*), 0
+    select combination_id, in_window_before, 0, 0, 0, 0, 0, 0, 0, -sum(customers), 0
     from customer_months_with_combination
     group by combination_id, in_window_before
     union all
-    select combination_id, repeat_from, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
+    select combination_id, repeat_from, 0, 0, 0, 0, 0, 0, 0, 0, sum(customers)
     from customer_months_with_combination
     where repeat_from is not null
     group by combination_id, repeat_from
     union all
-    select combination_id, repeat_before, 0, 0, 0, 0, 0, 0, 0, 0, -count(*)
+    select combination_id, repeat_before, 0, 0, 0, 0, 0, 0, 0, 0, -sum(customers)
     from customer_months_with_combination
     where repeat_from is not null
     group by combination_id, repeat_before
