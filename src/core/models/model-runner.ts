@@ -27,20 +27,27 @@ export async function buildModel(db: DuckDBSession, model: ModelVersion, steps: 
   const started = performance.now();
   const raw = sqlIdent(`${model.table}__uncast`);
   const registered = model.step ? stepInputs(model, steps) : undefined;
+  const failed = (error: unknown) =>
+    new ModelError(model.table, `${registered ? 'step' : 'SQL'} failed (${model.source}): ${errorMessage(error)}`, { cause: error });
+  // A step writes its output table; a SQL model's output is cast into the model's table straight
+  // from its query (DESCRIBE binds the query without running it), not copied from a table first.
+  let produced: Record<string, unknown>[];
   try {
     if (registered) await registered.step.run({ db, model, inputs: registered.inputs, table: `${model.table}__uncast` });
-    else await db.run(`create or replace temp table ${raw} as\n${model.sql}`);
+    produced = await db.rows(`select column_name, column_type from (describe ${registered ? raw : `${model.sql}\n`})`);
   } catch (error) {
-    throw new ModelError(model.table, `${registered ? 'step' : 'SQL'} failed (${model.source}): ${errorMessage(error)}`, { cause: error });
+    throw failed(error);
   }
   try {
-    const produced = await db.rows(`select column_name, column_type from (describe ${raw})`);
     checkContract(model, produced.map((row) => ({ name: String(row.column_name), type: String(row.column_type) })));
     const casts = model.columns.map((c) => `cast(${sqlIdent(c.name)} as ${c.type}) as ${sqlIdent(c.name)}`);
     const order = model.grain.map(sqlIdent).join(', ');
+    const source = registered ? raw : `(\n${model.sql}\n) as model_output`;
     try {
-      await db.run(`create or replace table ${sqlIdent(model.table)} as select ${casts.join(', ')} from ${raw} order by ${order}`);
+      await db.run(`create or replace table ${sqlIdent(model.table)} as select ${casts.join(', ')} from ${source} order by ${order}`);
     } catch (error) {
+      // Which failed, the query or a cast? Only now is the query's output kept, to find the cell.
+      if (!registered) await db.run(`create or replace temp table ${raw} as\n${model.sql}`).catch((sqlError: unknown) => Promise.reject(failed(sqlError)));
       const failure = (await castFailure(db, model, raw)) ?? errorMessage(error);
       throw new ModelError(model.table, `output does not cast to its declared types: ${failure}`, { cause: error });
     }
