@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one file at a time on 2 cores (cores − 1); many files wait on child
+    // processes, S3 servers and the browser, so two at a time take about half as long there.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
