@@ -1,7 +1,7 @@
 with
 
--- Inputs read more than once are "not materialized": DuckDB would otherwise copy each into a
--- temporary result first (millions of customer months), which costs more than reading it again.
+-- read twice, so "not materialized": DuckDB would otherwise first copy a row per customer, which
+-- costs more than reading the table again
 customer_attributes as not materialized (
     select
         customer_id,
@@ -13,12 +13,14 @@ customer_attributes as not materialized (
     from int_customer_segments_v1
 ),
 
-customer_months as not materialized (
+combination_months as (
     select
-        customer_id,
+        combination_id,
+        cohort_month,
         order_month,
+        customers,
         revenue
-    from int_customer_months_v1
+    from int_combination_months_v1
 ),
 
 months as (
@@ -29,7 +31,8 @@ months as (
 ),
 
 -- Counts and sums are additive over customers: first per combination of the three attributes
--- (int_customer_segments numbers them), then rolled up to each dimension (small tables)
+-- (int_customer_segments numbers them; int_combination_months counts by them), then rolled up to
+-- each dimension (small tables)
 combinations as (
     select
         combination_id,
@@ -49,18 +52,15 @@ combination_cohort_sizes as (
     group by combination_id, cohort_month
 ),
 
--- one row per customer and active month
 combination_cohort_activity as (
     select
-        customer_attributes.combination_id,
-        customer_attributes.cohort_month,
-        customer_months.order_month as period_month,
-        count(*) as active_customers,
-        sum(customer_months.revenue) as revenue
-    from customer_months
-    inner join customer_attributes
-        on customer_months.customer_id = customer_attributes.customer_id
-    group by customer_attributes.combination_id, customer_attributes.cohort_month, customer_months.order_month
+        combination_id,
+        cohort_month,
+        order_month as period_month,
+        sum(customers) as active_customers,
+        sum(revenue) as revenue
+    from combination_months
+    group by combination_id, cohort_month, order_month
 ),
 
 cohort_sizes as (

@@ -1,7 +1,7 @@
 with
 
--- Inputs read more than once are "not materialized": DuckDB would otherwise copy each into a
--- temporary result first (millions of customer months), which costs more than reading it again.
+-- read twice, so "not materialized": DuckDB would otherwise first copy a row per customer, which
+-- costs more than reading the table again
 customer_attributes as not materialized (
     select
         customer_id,
@@ -13,21 +13,22 @@ customer_attributes as not materialized (
     from int_customer_segments_v1
 ),
 
-customer_months as not materialized (
+combination_months as (
     select
-        customer_id,
-        order_month,
+        combination_id,
         cohort_month,
-        orders,
-        revenue,
+        order_month,
         in_window_from,
         in_window_before,
         repeat_from,
         repeat_before,
         live_start_before,
         live_end_before,
-        is_retained_in_month
-    from int_customer_months_v1
+        is_retained_in_month,
+        customers,
+        orders,
+        revenue
+    from int_combination_months_v1
 ),
 
 all_months as (
@@ -37,7 +38,7 @@ all_months as (
     from int_months_v1
 ),
 
-clv_predictions as not materialized (
+clv_predictions as (
     select
         customer_id,
         clv_12m
@@ -50,11 +51,11 @@ months as (
         month,
         is_partial_period
     from all_months
-    where month >= (select min(cohort_month) from customer_attributes)
+    where month >= (select min(cohort_month) from combination_months)
 ),
 
--- Every count and sum below is additive over customers, so it is first aggregated per combination of
--- the three attributes (int_customer_segments numbers them), then rolled up to each dimension (small tables).
+-- Every count and sum below is additive over customers, so it is taken per combination of the three
+-- attributes (int_combination_months), then rolled up to each dimension (small tables).
 combinations as (
     select
         combination_id,
@@ -63,29 +64,6 @@ combinations as (
         min(country) as country
     from customer_attributes
     group by combination_id
-),
-
--- one row per combination and every value the counts below read, with how many customer months
--- share them: far fewer rows than customer months, scanned once per kind of change
-customer_months_with_combination as (
-    select
-        customer_attributes.combination_id,
-        customer_months.order_month,
-        customer_months.cohort_month,
-        customer_months.in_window_from,
-        customer_months.in_window_before,
-        customer_months.repeat_from,
-        customer_months.repeat_before,
-        customer_months.live_start_before,
-        customer_months.live_end_before,
-        customer_months.is_retained_in_month,
-        count(*) as customers,
-        sum(customer_months.orders) as orders,
-        sum(customer_months.revenue) as revenue
-    from customer_months
-    inner join customer_attributes
-        on customer_months.customer_id = customer_attributes.customer_id
-    group by all
 ),
 
 -- The month's own figures (loyalty_kpis_monthly), and the changes of the customer sets whose sizes
@@ -108,7 +86,7 @@ combination_active_months as (
         coalesce(sum(customers) filter (where live_start_before > last_day(order_month) + 1), 0) as live_start_ranges,
         coalesce(sum(customers) filter (where live_end_before > last_day(order_month) + 1), 0) as retained_ranges,
         coalesce(sum(customers) filter (where is_retained_in_month), 0) as retained_in_month
-    from customer_months_with_combination
+    from combination_months
     group by combination_id, order_month
 ),
 
@@ -131,7 +109,7 @@ combination_changes as (
     from combination_active_months
     union all
     select combination_id, live_start_before, 0, 0, 0, 0, -sum(customers), 0, 0, 0, 0
-    from customer_months_with_combination
+    from combination_months
     where live_start_before > last_day(order_month) + 1
     group by combination_id, live_start_before
     union all
@@ -147,25 +125,23 @@ combination_changes as (
         -coalesce(sum(customers) filter (where live_end_before > last_day(order_month) + 1), 0),
         0,
         0
-    from customer_months_with_combination
+    from combination_months
     group by combination_id, live_end_before
     union all
     select combination_id, in_window_from, 0, 0, 0, 0, 0, 0, 0, sum(customers), 0
-    from customer_months_with_combination
+    from combination_months
     group by combination_id, in_window_from
     union all
     select combination_id, in_window_before, 0, 0, 0, 0, 0, 0, 0, -sum(customers), 0
-    from customer_months_with_combination
+    from combination_months
     group by combination_id, in_window_before
     union all
     select combination_id, repeat_from, 0, 0, 0, 0, 0, 0, 0, 0, sum(customers)
-    from customer_months_with_combination
-    where repeat_from is not null
+    from combination_months
     group by combination_id, repeat_from
     union all
     select combination_id, repeat_before, 0, 0, 0, 0, 0, 0, 0, 0, -sum(customers)
-    from customer_months_with_combination
-    where repeat_from is not null
+    from combination_months
     group by combination_id, repeat_before
 ),
 
@@ -231,7 +207,7 @@ segment_months as (
         segments.dimension,
         segments.segment_value,
         months.month,
-        months.month > (select min(cohort_month) from customer_attributes) as has_retention,
+        months.month > (select min(cohort_month) from combination_months) as has_retention,
         months.is_partial_period
     from segments
     cross join months
