@@ -16,8 +16,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectRows, money, type Row } from '../helpers/expect-rows.js';
-import { buildTables, failingTests, stageExports, type BuiltTable, type ModelInputs } from '../helpers/model-harness.js';
-import { csv } from '../helpers/temp-lake.js';
+import { DuckDBSession } from '../../src/core/duckdb.js';
+import { loadModels } from '../../src/core/models/model-declaration.js';
+import { dataTests } from '../../src/core/models/model-runner.js';
+import { defaultModelsDir } from '../../src/core/paths.js';
+import { buildTable, buildTables, failingTests, stageExports, type BuiltTable, type ModelInputs } from '../helpers/model-harness.js';
+import { csv, tempDir } from '../helpers/temp-lake.js';
 
 const order = (order_id: string, customer_id: string, date: string, amount: number): Row => ({
   order_id,
@@ -78,6 +82,33 @@ describe('customers exports', () => {
       ['a2', 'ads', 'silver', null],
       ['a3', 'social', 'gold', 'FR'],
     ]);
+  });
+});
+
+describe('int_customer_segments', () => {
+  it('gives each combination of the three values its own number, and its data test fails when two combinations share one', async () => {
+    const segments = await buildTable('int_customer_segments_v1', inputs);
+    expect(failingTests(segments)).toEqual([]);
+    // four combinations: a1 email/gold/DE, a2 ads/silver/(none), a3 social/gold/FR, c9 (none)/(none)/(none)
+    expect(new Set(segments.rows.map((r) => r.combination_id)).size).toBe(4);
+
+    // The number is a hash: a collision must stop the run, not merge two segments.
+    const model = loadModels(defaultModelsDir()).find((m) => m.table === 'int_customer_segments_v1')!;
+    const test = dataTests(model).find((t) => t.name === 'one_combination_id_per_combination')!;
+    const db = await DuckDBSession.open({ workDir: tempDir(), threads: 1 });
+    try {
+      const failures = async (rows: string) => {
+        await db.run(`create or replace table int_customer_segments_v1 as
+          select * from (values ${rows}) as t (customer_id, cohort_month, acquisition_channel, segment, country, combination_id)`);
+        return Number(await db.scalar(test.sql));
+      };
+      const a1 = "('a1', date '2024-01-01', 'email', 'gold', 'DE', 7)";
+      expect(await failures(`${a1}, ('a2', date '2024-01-01', 'ads', 'silver', '(none)', 8), ('a3', date '2024-02-01', 'email', 'gold', 'DE', 7)`)).toBe(0);
+      expect(await failures(`${a1}, ('a2', date '2024-01-01', 'ads', 'silver', '(none)', 7)`)).toBeGreaterThan(0); // two combinations, one number
+      expect(await failures(`${a1}, ('a3', date '2024-02-01', 'email', 'gold', 'DE', 8)`)).toBeGreaterThan(0); // one combination, two numbers
+    } finally {
+      db.closeSync();
+    }
   });
 });
 

@@ -29,30 +29,18 @@ customer_segments as (
         on first_orders.customer_id = customers.customer_id
 ),
 
--- the segment models group by it: one small integer instead of three strings (numbered once per
--- distinct combination, then joined back: cheaper than ranking every customer)
-combinations as (
+-- the segment models group by it: one integer instead of three strings, a hash of them (cheaper than
+-- numbering the combinations and joining the numbers back); the data test one_combination_id_per_combination
+-- fails the run if two combinations ever share one
+customer_segments_numbered as (
     select
+        customer_id,
+        cohort_month,
         acquisition_channel,
         segment,
         country,
-        row_number() over (order by acquisition_channel, segment, country) as combination_id
-    from (select distinct acquisition_channel, segment, country from customer_segments) as distinct_combinations
-),
-
-customer_segments_numbered as (
-    select
-        customer_segments.customer_id,
-        customer_segments.cohort_month,
-        customer_segments.acquisition_channel,
-        customer_segments.segment,
-        customer_segments.country,
-        combinations.combination_id
+        cast(hash(acquisition_channel, segment, country) >> 1 as bigint) as combination_id
     from customer_segments
-    inner join combinations
-        on customer_segments.acquisition_channel = combinations.acquisition_channel
-        and customer_segments.segment = combinations.segment
-        and customer_segments.country = combinations.country
 )
 
 select * from customer_segments_numbered
