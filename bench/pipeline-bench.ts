@@ -42,6 +42,9 @@ const measure = (step: string): Measured => {
   return JSON.parse(output.trim().split('\n').at(-1)!) as Measured;
 };
 
+/** The second release's models that run on orders and customers alone (issue 13's performance target). */
+const SEGMENT_MODELS = ['int_customer_segments_v1', 'int_combination_months_v1', 'cohort_retention_by_segment_v1', 'segment_kpis_monthly_v1'];
+const OTHER_SECOND_RELEASE_MODELS = ['loyalty_scorecard_monthly_v2', 'churn_risk_v2', 'kpi_targets_monthly_v1'];
 const PREDICTIVE_MODELS = ['clv_model_v1', 'clv_predictions_v1', 'clv_backtest_v1', 'churn_risk_v1', 'churn_risk_v2'];
 
 try {
@@ -68,6 +71,14 @@ try {
   const fit = pipeline.detail!.clv_model;
   console.log(`  predictive steps: ${predictiveMs.join(', ')}; clv_model fitted ${fit?.fitted_customers.toLocaleString('en-US')} of ${fit?.customers.toLocaleString('en-US')} customers (${fit?.bg_nbd_status})`);
   console.log(`  every model's time (ms): ${JSON.stringify(modelMs)}`);
+  // Both sides from the run with every model: one process, the same conditions.
+  const ordersModels = Object.keys(ordersOnly.detail!.model_ms);
+  const secondsOf = (models: readonly string[]) => models.reduce((total, m) => total + (modelMs[m] ?? 0), 0) / 1000;
+  const share = (models: readonly string[]) => `${secondsOf(models).toFixed(2)} s = +${((100 * secondsOf(models)) / secondsOf(ordersModels)).toFixed(0)}%`;
+  console.log(
+    `  beside the orders models (${ordersModels.length} with their dependencies, ${secondsOf(ordersModels).toFixed(2)} s in that run):` +
+      ` segment models ${share(SEGMENT_MODELS)}; with the other second-release models on orders ${share([...SEGMENT_MODELS, ...OTHER_SECOND_RELEASE_MODELS])}`,
+  );
   const predictive = execFileSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'predictive-bench.js'), '--customers', values['clv-customers']], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
