@@ -1,12 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCloud } from '../../dev/local-cloud.js';
 import { withdrawFile } from '../../src/core/control/withdraw.js';
-import { S3Lake } from '../../src/core/lake/s3-lake.js';
 import { readStagingIndex } from '../../src/core/pipeline/compact-staging.js';
 import { runAndRead, sameTablesAfterCompaction } from '../helpers/compaction-scenario.js';
-import { tempDir } from '../helpers/temp-lake.js';
+import { s3LakeUnder } from '../helpers/s3-test-lake.js';
 
 // The scenario's landing times cannot be set on S3: the files land in the order they are put
 // (a, b, c), and a tie in time is broken by the later key (b over a, c over a), so the same rows win.
@@ -19,18 +16,8 @@ describe('staging compaction on S3 (s3rver)', () => {
     await cloud.stop();
   });
 
-  function lakeUnder(prefix: string) {
-    const lake = new S3Lake(`${cloud.lakeUri}/${prefix}`);
-    const put = async (key: string, content: string) => {
-      const path = join(tempDir(), 'object');
-      writeFileSync(path, content);
-      await lake.upload(path, key);
-    };
-    return { lake, put };
-  }
-
   it('publishes the same tables before and after compaction, then withdraws a compacted file’s rows', async () => {
-    const { lake, put } = lakeUnder('compaction');
+    const { lake, put } = s3LakeUnder(cloud, 'compaction');
     await sameTablesAfterCompaction(lake, put);
     // Compact the two objects now staged (the compacted file and d.csv's part) into one, then withdraw b.csv.
     await put('loyaltylake.yml', 'staging:\n  compact_above_files: 1\n');

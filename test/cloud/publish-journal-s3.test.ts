@@ -1,13 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCloud } from '../../dev/local-cloud.js';
-import { S3Lake } from '../../src/core/lake/s3-lake.js';
 import { runPipeline } from '../../src/core/pipeline/run-pipeline.js';
 import { withHooks } from '../helpers/counting-lake.js';
 import { hashObjects } from '../helpers/lake-state.js';
 import { killedPublishIsRepaired } from '../helpers/publish-crash.js';
-import { csv, tempDir } from '../helpers/temp-lake.js';
+import { s3LakeUnder } from '../helpers/s3-test-lake.js';
+import { csv } from '../helpers/temp-lake.js';
 
 describe('publish journal on S3 (s3rver)', () => {
   let cloud: LocalCloud;
@@ -18,26 +16,15 @@ describe('publish journal on S3 (s3rver)', () => {
     await cloud.stop();
   });
 
-  /** A fresh lake under its own prefix of the bucket. */
-  function lakeUnder(prefix: string) {
-    const lake = new S3Lake(`${cloud.lakeUri}/${prefix}`);
-    const put = async (key: string, content: string) => {
-      const path = join(tempDir(), 'object');
-      writeFileSync(path, content);
-      await lake.upload(path, key);
-    };
-    return { lake, put };
-  }
-
   it('rolls back a run killed after 5 tables, before anything else, and the next run publishes one run’s tables', async () => {
     // The child process reaches s3rver through the environment LocalCloud set
-    const { lake, put } = lakeUnder('killed');
+    const { lake, put } = s3LakeUnder(cloud, 'killed');
     await killedPublishIsRepaired(lake, lake.uri, put);
   }, 60_000);
 
   it('an I/O error on the third history snapshot changes no object under metrics/ or history/', async () => {
     // Prepare
-    const { lake, put } = lakeUnder('snapshot-error');
+    const { lake, put } = s3LakeUnder(cloud, 'snapshot-error');
     await put('inbox/orders/orders.csv', csv('order_id,customer_id,ordered_at,amount', 'o1,c1,2024-01-05,10'));
     expect((await runPipeline({ lake, threads: 2 })).status).toBe('succeeded');
     const before = await hashObjects(lake);
