@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { build } from 'esbuild';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { sqlString } from '../../src/core/duckdb.js';
 import type { Lake } from '../../src/core/lake/lake.js';
+import { runChild } from './killed-child.js';
 import { query, tempDir } from './temp-lake.js';
 
 /** MD5 of every object under `prefixes` (S3: the ETag of a single PUT, which is its MD5). */
@@ -52,23 +51,5 @@ export async function tableStamps(lake: Lake): Promise<Map<string, string>> {
  * that plain node cannot). Resolves with the exit signal.
  */
 export async function spawnCrashingRun(location: string, tables: number, runId: string): Promise<NodeJS.Signals | null> {
-  const dir = tempDir();
-  // The bundle imports packages by name and finds the package root by its sql/ folder: both beside it.
-  for (const link of ['node_modules', 'sql']) symlinkSync(resolve(link), join(dir, link));
-  const script = join(dir, 'crash-child.mjs');
-  await build({
-    entryPoints: [resolve('test/helpers/crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile: script,
-    logLevel: 'silent',
-  });
-  const child = spawn(process.execPath, ['--no-warnings', script, location, String(tables), runId], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
-  return await new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('exit', (_code, signal) => done(signal));
-  });
+  return await runChild('test/helpers/crash-child.ts', [location, String(tables), runId]);
 }

@@ -12,6 +12,7 @@ import {
   type BgNbdParams,
   type BgNbdRow,
 } from '../../src/core/predictive/bg-nbd.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 const CDNOW_SUMMARY = join(
   import.meta.dirname,
@@ -44,10 +45,6 @@ function groupRows(customers: readonly CdnowCustomer[]): BgNbdRow[] {
     else rows.set(key, { frequency: x, recency: tx, T, weight: 1 });
   }
   return [...rows.values()];
-}
-
-function relativeError(actual: number, expected: number): number {
-  return Math.abs(actual / expected - 1);
 }
 
 /** Published CDNOW parameters (Fader, Hardie & Lee 2005), rounded as published. */

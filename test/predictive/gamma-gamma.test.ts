@@ -14,6 +14,7 @@ import { CompensatedSum } from '../../src/core/predictive/compensated-sum.js';
 import { lgamma } from '../../src/core/predictive/special-functions.js';
 import { gammaSampler, seededUniform } from '../helpers/random.js';
 import { tempDir } from '../helpers/temp-lake.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 let db: DuckDBSession;
 beforeAll(async () => {
@@ -42,10 +43,6 @@ function readCdnowSpend(): GammaGammaRow[] {
     const [, x, , , zbar] = line.split(',').map(Number);
     return { frequency: x!, monetaryValue: zbar!, weight: 1 };
   });
-}
-
-function relativeError(actual: number, expected: number): number {
-  return Math.abs(actual / expected - 1);
 }
 
 describe('Gamma-Gamma on the CDNOW sample (test/fixtures/reference/cdnow/README.md)', () => {

@@ -15,12 +15,9 @@ import {
 import { PURCHASE_MODELS, type PurchaseModel } from '../../src/core/predictive/purchase-models.js';
 import { groupCdnow, readCdnowSummary } from '../helpers/cdnow-summary.js';
 import { gammaSampler, seededUniform } from '../helpers/random.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 const NAMES = ['r', 'alpha', 'a', 'b'] as const;
-
-function relativeError(actual: number, expected: number): number {
-  return Math.abs(actual / expected - 1);
-}
 
 /**
  * MBG/NBD on CDNOW as published in lifetimes' tests/test_estimation.py,
