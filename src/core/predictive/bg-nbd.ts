@@ -8,7 +8,6 @@
  * (0 if none) and T = time since the first purchase, all in the same unit (e.g. weeks).
  */
 import { CompensatedSum } from './compensated-sum.js';
-import { DistinctValues } from './distinct-histories.js';
 import { hyp2f1 } from './hypergeometric.js';
 import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
 import { digamma, lgamma } from './special-functions.js';
@@ -237,6 +236,21 @@ function prepareRows(rows: readonly BgNbdRow[]): PreparedRows {
     meanT: totalWeight > 0 ? weightedT / totalWeight : 0,
     purchaseRate: weightedT > 0 ? weightedX / weightedT : 0,
   };
+}
+
+class DistinctValues {
+  readonly values: number[] = [];
+  private readonly indices = new Map<number, number>();
+
+  indexOf(value: number): number {
+    let index = this.indices.get(value);
+    if (index === undefined) {
+      index = this.values.length;
+      this.values.push(value);
+      this.indices.set(value, index);
+    }
+    return index;
+  }
 }
 
 /**
