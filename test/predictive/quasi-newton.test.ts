@@ -51,6 +51,15 @@ describe('minimizeWithGradient (BFGS with a weak Wolfe line search)', () => {
     expect(result).toMatchObject({ converged: false, stop: 'line search failed' });
   });
 
+  it('gives up a line search once the steps left to try move x by less than 1e-10, not after 60 halvings', () => {
+    // Every move from 0 looks worse (rounding noise on a flat ridge does this), while the gradient
+    // claims a slope of −1. The trials t = 1, 1/2, …, 2⁻³⁴ each become the bracket's top; the
+    // bracket (0, 2⁻³³] is still 1.16e-10 wide, (0, 2⁻³⁴] is 5.8e-11: 35 trials after the start's
+    // evaluation, 36 in all, and x stays where it was.
+    const result = minimizeWithGradient(([x]) => ({ value: x === 0 ? 0 : 1e-9, gradient: [-1] }), [0]);
+    expect(result).toMatchObject({ converged: false, stop: 'line search failed', x: [0], evaluations: 36 });
+  });
+
   it('fails on a start where the objective is not finite', () => {
     expect(() => minimizeWithGradient(() => ({ value: Number.POSITIVE_INFINITY, gradient: [0] }), [0])).toThrow(/not finite at the start/);
   });

@@ -44,6 +44,13 @@ const LINE_SEARCH_STEPS = 60;
  * δ = ARMIJO, while the value rises by at most VALUE_NOISE relative.
  */
 const VALUE_NOISE = 1e-12;
+/**
+ * The line search gives up once the steps it still has to try differ by less than this in every
+ * coordinate. On a flat ridge the value's rounding noise (far above VALUE_NOISE when parameters
+ * run off to huge values) makes every step look worse; bisecting on down to 2⁻⁶⁰ cost nearly half
+ * of such a fit's evaluations without ever moving x.
+ */
+const SMALLEST_STEP = 1e-10;
 
 export function minimizeWithGradient(
   objective: ValueAndGradient,
@@ -113,7 +120,8 @@ function wolfeLineSearch(
   let low = 0;
   let high = Number.POSITIVE_INFINITY;
   let t = 1;
-  for (let i = 0; i < LINE_SEARCH_STEPS; i++) {
+  const longest = maxAbs(direction);
+  for (let i = 0; i < LINE_SEARCH_STEPS && (high - low) * longest >= SMALLEST_STEP; i++) {
     const candidate = x.map((v, j) => v + t * direction[j]!);
     const point = evaluate(candidate);
     const newSlope = dot(point.gradient, direction);
