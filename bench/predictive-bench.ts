@@ -35,7 +35,7 @@ try {
   const rows = await histories(db, '(select frequency, recency_days, t_days, 1 as customers from int_customer_rfm_v1)', 7);
   const spendColumns = await numberColumns(
     db,
-    'select cast(frequency as double) as frequency, monetary_value, cast(count(*) as double) as customers from int_customer_rfm_v1 where frequency > 0 and monetary_value > 0 group by all order by all',
+    'select cast(frequency as double) as frequency, cast(monetary_value as double) as monetary_value, cast(count(*) as double) as customers from int_customer_rfm_v1 where frequency > 0 and monetary_value > 0 group by all order by all',
   );
   const spend = spendColumns.frequency!.map((x, i) => ({ frequency: x, monetaryValue: spendColumns.monetary_value![i]!, weight: spendColumns.customers![i]! }));
 

@@ -52,8 +52,8 @@ export class LakeFunction extends nodejs.NodejsFunction {
 
 /**
  * esbuild bundle of a handler as ESM, with DuckDB's Node API installed beside it for the
- * function's architecture (npm picks the native binding by cpu/os/libc), and the model SQL
- * and declarations copied in, where the handler looks for them.
+ * function's architecture (npm picks the native binding by cpu/os/libc), the model SQL
+ * and declarations copied in, where the handler looks for them, and the fit worker's own bundle.
  */
 function bundling(root: string, architecture: lambda.Architecture): nodejs.BundlingOptions {
   const cpu = architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64';
@@ -69,7 +69,11 @@ function bundling(root: string, architecture: lambda.Architecture): nodejs.Bundl
     commandHooks: {
       beforeBundling: () => [],
       beforeInstall: () => [],
-      afterBundling: (_inputDir: string, outputDir: string) => [`cp -R "${join(root, 'sql')}" "${outputDir}/sql"`],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        `cp -R "${join(root, 'sql')}" "${outputDir}/sql"`,
+        // The purchase-model fits' worker thread (src/core/predictive/parallel-fits.ts looks for it beside the handler).
+        `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/src/core/predictive/fit-worker.ts" --bundle --platform=node --format=esm --target=node22 --log-level=warning --outfile="${outputDir}/fit-worker.mjs"`,
+      ],
     },
   };
 }

@@ -42,7 +42,7 @@ it('synthesizes with the cdk CLI, bundling each function with the arm64 DuckDB b
   expect(functions).toHaveLength(2);
   for (const fn of functions) {
     const asset = join(out, fn.Metadata!['aws:asset:path']!);
-    expect(readdirSync(asset)).toEqual(expect.arrayContaining(['index.mjs', 'node_modules', 'sql']));
+    expect(readdirSync(asset)).toEqual(expect.arrayContaining(['index.mjs', 'fit-worker.mjs', 'node_modules', 'sql']));
     expect(readdirSync(join(asset, 'sql/models'))).toContain('cohort_retention');
     const binding = join(asset, 'node_modules/@duckdb/node-bindings-linux-arm64/duckdb.node');
     expect(elfMachine(binding)).toBe(183);
@@ -78,6 +78,9 @@ it.runIf(process.platform === 'linux')('runs the bundled ingest and transform fu
   };
   const cloud = await LocalCloud.start();
   process.env.SCRATCH_DIR = join(tempDir(), 'lambda-tmp');
+  // The purchase models are fitted by the bundle's own fit-worker.mjs, not the tests' bundle.
+  const testsFitWorker = process.env.LOYALTYLAKE_FIT_WORKER;
+  delete process.env.LOYALTYLAKE_FIT_WORKER;
   try {
     const exports = tempDir();
     await writeDemoInbox(exports, { customers: 1500 });
@@ -100,6 +103,7 @@ it.runIf(process.platform === 'linux')('runs the bundled ingest and transform fu
   } finally {
     vi.restoreAllMocks();
     delete process.env.SCRATCH_DIR;
+    process.env.LOYALTYLAKE_FIT_WORKER = testsFitWorker;
     await cloud.stop();
   }
 }, 180_000);

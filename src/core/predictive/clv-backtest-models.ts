@@ -3,9 +3,11 @@ import { defineStep, type ModelStep } from '../models/model-step.js';
 import { writeDeclaredColumns } from '../models/step-io.js';
 import type { BgNbdRow } from './bg-nbd.js';
 import { createBacktestHistories } from './clv-backtest.js';
-import { finiteOrNull, numberColumns } from './clv-steps.js';
+import { numberColumns } from './clv-steps.js';
+import { finiteOrNull } from './fit-attempt.js';
 import { CompensatedSum } from './compensated-sum.js';
-import { fitPurchaseModel, type PurchaseFit } from './purchase-fit.js';
+import { fitPurchaseModels } from './parallel-fits.js';
+import type { PurchaseFit } from './purchase-fit.js';
 import { perFrequencyAndAge, probabilitiesAlive, PURCHASE_MODELS, type PurchaseModel } from './purchase-models.js';
 
 /** The calibration-frequency groups the backtest error weighs: 0 … 6 repeat purchases, and 7+. */
@@ -88,7 +90,8 @@ export function backtestClvModels(models: readonly PurchaseModel[] = PURCHASE_MO
       const calibrationEnd = await createBacktestHistories(db, sqlIdent(inputs.int_orders_completed), holdoutDays);
       const columns = await numberColumns(
         db,
-        `select cast(frequency as double) as frequency, recency_days, t_days, cast(customers as double) as customers, cast(actual as double) as actual
+        `select cast(frequency as double) as frequency, cast(recency_days as double) as recency_days, cast(t_days as double) as t_days,
+                cast(customers as double) as customers, cast(actual as double) as actual
          from backtest_histories order by frequency, recency_days, t_days`,
       );
       await db.run('drop table backtest_histories');
@@ -100,8 +103,9 @@ export function backtestClvModels(models: readonly PurchaseModel[] = PURCHASE_MO
         actual: columns.actual![i]!,
       }));
       const unfittable = rows.some((h) => h.frequency > 0) ? undefined : 'no customer has a repeat purchase in the calibration period';
-      const output = models.flatMap((purchaseModel) => {
-        const fitted = fitPurchaseModel(purchaseModel, rows, unfittable, holdout);
+      const fits = await fitPurchaseModels(models, rows, unfittable, holdout);
+      const output = fits.flatMap((fitted) => {
+        const purchaseModel = fitted.model;
         const totals = new Map(
           [...groupTotals(fitted, rows, holdout)].map(([name, group]) => [
             name,

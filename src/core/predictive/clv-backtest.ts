@@ -2,7 +2,8 @@ import { sqlIdent, type DuckDBSession } from '../duckdb.js';
 import { defineStep } from '../models/model-step.js';
 import { writeDeclaredColumns } from '../models/step-io.js';
 import { bgNbdProbabilityAliveSql, fitBgNbd } from './bg-nbd.js';
-import { attemptFit, bgNbdIfAlive, FIT_ITERATIONS, histories, HISTORY_FIELDS, writeIfAliveTable } from './clv-steps.js';
+import { bgNbdIfAlive, histories, writeIfAliveTable } from './clv-steps.js';
+import { attemptFit, FIT_ITERATIONS, HISTORY_FIELDS } from './fit-attempt.js';
 import { fitOnce } from './fit-cache.js';
 
 /**

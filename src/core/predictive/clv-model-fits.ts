@@ -3,7 +3,7 @@ import { defineStep, type ModelStep } from '../models/model-step.js';
 import { writeDeclaredColumns, type ColumnValue } from '../models/step-io.js';
 import { fitSpendModel, histories, numberSetting, spendModelColumns } from './clv-steps.js';
 import { chooseModel } from './model-choice.js';
-import { fitPurchaseModel } from './purchase-fit.js';
+import { fitPurchaseModels } from './parallel-fits.js';
 import { PURCHASE_MODELS, type PurchaseModel } from './purchase-models.js';
 
 /** clv_model v2's parameter columns: the union of the purchase models' parameters (NULL where a model has none). */
@@ -29,8 +29,12 @@ export function fitClvModels(models: readonly PurchaseModel[] = PURCHASE_MODELS)
       // long as the longest history are well determined.
       const horizon = rows.reduce((longest, row) => Math.max(longest, row.T), 0);
       const unfittable = rows.some((r) => r.frequency > 0) ? undefined : 'no customer has a repeat purchase';
-      const fits = models.map((purchaseModel) => fitPurchaseModel(purchaseModel, rows, unfittable, horizon));
+      // The purchase models on worker threads while Gamma-Gamma is fitted here. Handled at once, so a
+      // failed worker cannot be an unhandled rejection while the spend fit runs; awaited below.
+      const fitting = fitPurchaseModels(models, rows, unfittable, horizon);
+      fitting.catch(() => undefined);
       const { spend, attempt: spendAttempt } = await fitSpendModel(db, rfm);
+      const fits = await fitting;
       const errors = new Map(
         (await db.rows(`select model, max(backtest_error) as backtest_error from ${sqlIdent(inputs.clv_backtest)} group by model`)).map((row) => [
           String(row.model),

@@ -1,22 +1,14 @@
+import { DuckDBTypeId } from '@duckdb/node-api';
 import type { DuckDBSession } from '../duckdb.js';
 import { sqlIdent } from '../duckdb.js';
 import type { ModelVersion } from '../models/model-declaration.js';
 import { defineStep } from '../models/model-step.js';
 import { horizonColumn, selectDeclaredColumns, writeDeclaredColumns, writeTable, type ColumnValue } from '../models/step-io.js';
 import { bgNbdExpectedPurchasesIfAlive, bgNbdProbabilityAliveSql, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
+import { attemptFit, finiteOrNull, FIT_ITERATIONS, HISTORY_FIELDS, type Attempt } from './fit-attempt.js';
 import { fitOnce } from './fit-cache.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
 import { fitGammaGamma, gammaGammaExpectedSpendSql, gammaGammaPopulationMeanExists, type GammaGammaFit, type GammaGammaRow } from './gamma-gamma.js';
-
-/**
- * BFGS iteration budget per fit. Data the models suit converge in a few dozen (CDNOW: 25 and
- * 21); data they do not suit drift to the edge of the parameter space and would use any budget,
- * so the fit stops here and is published as not converged.
- */
-export const FIT_ITERATIONS = 200;
-
-/** What a purchase model's fit reads of each history (fit-cache.ts's key). */
-export const HISTORY_FIELDS = ['frequency', 'recency', 'T', 'weight'] as const;
 
 /** Days in an average month, for horizons given in months. */
 const DAYS_PER_MONTH = 365.25 / 12;
@@ -25,36 +17,6 @@ export function numberSetting(model: ModelVersion, name: string): number {
   const value = model.settings[name];
   if (typeof value !== 'number') throw new Error(`setting ${name} must be a number, got ${JSON.stringify(value)}`);
   return value;
-}
-
-/**
- * A prediction (never negative), or NULL where the numbers break down (e.g. parameters
- * driven to extremes by a handful of customers): one odd history must not stop the run.
- */
-export function finiteOrNull(compute: () => number): number | null {
-  try {
-    const value = compute();
-    return Number.isFinite(value) && value >= 0 ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A fit, or why there is none, in words for clv_model's status columns. */
-export type Attempt<Fit> = { fit: Fit; status: string } | { fit: undefined; status: string };
-
-/**
- * Fits when `unfittable` is undefined, and says how it went: 'converged', 'not converged: <why>
- * after N iterations', or 'not fitted: <why>' (also when the optimiser cannot even start).
- */
-export function attemptFit<Fit extends MaximumLikelihoodFit<object>>(unfittable: string | undefined, fit: () => Fit): Attempt<Fit> {
-  if (unfittable) return { fit: undefined, status: `not fitted: ${unfittable}` };
-  try {
-    const fitted = fit();
-    return { fit: fitted, status: fitted.converged ? 'converged' : `not converged: ${fitted.stop} after ${fitted.iterations} iterations` };
-  } catch (error) {
-    return { fit: undefined, status: `not fitted: ${error instanceof Error ? error.message : String(error)}` };
-  }
 }
 
 /**
@@ -69,11 +31,28 @@ function standardErrorColumns<Name extends string>(
   return Object.fromEntries(names.map((name) => [`${name}_se`, errors?.[name] ?? null]));
 }
 
-/** A query's result as columns of numbers (every selected column must be numeric): no object per row. */
+/**
+ * A query's result as columns of numbers, read chunk by chunk from DuckDB's vectors: no object
+ * per row or per value. Every selected column must be a DOUBLE (cast it in the query) and hold no NULL.
+ */
 export async function numberColumns(db: DuckDBSession, sql: string): Promise<Record<string, number[]>> {
-  const reader = await db.connection.runAndReadAll(sql);
-  const columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
-  return Object.fromEntries(Object.entries(columns).map(([name, values]) => [name, values.map(Number)]));
+  const result = await db.connection.run(sql);
+  const names = result.columnNames();
+  result.columnTypes().forEach((type, j) => {
+    if (type.typeId !== DuckDBTypeId.DOUBLE) throw new Error(`numberColumns: column ${names[j]} is ${type.toString()}, not DOUBLE: cast it in the query`);
+  });
+  const columns = names.map((): number[] => []);
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    columns.forEach((values, j) => {
+      const vector = chunk!.getColumnVector(j);
+      for (let i = 0; i < chunk!.rowCount; i++) {
+        const value = vector.getItem(i);
+        if (typeof value !== 'number') throw new Error(`numberColumns: column ${names[j]} holds a NULL`);
+        values.push(value);
+      }
+    });
+  }
+  return Object.fromEntries(names.map((name, j) => [name, columns[j]!]));
 }
 
 /**
@@ -139,7 +118,7 @@ export async function fitSpendModel(db: DuckDBSession, rfm: string): Promise<{ s
   // Gamma-Gamma needs positive spend: repeat customers whose repeat purchases were all refunded are left out.
   const { frequency, monetary_value: monetaryValue, customers: weight } = await numberColumns(
     db,
-    `select cast(frequency as double) as frequency, monetary_value, cast(count(*) as double) as customers from ${rfm}
+    `select cast(frequency as double) as frequency, cast(monetary_value as double) as monetary_value, cast(count(*) as double) as customers from ${rfm}
      where frequency > 0 and monetary_value > 0 group by all order by all`,
   );
   const spend = frequency!.map((x, i) => ({ frequency: x, monetaryValue: monetaryValue![i]!, weight: weight![i]! }));

@@ -11,6 +11,26 @@ import { createHash } from 'node:crypto';
 const KEPT_PER_FUNCTION = 4;
 const remembered = new Map<Function, Map<string, unknown>>();
 
+/** What a fit of `rows` is remembered by: its iteration budget and the rows' `fields`, in order. */
+export function fitKey<Row>(rows: readonly Row[], fields: readonly (keyof Row & string)[], maxIterations: number): string {
+  const numbers = new Float64Array(rows.length * fields.length);
+  rows.forEach((row, i) => fields.forEach((field, j) => (numbers[i * fields.length + j] = Number(row[field]))));
+  return `${fields.join(',')}:${maxIterations}:${createHash('sha256').update(new Uint8Array(numbers.buffer)).digest('hex')}`;
+}
+
+/** The remembered result of `fit` under `key`, if any. */
+export function rememberedFit<Fit>(fit: Function, key: string): Fit | undefined {
+  return remembered.get(fit)?.get(key) as Fit | undefined;
+}
+
+/** Remembers `fitted` as `fit`'s result under `key` (fitted elsewhere, e.g. on a worker thread). */
+export function rememberFit(fit: Function, key: string, fitted: unknown): void {
+  let fits = remembered.get(fit);
+  if (!fits) remembered.set(fit, (fits = new Map()));
+  fits.set(key, fitted);
+  if (fits.size > KEPT_PER_FUNCTION) fits.delete(fits.keys().next().value!);
+}
+
 /**
  * `fit(rows, { maxIterations })`, or its remembered result for the same function, the same
  * maxIterations and rows with the same `fields`, in the same order.
@@ -21,14 +41,10 @@ export function fitOnce<Row, Fit>(
   fields: readonly (keyof Row & string)[],
   maxIterations: number,
 ): Fit {
-  const numbers = new Float64Array(rows.length * fields.length);
-  rows.forEach((row, i) => fields.forEach((field, j) => (numbers[i * fields.length + j] = Number(row[field]))));
-  const key = `${fields.join(',')}:${maxIterations}:${createHash('sha256').update(new Uint8Array(numbers.buffer)).digest('hex')}`;
-  let fits = remembered.get(fit);
-  if (!fits) remembered.set(fit, (fits = new Map()));
-  if (fits.has(key)) return fits.get(key) as Fit;
+  const key = fitKey(rows, fields, maxIterations);
+  const known = remembered.get(fit);
+  if (known?.has(key)) return known.get(key) as Fit;
   const fitted = fit(rows, { maxIterations });
-  fits.set(key, fitted);
-  if (fits.size > KEPT_PER_FUNCTION) fits.delete(fits.keys().next().value!);
+  rememberFit(fit, key, fitted);
   return fitted;
 }

@@ -7,7 +7,7 @@
  */
 import type { BgNbdRow } from './bg-nbd.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
-import { finiteOrNull } from './clv-steps.js';
+import { finiteOrNull } from './fit-attempt.js';
 import { perFrequencyAndAge, probabilitiesAlive, type PurchaseModel, type PurchaseParams } from './purchase-models.js';
 
 /**

@@ -4,7 +4,7 @@
  * stopped on a flat ridge with well-determined predictions (flagged).
  */
 import type { BgNbdRow } from './bg-nbd.js';
-import { attemptFit, FIT_ITERATIONS, HISTORY_FIELDS } from './clv-steps.js';
+import { attemptFit, FIT_ITERATIONS, HISTORY_FIELDS, type Attempt } from './fit-attempt.js';
 import { fitOnce } from './fit-cache.js';
 import { stoppedOnFlatRidge } from './flat-ridge.js';
 import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
@@ -30,7 +30,16 @@ export interface PurchaseFit {
  * to count as a flat ridge.
  */
 export function fitPurchaseModel(model: PurchaseModel, rows: readonly BgNbdRow[], unfittable: string | undefined, horizon: number): PurchaseFit {
-  const attempt = attemptFit(unfittable, () => fitOnce(model.fit, rows, HISTORY_FIELDS, FIT_ITERATIONS));
+  return checkedFit(model, attemptFit(unfittable, () => fitOnce(model.fit, rows, HISTORY_FIELDS, FIT_ITERATIONS)), rows, horizon);
+}
+
+/** The PurchaseFit of a fit attempt on `rows`: whether it stopped on a flat ridge (see fitPurchaseModel), its status, its usable parameters. */
+export function checkedFit(
+  model: PurchaseModel,
+  attempt: Attempt<MaximumLikelihoodFit<PurchaseParams>>,
+  rows: readonly BgNbdRow[],
+  horizon: number,
+): PurchaseFit {
   const fit = attempt.fit;
   const converged = fit?.converged ?? false;
   const flatRidge = fit !== undefined && !converged && stoppedOnFlatRidge(model, fit, rows, horizon);

@@ -5,7 +5,7 @@
  * on x and T only (so predictions compute it once per distinct (x, T)).
  */
 import { bgNbdExpectedPurchasesIfAlive, bgNbdProbabilityAlive, fitBgNbd, type BgNbdParams, type BgNbdRow } from './bg-nbd.js';
-import { finiteOrNull } from './clv-steps.js';
+import { finiteOrNull } from './fit-attempt.js';
 import type { MaximumLikelihoodFit, MaximumLikelihoodOptions } from './maximum-likelihood.js';
 import { MBG_NBD } from './mbg-nbd.js';
 import { PARETO_NBD } from './pareto-nbd.js';
