@@ -54,13 +54,25 @@ export async function buildModel(db: DuckDBSession, model: ModelVersion, steps: 
   } finally {
     await db.run(`drop table if exists ${raw}`);
   }
-  const rows = Number(await db.scalar(`select count(*) from ${sqlIdent(model.table)}`));
+  const { rows, tests } = await rowsAndTests(db, model);
+  return { model, rows, tests, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * The row count and every data test's failures. The tests of each row alone (not_null,
+ * accepted_range, accepted_values) are counted in the row count's scan, one FILTER each; the
+ * others (grain, unique, relationships, the model's own) run one query each.
+ */
+async function rowsAndTests(db: DuckDBSession, model: ModelVersion): Promise<{ rows: number; tests: DataTestResult[] }> {
+  const declared = dataTests(model);
+  const inScan = declared.flatMap((test, i) => (test.rowBreaks === undefined ? [] : [`count(*) filter (where ${test.rowBreaks}) as ${sqlIdent(`test_${i}`)}`]));
+  const [scan] = await db.rows(`select ${['count(*) as row_count', ...inScan].join(', ')} from ${sqlIdent(model.table)}`);
   const tests: DataTestResult[] = [];
-  for (const test of dataTests(model)) {
-    const failures = Number(await db.scalar(test.sql));
+  for (const [i, test] of declared.entries()) {
+    const failures = Number(test.rowBreaks === undefined ? await db.scalar(test.sql) : scan?.[`test_${i}`]);
     tests.push({ name: test.name, failures, passed: failures === 0 });
   }
-  return { model, rows, tests, durationMs: Math.round(performance.now() - started) };
+  return { rows: Number(scan?.row_count), tests };
 }
 
 /**
@@ -105,19 +117,24 @@ function checkContract(model: ModelVersion, produced: { name: string; type: stri
   }
 }
 
-/** Every data test of a model version as a query that counts the rows breaking it. */
-export function dataTests(model: ModelVersion): { name: string; sql: string }[] {
+/** A data test: a query that counts the rows breaking it. */
+export interface DataTest {
+  name: string;
+  sql: string;
+  /** For a test of each row alone: SQL true where a row breaks it (what `sql` counts), so one scan can count several. */
+  rowBreaks?: string;
+}
+
+/** Every data test of a model version. */
+export function dataTests(model: ModelVersion): DataTest[] {
   const table = sqlIdent(model.table);
   const grain = model.grain.map(sqlIdent).join(', ');
-  const tests = [
+  const tests: DataTest[] = [
     {
       name: `grain_unique(${model.grain.join(', ')})`,
       sql: `select count(*) from (select ${grain} from ${table} group by ${grain} having count(*) > 1)`,
     },
-    ...model.grain.map((key) => ({
-      name: `not_null(${key})`,
-      sql: `select count(*) from ${table} where ${sqlIdent(key)} is null`,
-    })),
+    ...model.grain.map((key) => rowTest(table, `not_null(${key})`, `${sqlIdent(key)} is null`)),
   ];
   for (const column of model.columns) {
     for (const test of column.tests) tests.push(columnTest(table, column.name, test));
@@ -128,9 +145,13 @@ export function dataTests(model: ModelVersion): { name: string; sql: string }[] 
   return tests;
 }
 
-function columnTest(table: string, columnName: string, test: ColumnTest): { name: string; sql: string } {
+function rowTest(table: string, name: string, rowBreaks: string): DataTest {
+  return { name, sql: `select count(*) from ${table} where ${rowBreaks}`, rowBreaks };
+}
+
+function columnTest(table: string, columnName: string, test: ColumnTest): DataTest {
   const column = sqlIdent(columnName);
-  if (test === 'not_null') return { name: `not_null(${columnName})`, sql: `select count(*) from ${table} where ${column} is null` };
+  if (test === 'not_null') return rowTest(table, `not_null(${columnName})`, `${column} is null`);
   if (test === 'unique') {
     return {
       name: `unique(${columnName})`,
@@ -142,16 +163,10 @@ function columnTest(table: string, columnName: string, test: ColumnTest): { name
     const outside = [min !== undefined ? `${column} < ${min}` : '', max !== undefined ? `${column} > ${max}` : '']
       .filter(Boolean)
       .join(' or ');
-    return {
-      name: `accepted_range(${columnName}, ${min ?? '-inf'}..${max ?? 'inf'})`,
-      sql: `select count(*) from ${table} where ${outside || 'false'}`,
-    };
+    return rowTest(table, `accepted_range(${columnName}, ${min ?? '-inf'}..${max ?? 'inf'})`, outside || 'false');
   }
   if ('accepted_values' in test) {
-    return {
-      name: `accepted_values(${columnName})`,
-      sql: `select count(*) from ${table} where ${column} not in (${test.accepted_values.map(sqlString).join(', ')})`,
-    };
+    return rowTest(table, `accepted_values(${columnName})`, `${column} not in (${test.accepted_values.map(sqlString).join(', ')})`);
   }
   const { to, field } = test.relationships;
   return {
