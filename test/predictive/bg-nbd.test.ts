@@ -81,6 +81,11 @@ describe('BG/NBD on the CDNOW sample (test/fixtures/reference/cdnow/README.md)',
     }
   });
 
+  it('gives no standard errors for a fit that did not converge (the information away from the maximum means nothing)', () => {
+    const stopped = fitBgNbd(groupRows(customers), { maxIterations: 3 });
+    expect(stopped).toMatchObject({ converged: false, stop: 'iteration budget exhausted', standardErrors: undefined });
+  });
+
   it('gives the published forecast and P(alive) for customer 1 (x = 2, t_x = 30.43, T = 38.86)', () => {
     const customer1 = customers[0]!;
     expect(customer1).toEqual({ id: 1, x: 2, tx: 30.43, T: 38.86 });

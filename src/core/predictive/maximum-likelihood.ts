@@ -14,7 +14,11 @@ export interface MaximumLikelihoodFit<Params> {
   /** Why the optimiser stopped (e.g. 'gradient below tolerance'). */
   stop: string;
   iterations: number;
-  /** From the observed information; undefined when it is not positive definite (a flat ridge: parameters not identified). */
+  /**
+   * From the observed information; undefined for a fit that did not converge (nothing publishes
+   * those: away from the maximum they mean nothing) or where the information is not positive
+   * definite (a flat ridge: parameters not identified).
+   */
   standardErrors: Params | undefined;
   /** The BFGS iterate before the last and its log-likelihood: a flat-ridge check compares predictions at both. */
   previous?: { params: Params; logLikelihood: number };
@@ -79,7 +83,7 @@ export function maximizeLikelihood<Name extends string>(
     gradientTolerance: GRADIENT_TOLERANCE,
   });
   const params = fromLog(result.x);
-  const errors = standardErrorsOfLogFit((u) => negativeInLog(u, 1).gradient, result.x);
+  const errors = result.converged ? standardErrorsOfLogFit((u) => negativeInLog(u, 1).gradient, result.x) : undefined;
   return {
     params,
     logLikelihood: logLikelihood(params).value,
