@@ -12,7 +12,9 @@ params as (
     select as_of_date from run_params
 ),
 
-purchase_days as (
+-- Materialized: DuckDB plans the window below as a join of this CTE with its own aggregate, and
+-- would otherwise group the orders by customer and day twice (at 10M orders 5.0 s → 3.7 s, same rows).
+purchase_days as materialized (
     select
         customer_id,
         order_date,
