@@ -8,8 +8,10 @@
  * (0 if none) and T = time since the first purchase, all in the same unit (e.g. weeks).
  */
 import { CompensatedSum } from './compensated-sum.js';
+import { DistinctValues } from './distinct-histories.js';
 import { hyp2f1 } from './hypergeometric.js';
 import { maximizeLikelihood, type MaximumLikelihoodFit, type MaximumLikelihoodOptions } from './maximum-likelihood.js';
+import type { BgNbdRow } from './purchase-history.js';
 import { digamma, lgamma } from './special-functions.js';
 
 export interface BgNbdParams {
@@ -19,13 +21,7 @@ export interface BgNbdParams {
   b: number;
 }
 
-/** `weight` customers share this (x = frequency, t_x = recency, T). */
-export interface BgNbdRow {
-  frequency: number;
-  recency: number;
-  T: number;
-  weight: number;
-}
+export type { BgNbdRow } from './purchase-history.js';
 
 export type BgNbdFit = MaximumLikelihoodFit<BgNbdParams>;
 
@@ -236,21 +232,6 @@ function prepareRows(rows: readonly BgNbdRow[]): PreparedRows {
     meanT: totalWeight > 0 ? weightedT / totalWeight : 0,
     purchaseRate: weightedT > 0 ? weightedX / weightedT : 0,
   };
-}
-
-class DistinctValues {
-  readonly values: number[] = [];
-  private readonly indices = new Map<number, number>();
-
-  indexOf(value: number): number {
-    let index = this.indices.get(value);
-    if (index === undefined) {
-      index = this.values.length;
-      this.values.push(value);
-      this.indices.set(value, index);
-    }
-    return index;
-  }
 }
 
 /**

@@ -2,9 +2,9 @@
  * Distinct customer histories (x, t_x, T) reduced to what a repeat-purchase likelihood needs:
  * the distinct values of x and of the times (t_x and T together), with indices into them, so
  * a likelihood computes each logarithm or special function once per distinct value rather than
- * once per row. Used by the MBG/NBD and Pareto/NBD models.
+ * once per row. Used by the MBG/NBD and Pareto/NBD models (BG/NBD keeps its own reduction, with DistinctValues).
  */
-import type { BgNbdRow } from './bg-nbd.js';
+import type { BgNbdRow } from './purchase-history.js';
 
 export interface DistinctHistories {
   /** Distinct x (including 0) and the customers with each. */
