@@ -51,6 +51,8 @@ export async function fitPurchaseModels(
       }),
     ]),
   );
+  // Marked handled: should a fit here throw, a worker's failure must not also surface as an unhandled rejection.
+  for (const fitting of started.values()) fitting.catch(() => undefined);
   const here = new Map(models.filter((model) => !started.has(model)).map((model) => [model, fitPurchaseModel(model, rows, unfittable, horizon)]));
   return Promise.all(models.map((model) => here.get(model) ?? started.get(model)!));
 }
