@@ -103,7 +103,7 @@ it.runIf(process.platform === 'linux')('runs the bundled ingest and transform fu
   } finally {
     vi.restoreAllMocks();
     delete process.env.SCRATCH_DIR;
-    process.env.LOYALTYLAKE_FIT_WORKER = testsFitWorker;
+    if (testsFitWorker !== undefined) process.env.LOYALTYLAKE_FIT_WORKER = testsFitWorker;
     await cloud.stop();
   }
 }, 180_000);

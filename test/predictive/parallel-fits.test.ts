@@ -17,7 +17,9 @@ const HORIZON = 39;
 describe('fitPurchaseModels', () => {
   const bundled = process.env.LOYALTYLAKE_FIT_WORKER;
   afterEach(() => {
-    process.env.LOYALTYLAKE_FIT_WORKER = bundled;
+    // (Assigning undefined would set the string 'undefined'.)
+    if (bundled === undefined) delete process.env.LOYALTYLAKE_FIT_WORKER;
+    else process.env.LOYALTYLAKE_FIT_WORKER = bundled;
   });
 
   it('fits every model on a worker thread to the same bits as on this thread, in the order asked, and remembers the fits', async () => {
