@@ -9,10 +9,11 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BgNbdRow } from './bg-nbd.js';
-import { FIT_ITERATIONS, HISTORY_FIELDS } from './fit-attempt.js';
+import { attemptFit, FIT_ITERATIONS, HISTORY_FIELDS } from './fit-attempt.js';
 import { fitKey, rememberedFit, rememberFit } from './fit-cache.js';
-import { fitPurchaseModel, type PurchaseFit } from './purchase-fit.js';
-import { PURCHASE_MODELS, type PurchaseModel, type PurchaseModelName } from './purchase-models.js';
+import type { MaximumLikelihoodFit } from './maximum-likelihood.js';
+import { checkedFit, fitPurchaseModel, type PurchaseFit } from './purchase-fit.js';
+import { PURCHASE_MODELS, type PurchaseModel, type PurchaseModelName, type PurchaseParams } from './purchase-models.js';
 
 /** What a worker is sent (fit-worker.ts): the model's name and the histories (see historyColumns). */
 export interface FitJob {
@@ -53,7 +54,12 @@ export async function fitPurchaseModels(
   );
   // Marked handled: should a fit here throw, a worker's failure must not also surface as an unhandled rejection.
   for (const fitting of started.values()) fitting.catch(() => undefined);
-  const here = new Map(models.filter((model) => !started.has(model)).map((model) => [model, fitPurchaseModel(model, rows, unfittable, horizon)]));
+  // A remembered fit is checked here under the key already computed (fitPurchaseModel would hash the rows again).
+  const fitHere = (model: PurchaseModel): PurchaseFit => {
+    const known = unfittable ? undefined : rememberedFit<MaximumLikelihoodFit<PurchaseParams>>(model.fit, key);
+    return known ? checkedFit(model, attemptFit(undefined, () => known), rows, horizon) : fitPurchaseModel(model, rows, unfittable, horizon);
+  };
+  const here = new Map(models.filter((model) => !started.has(model)).map((model) => [model, fitHere(model)]));
   return Promise.all(models.map((model) => here.get(model) ?? started.get(model)!));
 }
 
